@@ -1,0 +1,69 @@
+//! Grants: where value lives. A balance is the sum of the unexpired grants that
+//! show in a wallet; a shared grant shows in each of its wallets.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::model::{Model, PromoId, WalletId};
+
+/// Index of a grant in the account (also its age: lower is older).
+pub type GrantId = usize;
+
+/// Where a grant's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The account's opening balance.
+    Opening,
+    /// Redemption of a credit code.
+    Code(PromoId),
+    /// A conversion by support, from another grant.
+    Conversion(GrantId),
+    /// Coins earned by an order (1-based order number) through a reward code.
+    Reward {
+        /// The reward promo.
+        promo: PromoId,
+        /// The order that earned it.
+        order: usize,
+    },
+}
+
+/// An amount of credit in one or more wallets (one pool).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The wallets it shows in, as listed by the rule that made it.
+    pub wallets: Vec<WalletId>,
+    /// Value left, in currency.
+    pub remaining: Decimal,
+    /// Value it was created with, in currency.
+    pub original: Decimal,
+    /// First day it can no longer be used, if any.
+    pub expires: Option<NaiveDate>,
+    /// Where it came from.
+    pub origin: Origin,
+    /// The day it was created.
+    pub created: NaiveDate,
+}
+
+impl Grant {
+    /// Whether it can be used on `day`.
+    pub fn usable_on(&self, day: NaiveDate) -> bool {
+        self.expires.is_none_or(|e| day < e)
+    }
+
+    /// Whether it shows in `wallet`.
+    pub fn shows_in(&self, wallet: WalletId) -> bool {
+        self.wallets.contains(&wallet)
+    }
+}
+
+/// The order grants are spent in: by the first of the grant's wallets in the
+/// precedence list, then soonest expiry (none last), then oldest.
+pub fn spending_key(model: &Model, grant: &Grant, id: GrantId) -> (usize, NaiveDate, GrantId) {
+    let rank = grant
+        .wallets
+        .iter()
+        .map(|w| model.precedence_rank(crate::model::Source::Wallet(*w)))
+        .min()
+        .unwrap_or(usize::MAX);
+    (rank, grant.expires.unwrap_or(NaiveDate::MAX), id)
+}

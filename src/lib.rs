@@ -1,0 +1,14 @@
+//! promosim simulates how store credit, promo codes and checkout interact, so
+//! that the people who design promotions can prove them right before customers
+//! find out they are wrong.
+//!
+//! Data flows one way through the modules:
+//! [`rules`] (source → model) → [`model`] (typed rules) → [`engine`] (accounts,
+//! grants, ledger, allocation, checkout) → [`scenario`] (YAML suites) → [`cli`].
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+#![warn(missing_docs)]
+
+pub mod diagnostic;
+pub mod model;
+pub mod engine;
+pub mod rules;

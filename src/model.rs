@@ -1,0 +1,626 @@
+//! The typed rules: what a `.promo` file means once names are resolved.
+//!
+//! Everything here is plain data indexed by small integers ([`CategoryId`],
+//! [`WalletId`], ...) so the engine never compares strings on its hot path.
+//! Amounts are [`Decimal`] values in the currency (e.g. USD), never in a wallet's
+//! own unit: a coin grant of 500 coins is stored as 5.00 USD of value and shown as
+//! 500 coins at the edges. This keeps allocation in one currency.
+
+use rust_decimal::Decimal;
+
+/// Index of a category in [`Model::categories`].
+pub type CategoryId = usize;
+/// Index of a wallet in [`Model::wallets`].
+pub type WalletId = usize;
+/// Index of a payment method in [`Model::payment_methods`].
+pub type PaymentId = usize;
+/// Index of a promo in [`Model::promos`].
+pub type PromoId = usize;
+
+/// A byte range in the rules source, kept so later tools can point at a rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// The span from `start` to `end` (byte offsets).
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+}
+
+/// How fractional results (percentages) round to the currency's smallest step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounding {
+    /// Half away from zero: 0.125 becomes 0.13. The store's rule.
+    #[default]
+    HalfUp,
+    /// Banker's rounding: half to the even neighbour.
+    HalfEven,
+    /// Toward zero.
+    Down,
+    /// Away from zero.
+    Up,
+}
+
+impl Rounding {
+    /// Every rounding mode with its keyword, in the order the docs list them.
+    pub const ALL: [(Rounding, &'static str); 4] = [
+        (Rounding::HalfUp, "half_up"),
+        (Rounding::HalfEven, "half_even"),
+        (Rounding::Down, "down"),
+        (Rounding::Up, "up"),
+    ];
+
+    /// The keyword used in rule files.
+    pub fn keyword(self) -> &'static str {
+        Rounding::ALL
+            .iter()
+            .find(|(mode, _)| *mode == self)
+            .map_or("half_up", |(_, word)| word)
+    }
+
+    /// Rounds `value` to `decimals` places with this mode.
+    pub fn round(self, value: Decimal, decimals: u32) -> Decimal {
+        use rust_decimal::RoundingStrategy as S;
+        let strategy = match self {
+            Rounding::HalfUp => S::MidpointAwayFromZero,
+            Rounding::HalfEven => S::MidpointNearestEven,
+            Rounding::Down => S::ToZero,
+            Rounding::Up => S::AwayFromZero,
+        };
+        value.round_dp_with_strategy(decimals, strategy)
+    }
+}
+
+/// The currency every amount is measured in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Currency {
+    /// Its code, e.g. `USD`.
+    pub code: String,
+    /// How many decimals an amount may carry (2 for cents).
+    pub decimals: u32,
+    /// How percentage results round.
+    pub rounding: Rounding,
+}
+
+impl Currency {
+    /// The smallest amount of this currency, e.g. 0.01.
+    pub fn step(&self) -> Decimal {
+        Decimal::new(1, self.decimals)
+    }
+}
+
+/// A set of categories, as a bitmask over [`CategoryId`] (at most 64 categories).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct CategorySet(pub u64);
+
+impl CategorySet {
+    /// The empty set.
+    pub const EMPTY: CategorySet = CategorySet(0);
+
+    /// Whether `category` is in the set.
+    pub fn contains(self, category: CategoryId) -> bool {
+        category < 64 && self.0 & (1u64 << category) != 0
+    }
+
+    /// Adds `category` to the set.
+    pub fn insert(&mut self, category: CategoryId) {
+        if category < 64 {
+            self.0 |= 1u64 << category;
+        }
+    }
+
+    /// The union of two sets.
+    pub fn union(self, other: CategorySet) -> CategorySet {
+        CategorySet(self.0 | other.0)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The members in ascending order.
+    pub fn iter(self) -> impl Iterator<Item = CategoryId> {
+        (0..64).filter(move |c| self.contains(*c))
+    }
+}
+
+/// Which categories a wallet or payment method may pay for, as written.
+///
+/// Kept in its written form (not only as a set) so the formatter prints
+/// `* except gift_cards` rather than six names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// `spends on *` or `spends on * except a, b`.
+    AllExcept(Vec<CategoryId>),
+    /// `spends on a, b`.
+    Only(Vec<CategoryId>),
+}
+
+impl Scope {
+    /// The categories this scope covers among `category_count` categories.
+    pub fn to_set(&self, category_count: usize) -> CategorySet {
+        let mut set = CategorySet::EMPTY;
+        match self {
+            Scope::AllExcept(excluded) => {
+                for category in 0..category_count {
+                    if !excluded.contains(&category) {
+                        set.insert(category);
+                    }
+                }
+            }
+            Scope::Only(included) => {
+                for category in included {
+                    set.insert(*category);
+                }
+            }
+        }
+        set
+    }
+}
+
+/// The unit a wallet counts in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    /// The currency itself, with the currency's decimals.
+    Currency,
+    /// A named unit worth `value` of the currency, counted in whole units only
+    /// (e.g. `coin = 0.01 USD`).
+    Named {
+        /// The unit's name, e.g. `coin`.
+        name: String,
+        /// What one unit is worth in the currency.
+        value: Decimal,
+    },
+}
+
+impl Unit {
+    /// What one step of this unit is worth in the currency.
+    pub fn step_value(&self, currency: &Currency) -> Decimal {
+        match self {
+            Unit::Currency => currency.step(),
+            Unit::Named { value, .. } => *value,
+        }
+    }
+
+    /// How many decimals an amount written in this unit may carry.
+    pub fn decimals(&self, currency: &Currency) -> u32 {
+        match self {
+            Unit::Currency => currency.decimals,
+            Unit::Named { .. } => 0,
+        }
+    }
+
+    /// The name used after an amount in this unit (`USD`, `coin`).
+    pub fn name<'a>(&'a self, currency: &'a Currency) -> &'a str {
+        match self {
+            Unit::Currency => &currency.code,
+            Unit::Named { name, .. } => name,
+        }
+    }
+
+    /// Converts a count in this unit to currency value.
+    pub fn to_value(&self, amount: Decimal) -> Option<Decimal> {
+        match self {
+            Unit::Currency => Some(amount),
+            Unit::Named { value, .. } => amount.checked_mul(*value),
+        }
+    }
+
+    /// Converts currency value to a count in this unit (exact when the value is
+    /// a whole number of units).
+    pub fn from_value(&self, value: Decimal, currency: &Currency) -> Decimal {
+        match self {
+            Unit::Currency => value.round_dp(currency.decimals),
+            Unit::Named { value: unit, .. } => value
+                .checked_div(*unit)
+                .unwrap_or(Decimal::ZERO)
+                .normalize(),
+        }
+    }
+}
+
+/// A category of items, e.g. `apps`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    /// Its name.
+    pub name: String,
+    /// A human description, if the file gives one.
+    pub description: Option<String>,
+}
+
+/// A credit balance that spends on some categories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wallet {
+    /// Its name, e.g. `coins`.
+    pub name: String,
+    /// A human description, if the file gives one.
+    pub description: Option<String>,
+    /// The unit it counts in.
+    pub unit: Unit,
+    /// What it may pay for, as written.
+    pub scope: Scope,
+    /// What it may pay for, resolved.
+    pub spends_on: CategorySet,
+    /// Used only when the checkout selects it.
+    pub opt_in: bool,
+}
+
+/// A payment method (e.g. `card`) that pays whatever credit does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentMethod {
+    /// Its name.
+    pub name: String,
+    /// A human description, if the file gives one.
+    pub description: Option<String>,
+    /// Whether it is the account's default.
+    pub default: bool,
+    /// What it may pay for, as written.
+    pub scope: Scope,
+    /// What it may pay for, resolved.
+    pub spends_on: CategorySet,
+}
+
+/// Something that pays at checkout: a wallet or a payment method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// A credit wallet.
+    Wallet(WalletId),
+    /// A payment method.
+    Payment(PaymentId),
+}
+
+/// When a grant stops being usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// Never.
+    Never,
+    /// A number of days after the day of redemption.
+    AfterDays(u32),
+    /// A fixed date.
+    On(chrono::NaiveDate),
+}
+
+/// How many times one account may redeem a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// No limit at all.
+    Unlimited,
+    /// At most this many times per account.
+    PerAccount(u32),
+}
+
+/// How a discount combines with the other discounts of a checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stacking {
+    /// Applies together with the others.
+    #[default]
+    Combines,
+    /// Never applies together with another discount; the checkout picks whichever
+    /// choice saves the customer most.
+    Exclusive,
+    /// When it applies, no discount after it in the order applies.
+    Stops,
+}
+
+impl Stacking {
+    /// Every mode with its keyword.
+    pub const ALL: [(Stacking, &'static str); 3] = [
+        (Stacking::Combines, "combines"),
+        (Stacking::Exclusive, "exclusive"),
+        (Stacking::Stops, "stops"),
+    ];
+
+    /// The keyword used in rule files.
+    pub fn keyword(self) -> &'static str {
+        Stacking::ALL
+            .iter()
+            .find(|(mode, _)| *mode == self)
+            .map_or("combines", |(_, word)| word)
+    }
+}
+
+/// How much a discount takes off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountAmount {
+    /// A percentage (0 to 100) of the eligible items.
+    Percent(Decimal),
+    /// A fixed currency amount.
+    Fixed(Decimal),
+}
+
+/// A discount on some categories of one checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discount {
+    /// Percent or fixed.
+    pub amount: DiscountAmount,
+    /// The categories it applies to, as written.
+    pub scope: Scope,
+    /// The categories it applies to, resolved.
+    pub applies_to: CategorySet,
+    /// The most it takes off one checkout, in currency.
+    pub max: Option<Decimal>,
+    /// The least the eligible items must total (before discounts) for it to apply.
+    pub min_spend: Option<Decimal>,
+    /// How it combines with other discounts.
+    pub stacking: Stacking,
+}
+
+/// A reward: a percentage of what a checkout pays for some categories, earned back
+/// in a wallet for a term after redemption.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reward {
+    /// The percentage (0 to 100).
+    pub percent: Decimal,
+    /// The categories whose amount (after discounts) counts, as written.
+    pub scope: Scope,
+    /// The categories whose amount counts, resolved.
+    pub base: CategorySet,
+    /// The wallet that receives the earnings, rounded down to its unit.
+    pub wallet: WalletId,
+    /// For how many days after redemption checkouts earn.
+    pub days: u32,
+}
+
+/// A credit grant a code creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credit {
+    /// The amount in the wallets' unit (e.g. 500 for 500 coins).
+    pub amount: Decimal,
+    /// The wallets it shows in: one pool shared by all of them.
+    pub wallets: Vec<WalletId>,
+    /// When it expires.
+    pub expiry: Expiry,
+}
+
+/// What a promo code does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromoEffect {
+    /// Grants credit.
+    Credit(Credit),
+    /// Entitles the account to a discount on a future checkout.
+    Discount(Discount),
+    /// Earns a percentage back for a term.
+    Reward(Reward),
+}
+
+/// A promo code and its effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promo {
+    /// The code customers type, e.g. `MUSIC10`.
+    pub code: String,
+    /// A human description, if the file gives one.
+    pub description: Option<String>,
+    /// What it does.
+    pub effect: PromoEffect,
+    /// How often one account may redeem it.
+    pub limit: Limit,
+    /// The first day it can be redeemed, if any.
+    pub valid_from: Option<chrono::NaiveDate>,
+    /// The day from which it can no longer be redeemed (`code_expired`), if any.
+    pub valid_until: Option<chrono::NaiveDate>,
+}
+
+/// Conversions support may do: any wallet of `from` into any of `to` (never into
+/// itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// Wallets that may be converted from.
+    pub from: Vec<WalletId>,
+    /// Wallets that may be converted into.
+    pub to: Vec<WalletId>,
+}
+
+/// Where each piece of the rules was written, for tools that point back at it.
+/// Not part of the rules' meaning: two models that differ only here are equal
+/// in every way the engine can tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceMap {
+    /// Span of each category's name.
+    pub categories: Vec<Span>,
+    /// Span of each wallet's name.
+    pub wallets: Vec<Span>,
+    /// Span of each payment method's name.
+    pub payment_methods: Vec<Span>,
+    /// Span of each promo's code.
+    pub promos: Vec<Span>,
+}
+
+/// A complete, valid set of rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    /// The currency.
+    pub currency: Currency,
+    /// Categories, in file order.
+    pub categories: Vec<Category>,
+    /// Wallets, in file order.
+    pub wallets: Vec<Wallet>,
+    /// Payment methods, in file order.
+    pub payment_methods: Vec<PaymentMethod>,
+    /// Every source, first spent first. Every wallet appears exactly once;
+    /// payment methods follow the wallets.
+    pub precedence: Vec<Source>,
+    /// Conversions allowed by support.
+    pub conversions: Vec<Conversion>,
+    /// Promo codes, in file order.
+    pub promos: Vec<Promo>,
+    /// The order discounts apply in (indices of discount promos).
+    pub discount_order: Vec<PromoId>,
+    /// Whether the file stated the discount order (the formatter keeps it).
+    pub discount_order_stated: bool,
+    /// The author's policy assertions.
+    pub assertions: Vec<Assertion>,
+    /// Where things were written.
+    pub source_map: SourceMap,
+}
+
+impl Model {
+    /// The category with this name.
+    pub fn category(&self, name: &str) -> Option<CategoryId> {
+        self.categories.iter().position(|c| c.name == name)
+    }
+
+    /// The wallet with this name.
+    pub fn wallet(&self, name: &str) -> Option<WalletId> {
+        self.wallets.iter().position(|w| w.name == name)
+    }
+
+    /// The payment method with this name.
+    pub fn payment_method(&self, name: &str) -> Option<PaymentId> {
+        self.payment_methods.iter().position(|p| p.name == name)
+    }
+
+    /// The wallet or payment method with this name.
+    pub fn source(&self, name: &str) -> Option<Source> {
+        self.wallet(name)
+            .map(Source::Wallet)
+            .or_else(|| self.payment_method(name).map(Source::Payment))
+    }
+
+    /// The promo with this code.
+    pub fn promo(&self, code: &str) -> Option<PromoId> {
+        self.promos.iter().position(|p| p.code == code)
+    }
+
+    /// The default payment method.
+    pub fn default_payment(&self) -> Option<PaymentId> {
+        self.payment_methods.iter().position(|p| p.default)
+    }
+
+    /// The name of a source.
+    pub fn source_name(&self, source: Source) -> &str {
+        match source {
+            Source::Wallet(w) => &self.wallets[w].name,
+            Source::Payment(p) => &self.payment_methods[p].name,
+        }
+    }
+
+    /// Position of a source in the precedence list (lower is spent first).
+    pub fn precedence_rank(&self, source: Source) -> usize {
+        self.precedence
+            .iter()
+            .position(|s| *s == source)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Whether support may convert `from` into `to`.
+    pub fn conversion_allowed(&self, from: WalletId, to: WalletId) -> bool {
+        from != to
+            && self
+                .conversions
+                .iter()
+                .any(|c| c.from.contains(&from) && c.to.contains(&to))
+    }
+
+    /// The unit in which a source's amounts are shown (payment methods use the
+    /// currency).
+    pub fn source_unit(&self, source: Source) -> &Unit {
+        match source {
+            Source::Wallet(w) => &self.wallets[w].unit,
+            Source::Payment(_) => &Unit::Currency,
+        }
+    }
+
+    /// The model with its source map cleared, for comparing meaning only.
+    pub fn without_source_map(&self) -> Model {
+        Model {
+            source_map: SourceMap::default(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A comparison operator in an assertion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `<`
+    Less,
+    /// `<=`
+    LessOrEqual,
+    /// `==`
+    Equal,
+    /// `!=`
+    NotEqual,
+    /// `>=`
+    GreaterOrEqual,
+    /// `>`
+    Greater,
+}
+
+impl CompareOp {
+    /// Every operator with its symbol.
+    pub const ALL: [(CompareOp, &'static str); 6] = [
+        (CompareOp::Less, "<"),
+        (CompareOp::LessOrEqual, "<="),
+        (CompareOp::Equal, "=="),
+        (CompareOp::NotEqual, "!="),
+        (CompareOp::GreaterOrEqual, ">="),
+        (CompareOp::Greater, ">"),
+    ];
+
+    /// The symbol used in rule files.
+    pub fn symbol(self) -> &'static str {
+        CompareOp::ALL
+            .iter()
+            .find(|(op, _)| *op == self)
+            .map_or("==", |(_, s)| s)
+    }
+}
+
+/// A value an assertion can read from one checkout's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variable {
+    /// The items' total before discounts.
+    Subtotal,
+    /// What discounts took off.
+    Discount,
+    /// What was due after discounts.
+    Total,
+    /// What a source paid, in currency.
+    Paid(Source),
+    /// What a wallet earned, in currency.
+    Earned(WalletId),
+    /// A wallet's balance after the checkout, in currency.
+    Balance(WalletId),
+}
+
+/// An assertion expression with names resolved. Every variable is a currency
+/// amount, so the whole language is exact decimal arithmetic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    /// True when any part is.
+    Or(Vec<Expr>),
+    /// True when every part is.
+    And(Vec<Expr>),
+    /// Negation.
+    Not(Box<Expr>),
+    /// A comparison of two amounts.
+    Compare(Box<Expr>, CompareOp, Box<Expr>),
+    /// Sum.
+    Add(Box<Expr>, Box<Expr>),
+    /// Difference.
+    Sub(Box<Expr>, Box<Expr>),
+    /// Product.
+    Mul(Box<Expr>, Box<Expr>),
+    /// `N% of X`.
+    PercentOf(Decimal, Box<Expr>),
+    /// A literal number.
+    Number(Decimal),
+    /// A value of the outcome.
+    Var(Variable),
+}
+
+/// A policy assertion the author wrote: must hold after every checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assertion {
+    /// Its name, used in reports and counterexample file names.
+    pub name: String,
+    /// The condition.
+    pub expr: Expr,
+}

@@ -1,0 +1,752 @@
+//! Source text → syntax tree. The only file that sees pest's pairs: it turns
+//! them into the small tree below, which keeps every name's text and span and
+//! nothing resolved yet.
+
+use pest::iterators::Pair;
+use pest::Parser;
+
+use crate::model::Span;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "rules/grammar.pest"]
+struct PromoParser;
+
+/// A word of the source with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Word {
+    pub text: String,
+    pub span: Span,
+}
+
+/// `10.00 USD`.
+#[derive(Debug, Clone)]
+pub(crate) struct AmountSyntax {
+    pub number: Word,
+    pub unit: Word,
+}
+
+/// `* except a, b` or `a, b`.
+#[derive(Debug, Clone)]
+pub(crate) enum ScopeSyntax {
+    All { except: Vec<Word> },
+    Only(Vec<Word>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CurrencyClause {
+    Decimals(Word),
+    Rounding(Word),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum WalletClause {
+    Unit {
+        name: Word,
+        value: Word,
+        currency: Word,
+        span: Span,
+    },
+    Spends(ScopeSyntax, Span),
+    OptIn(Span),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum PaymentClause {
+    Default(Span),
+    Spends(ScopeSyntax, Span),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum DiscountValue {
+    Percent(Word),
+    Amount(AmountSyntax),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum PromoClause {
+    Credit {
+        amount: AmountSyntax,
+        wallets: Vec<Word>,
+        span: Span,
+    },
+    Discount {
+        value: DiscountValue,
+        scope: ScopeSyntax,
+        span: Span,
+    },
+    Reward {
+        percent: Word,
+        scope: ScopeSyntax,
+        wallet: Word,
+        duration: Word,
+        span: Span,
+    },
+    Max(AmountSyntax, Span),
+    MinSpend(AmountSyntax, Span),
+    ExpiresAfter(Word, Span),
+    ExpiresOn(Word, Span),
+    OncePerAccount(Span),
+    TimesPerAccount(Word, Span),
+    Unlimited(Span),
+    Valid {
+        from: Option<Word>,
+        until: Option<Word>,
+        span: Span,
+    },
+    Stacking(Word, Span),
+}
+
+impl PromoClause {
+    pub fn span(&self) -> Span {
+        match self {
+            PromoClause::Credit { span, .. }
+            | PromoClause::Discount { span, .. }
+            | PromoClause::Reward { span, .. }
+            | PromoClause::Max(_, span)
+            | PromoClause::MinSpend(_, span)
+            | PromoClause::ExpiresAfter(_, span)
+            | PromoClause::ExpiresOn(_, span)
+            | PromoClause::OncePerAccount(span)
+            | PromoClause::TimesPerAccount(_, span)
+            | PromoClause::Unlimited(span)
+            | PromoClause::Valid { span, .. }
+            | PromoClause::Stacking(_, span) => *span,
+        }
+    }
+}
+
+/// An assertion's expression, before names are checked.
+#[derive(Debug, Clone)]
+pub(crate) enum ExprSyntax {
+    Or(Vec<ExprSyntax>),
+    And(Vec<ExprSyntax>),
+    Not(Box<ExprSyntax>),
+    Compare(Box<ExprSyntax>, Word, Box<ExprSyntax>),
+    Arith(Box<ExprSyntax>, Vec<(Word, ExprSyntax)>),
+    Number(Word),
+    PercentOf(Word, Box<ExprSyntax>),
+    Path(Word, Option<Word>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Statement {
+    Currency {
+        code: Word,
+        clauses: Vec<CurrencyClause>,
+        span: Span,
+    },
+    Category {
+        name: Word,
+        description: Option<String>,
+    },
+    Wallet {
+        name: Word,
+        description: Option<String>,
+        clauses: Vec<WalletClause>,
+    },
+    Payment {
+        name: Word,
+        description: Option<String>,
+        clauses: Vec<PaymentClause>,
+    },
+    Precedence {
+        names: Vec<Word>,
+        span: Span,
+    },
+    Conversion {
+        from: Vec<Word>,
+        to: Vec<Word>,
+    },
+    DiscountOrder {
+        codes: Vec<Word>,
+        span: Span,
+    },
+    Promo {
+        code: Word,
+        description: Option<String>,
+        clauses: Vec<PromoClause>,
+        span: Span,
+    },
+    Assertion {
+        name: Word,
+        expr: ExprSyntax,
+    },
+}
+
+/// A syntax error: where and what was expected.
+#[derive(Debug, Clone)]
+pub(crate) struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    pub label: String,
+}
+
+/// How deep parentheses may nest in an assertion. Parsing recurses per level,
+/// so an adversarial file of a million `(` would otherwise exhaust the stack.
+pub(crate) const MAX_NESTING: usize = 32;
+
+/// Parses a whole rules file into statements.
+pub(crate) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
+    check_nesting(text)?;
+    let mut pairs = PromoParser::parse(Rule::file, text).map_err(syntax_error)?;
+    let file = pairs.next().ok_or_else(|| SyntaxError {
+        span: Span::new(0, 0),
+        message: "empty parse".into(),
+        label: "here".into(),
+    })?;
+    Ok(file
+        .into_inner()
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .map(statement)
+        .collect())
+}
+
+fn check_nesting(text: &str) -> Result<(), SyntaxError> {
+    let mut depth = 0usize;
+    let mut in_comment = false;
+    for (offset, byte) in text.bytes().enumerate() {
+        match byte {
+            b'#' => in_comment = true,
+            b'\n' => in_comment = false,
+            b'(' if !in_comment => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(SyntaxError {
+                        span: Span::new(offset, offset + 1),
+                        message: format!(
+                            "parentheses nest deeper than {MAX_NESTING} levels"
+                        ),
+                        label: "too deep".into(),
+                    });
+                }
+            }
+            b')' if !in_comment => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn syntax_error(error: pest::error::Error<Rule>) -> SyntaxError {
+    let (start, end) = match error.location {
+        pest::error::InputLocation::Pos(p) => (p, p),
+        pest::error::InputLocation::Span(s) => s,
+    };
+    let expected = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            words.sort_unstable();
+            words.dedup();
+            words
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let message = match expected.len() {
+        0 => "this text does not fit the rules language here".to_string(),
+        1 => format!("expected {}", expected[0]),
+        _ => format!("expected one of: {}", expected.join(", ")),
+    };
+    SyntaxError {
+        span: Span::new(start, end),
+        message,
+        label: "unexpected text".into(),
+    }
+}
+
+/// Human words for the rules pest may report as expected.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "end of file",
+        Rule::ident | Rule::ident_list => "a name",
+        Rule::code => "a promo code",
+        Rule::number => "a number",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::duration => "a duration such as `30d` or `2w`",
+        Rule::string => "a quoted description",
+        Rule::description => "a quoted description",
+        Rule::amount => "an amount with its unit, such as `10.00 USD`",
+        Rule::percent => "a percentage such as `20%`",
+        Rule::scope | Rule::all => "categories (`*`, `* except a`, or `a, b`)",
+        Rule::currency => "`currency`",
+        Rule::category => "`category`",
+        Rule::wallet => "`wallet`",
+        Rule::payment => "`payment`",
+        Rule::precedence => "`precedence`",
+        Rule::conversion => "`convert`",
+        Rule::discount_order => "`discount order`",
+        Rule::promo => "`promo`",
+        Rule::assertion => "`assert`",
+        Rule::decimals => "`decimals`",
+        Rule::rounding => "`rounding`",
+        Rule::unit => "`unit`",
+        Rule::spends => "`spends on`",
+        Rule::opt_in => "`opt_in`",
+        Rule::default_flag => "`default`",
+        Rule::credit => "`credit`",
+        Rule::discount => "`discount`",
+        Rule::reward => "`reward`",
+        Rule::max => "`max`",
+        Rule::min_spend => "`min spend`",
+        Rule::expires => "`expires`",
+        Rule::limit | Rule::once_per_account | Rule::times_per_account | Rule::unlimited => {
+            "a limit (`once per account`, `limit N per account`, `unlimited`)"
+        }
+        Rule::valid => "`valid`",
+        Rule::stacking => "`stacking`",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::sum
+        | Rule::product
+        | Rule::term
+        | Rule::percent_of
+        | Rule::path => "an expression",
+        Rule::compare_op => "a comparison (`<=`, `<`, `==`, `!=`, `>=`, `>`)",
+        Rule::add_op => "`+` or `-`",
+        _ => return None,
+    })
+}
+
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn word(pair: Pair<'_, Rule>) -> Word {
+    Word {
+        span: span_of(&pair),
+        text: pair.as_str().to_string(),
+    }
+}
+
+fn words(pair: Pair<'_, Rule>) -> Vec<Word> {
+    pair.into_inner().map(word).collect()
+}
+
+fn description(pair: Pair<'_, Rule>) -> String {
+    // description > string > string_text
+    let text = pair
+        .into_inner()
+        .flat_map(|p| p.into_inner())
+        .map(|p| p.as_str())
+        .next()
+        .unwrap_or("");
+    text.replace("\\\"", "\"").replace("\\\\", "\\")
+}
+
+fn amount(pair: Pair<'_, Rule>) -> AmountSyntax {
+    let mut inner = pair.into_inner();
+    let number = inner.next().map(word);
+    let unit = inner.next().map(word);
+    let empty = Word {
+        text: String::new(),
+        span: Span::default(),
+    };
+    AmountSyntax {
+        number: number.unwrap_or_else(|| empty.clone()),
+        unit: unit.unwrap_or(empty),
+    }
+}
+
+fn percent_word(pair: Pair<'_, Rule>) -> Word {
+    // percent > number
+    pair.into_inner().next().map(word).unwrap_or(Word {
+        text: String::new(),
+        span: Span::default(),
+    })
+}
+
+fn scope(pair: Pair<'_, Rule>) -> ScopeSyntax {
+    let mut inner = pair.into_inner().peekable();
+    match inner.peek().map(|p| p.as_rule()) {
+        Some(Rule::all) => {
+            inner.next();
+            let except = inner.next().map(words).unwrap_or_default();
+            ScopeSyntax::All { except }
+        }
+        _ => ScopeSyntax::Only(inner.next().map(words).unwrap_or_default()),
+    }
+}
+
+/// Splits a statement's children into its optional description and the rest.
+fn name_description_rest(pair: Pair<'_, Rule>) -> (Word, Option<String>, Vec<Pair<'_, Rule>>) {
+    let mut inner = pair.into_inner();
+    let name = inner.next().map(word).unwrap_or(Word {
+        text: String::new(),
+        span: Span::default(),
+    });
+    let mut description_text = None;
+    let mut rest = Vec::new();
+    for child in inner {
+        if child.as_rule() == Rule::description {
+            description_text = Some(description(child));
+        } else {
+            rest.push(child);
+        }
+    }
+    (name, description_text, rest)
+}
+
+fn statement(pair: Pair<'_, Rule>) -> Statement {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::currency => {
+            let mut inner = pair.into_inner();
+            let code = inner.next().map(word).unwrap_or(Word {
+                text: String::new(),
+                span,
+            });
+            let clauses = inner
+                .filter_map(|clause| {
+                    let rule = clause.as_rule();
+                    let value = clause.into_inner().next().map(word)?;
+                    Some(match rule {
+                        Rule::decimals => CurrencyClause::Decimals(value),
+                        _ => CurrencyClause::Rounding(value),
+                    })
+                })
+                .collect();
+            Statement::Currency {
+                code,
+                clauses,
+                span,
+            }
+        }
+        Rule::category => {
+            let (name, description, _) = name_description_rest(pair);
+            Statement::Category { name, description }
+        }
+        Rule::wallet => {
+            let (name, description, rest) = name_description_rest(pair);
+            let clauses = rest
+                .into_iter()
+                .map(|clause| {
+                    let clause_span = span_of(&clause);
+                    match clause.as_rule() {
+                        Rule::unit => {
+                            let mut parts = clause.into_inner().map(word);
+                            let mut next = || {
+                                parts.next().unwrap_or(Word {
+                                    text: String::new(),
+                                    span: clause_span,
+                                })
+                            };
+                            WalletClause::Unit {
+                                name: next(),
+                                value: next(),
+                                currency: next(),
+                                span: clause_span,
+                            }
+                        }
+                        Rule::spends => WalletClause::Spends(
+                            clause
+                                .into_inner()
+                                .next()
+                                .map(scope)
+                                .unwrap_or(ScopeSyntax::Only(Vec::new())),
+                            clause_span,
+                        ),
+                        _ => WalletClause::OptIn(clause_span),
+                    }
+                })
+                .collect();
+            Statement::Wallet {
+                name,
+                description,
+                clauses,
+            }
+        }
+        Rule::payment => {
+            let (name, description, rest) = name_description_rest(pair);
+            let clauses = rest
+                .into_iter()
+                .map(|clause| {
+                    let clause_span = span_of(&clause);
+                    match clause.as_rule() {
+                        Rule::spends => PaymentClause::Spends(
+                            clause
+                                .into_inner()
+                                .next()
+                                .map(scope)
+                                .unwrap_or(ScopeSyntax::Only(Vec::new())),
+                            clause_span,
+                        ),
+                        _ => PaymentClause::Default(clause_span),
+                    }
+                })
+                .collect();
+            Statement::Payment {
+                name,
+                description,
+                clauses,
+            }
+        }
+        Rule::precedence => Statement::Precedence {
+            names: pair.into_inner().map(word).collect(),
+            span,
+        },
+        Rule::conversion => {
+            let mut inner = pair.into_inner();
+            let from = inner.next().map(words).unwrap_or_default();
+            let to = inner.next().map(words).unwrap_or_default();
+            Statement::Conversion { from, to }
+        }
+        Rule::discount_order => Statement::DiscountOrder {
+            codes: pair.into_inner().map(word).collect(),
+            span,
+        },
+        Rule::promo => {
+            let (code, description, rest) = name_description_rest(pair);
+            let clauses = rest.into_iter().map(promo_clause).collect();
+            Statement::Promo {
+                code,
+                description,
+                clauses,
+                span,
+            }
+        }
+        _ => {
+            let mut inner = pair.into_inner();
+            let name = inner.next().map(word).unwrap_or(Word {
+                text: String::new(),
+                span,
+            });
+            let expr = inner
+                .next()
+                .map(expression)
+                .unwrap_or(ExprSyntax::Or(Vec::new()));
+            Statement::Assertion { name, expr }
+        }
+    }
+}
+
+fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
+    let span = span_of(&clause);
+    let rule = clause.as_rule();
+    let mut inner = clause.into_inner();
+    let empty = || Word {
+        text: String::new(),
+        span,
+    };
+    match rule {
+        Rule::credit => PromoClause::Credit {
+            amount: inner.next().map(amount).unwrap_or(AmountSyntax {
+                number: empty(),
+                unit: empty(),
+            }),
+            wallets: inner.next().map(words).unwrap_or_default(),
+            span,
+        },
+        Rule::discount => {
+            let value = match inner.next() {
+                Some(p) if p.as_rule() == Rule::percent => DiscountValue::Percent(percent_word(p)),
+                Some(p) => DiscountValue::Amount(amount(p)),
+                None => DiscountValue::Percent(empty()),
+            };
+            let scope = inner
+                .next()
+                .map(scope)
+                .unwrap_or(ScopeSyntax::Only(Vec::new()));
+            PromoClause::Discount { value, scope, span }
+        }
+        Rule::reward => PromoClause::Reward {
+            percent: inner.next().map(percent_word).unwrap_or_else(empty),
+            scope: inner
+                .next()
+                .map(scope)
+                .unwrap_or(ScopeSyntax::Only(Vec::new())),
+            wallet: inner.next().map(word).unwrap_or_else(empty),
+            duration: inner.next().map(word).unwrap_or_else(empty),
+            span,
+        },
+        Rule::max => PromoClause::Max(
+            inner.next().map(amount).unwrap_or(AmountSyntax {
+                number: empty(),
+                unit: empty(),
+            }),
+            span,
+        ),
+        Rule::min_spend => PromoClause::MinSpend(
+            inner.next().map(amount).unwrap_or(AmountSyntax {
+                number: empty(),
+                unit: empty(),
+            }),
+            span,
+        ),
+        Rule::expires => match inner.next() {
+            Some(p) if p.as_rule() == Rule::expires_on => {
+                PromoClause::ExpiresOn(p.into_inner().next().map(word).unwrap_or_else(empty), span)
+            }
+            Some(p) => {
+                PromoClause::ExpiresAfter(p.into_inner().next().map(word).unwrap_or_else(empty), span)
+            }
+            None => PromoClause::ExpiresAfter(empty(), span),
+        },
+        Rule::limit => match inner.next() {
+            Some(p) if p.as_rule() == Rule::times_per_account => PromoClause::TimesPerAccount(
+                p.into_inner().next().map(word).unwrap_or_else(empty),
+                span,
+            ),
+            Some(p) if p.as_rule() == Rule::unlimited => PromoClause::Unlimited(span),
+            _ => PromoClause::OncePerAccount(span),
+        },
+        Rule::valid => {
+            let mut from = None;
+            let mut until = None;
+            for part in inner {
+                let date = part.clone().into_inner().next().map(word);
+                if part.as_rule() == Rule::valid_from {
+                    from = date;
+                } else {
+                    until = date;
+                }
+            }
+            PromoClause::Valid { from, until, span }
+        }
+        _ => PromoClause::Stacking(inner.next().map(word).unwrap_or_else(empty), span),
+    }
+}
+
+fn expression(pair: Pair<'_, Rule>) -> ExprSyntax {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::expr => pair
+            .into_inner()
+            .next()
+            .map(expression)
+            .unwrap_or(ExprSyntax::Or(Vec::new())),
+        Rule::or_expr | Rule::and_expr => {
+            let is_or = pair.as_rule() == Rule::or_expr;
+            let mut parts: Vec<ExprSyntax> = pair
+                .into_inner()
+                .filter(|p| !matches!(p.as_rule(), Rule::or_keyword | Rule::and_keyword))
+                .map(expression)
+                .collect();
+            if parts.len() == 1 {
+                parts.remove(0)
+            } else if is_or {
+                ExprSyntax::Or(parts)
+            } else {
+                ExprSyntax::And(parts)
+            }
+        }
+        Rule::not_expr => {
+            let mut negations = 0;
+            let mut inner_expr = None;
+            for child in pair.into_inner() {
+                if child.as_rule() == Rule::not_keyword {
+                    negations += 1;
+                } else {
+                    inner_expr = Some(expression(child));
+                }
+            }
+            let mut result = inner_expr.unwrap_or(ExprSyntax::Or(Vec::new()));
+            for _ in 0..negations {
+                result = ExprSyntax::Not(Box::new(result));
+            }
+            result
+        }
+        Rule::comparison => {
+            let mut inner = pair.into_inner();
+            let left = inner
+                .next()
+                .map(expression)
+                .unwrap_or(ExprSyntax::Or(Vec::new()));
+            match (inner.next(), inner.next()) {
+                (Some(op), Some(right)) => {
+                    ExprSyntax::Compare(Box::new(left), word(op), Box::new(expression(right)))
+                }
+                _ => left,
+            }
+        }
+        Rule::sum | Rule::product => {
+            let is_product = pair.as_rule() == Rule::product;
+            let mut inner = pair.into_inner();
+            let first = inner
+                .next()
+                .map(expression)
+                .unwrap_or(ExprSyntax::Or(Vec::new()));
+            let mut rest = Vec::new();
+            if is_product {
+                for operand in inner {
+                    let op = Word {
+                        text: "*".into(),
+                        span: span_of(&operand),
+                    };
+                    rest.push((op, expression(operand)));
+                }
+            } else {
+                while let (Some(op), Some(operand)) = (inner.next(), inner.next()) {
+                    rest.push((word(op), expression(operand)));
+                }
+            }
+            if rest.is_empty() {
+                first
+            } else {
+                ExprSyntax::Arith(Box::new(first), rest)
+            }
+        }
+        Rule::term => pair
+            .into_inner()
+            .next()
+            .map(expression)
+            .unwrap_or(ExprSyntax::Or(Vec::new())),
+        Rule::percent_of => {
+            let mut inner = pair.into_inner();
+            let percent = inner.next().map(percent_word).unwrap_or(Word {
+                text: String::new(),
+                span,
+            });
+            let of = inner
+                .next()
+                .map(expression)
+                .unwrap_or(ExprSyntax::Or(Vec::new()));
+            ExprSyntax::PercentOf(percent, Box::new(of))
+        }
+        Rule::number => ExprSyntax::Number(word(pair)),
+        Rule::path => {
+            let mut inner = pair.into_inner().map(word);
+            let head = inner.next().unwrap_or(Word {
+                text: String::new(),
+                span,
+            });
+            ExprSyntax::Path(head, inner.next())
+        }
+        _ => ExprSyntax::Or(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_small_file() {
+        let text = r#"
+            currency USD { decimals 2; rounding half_up }
+            category apps "Apps"
+            wallet coins { unit coin = 0.01 USD; spends on apps; opt_in }
+            promo MUSIC10 { credit 10.00 USD to music_credit, kindle_credit; expires 90d after redemption; once per account }
+            assert capped: discount <= 50% of subtotal and not total < 0
+        "#;
+        let statements = parse(text).expect("valid syntax");
+        assert_eq!(statements.len(), 5);
+        assert!(matches!(&statements[4], Statement::Assertion { expr: ExprSyntax::And(parts), .. } if parts.len() == 2));
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_bad_text() {
+        let error = parse("wallet coins { spends at apps }").expect_err("bad syntax");
+        assert_eq!(error.span.start, "wallet coins { ".len());
+        assert!(error.message.contains("`spends on`"), "{}", error.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = format!("assert deep: {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        let error = parse(&text).expect_err("too deep");
+        assert!(error.message.contains("nest"));
+    }
+}
