@@ -12,3 +12,5 @@ pub mod diagnostic;
 pub mod model;
 pub mod engine;
 pub mod rules;
+pub mod scenario;
+pub mod cli;

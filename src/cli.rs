@@ -1,0 +1,177 @@
+//! The command line: argument definitions and the commands behind them.
+//! `main.rs` only calls [`main`].
+//!
+//! Exit codes, for every command: 0 success, 1 a check or scenario failed,
+//! 2 invalid input or usage.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::model::{Model, PromoEffect};
+use crate::rules::load_rules;
+use crate::scenario::{discover, run_files, RunOptions};
+
+/// Exit code: everything held.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: a check, scenario or property failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: invalid input or usage.
+pub const EXIT_INVALID: u8 = 2;
+
+/// promosim: simulate store credit, promo codes and checkout, and prove
+/// promotions right before customers find out they are wrong.
+#[derive(Debug, Parser)]
+#[command(name = "promosim", version, about, long_about = None)]
+#[command(after_help = "Exit codes: 0 success, 1 a check or scenario failed, 2 invalid input or usage.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Report formats of `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One line per scenario, failures under it, a summary last.
+    Pretty,
+    /// One JSON object for tools.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check rules files and print a summary of each.
+    #[command(after_help = "Example:\n  promosim check rules/amazon.promo")]
+    Check {
+        /// Rules files (`.promo`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run scenario files or directories (searched for *.yaml and *.yml).
+    #[command(after_help = "Examples:\n  promosim run scenarios\n  promosim run --format json --junit report.xml scenarios/coins\n  promosim run --explain scenarios/coins/appstore_credit_before_coins.yaml")]
+    Run {
+        /// Rules for every scenario, overriding their own `rules:`
+        /// (default: each scenario's `rules:`, else the built-in rules/amazon.promo).
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Report format on standard output.
+        #[arg(long, value_enum, default_value_t = Format::Pretty)]
+        format: Format,
+        /// Also write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Print, for every step, what happened and why.
+        #[arg(long)]
+        explain: bool,
+        /// Scenario files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn color_on(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    ExitCode::from(execute(cli))
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn execute(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check { files } => check(&files),
+        Command::Run {
+            rules,
+            format,
+            junit,
+            explain,
+            paths,
+        } => run(rules, format, junit, explain, &paths),
+    }
+}
+
+fn check(files: &[PathBuf]) -> u8 {
+    let color = color_on(std::io::stderr().is_terminal());
+    let mut code = EXIT_OK;
+    for file in files {
+        match load_rules(file) {
+            Ok(model) => println!("{}: ok, {}", file.display(), summary(&model)),
+            Err(error) => {
+                eprintln!("{}", error.render(color));
+                let count = error.diagnostics().len().max(1);
+                eprintln!("{}: {count} error(s)", file.display());
+                code = EXIT_INVALID;
+            }
+        }
+    }
+    code
+}
+
+/// `7 categories, 7 wallets, ...` for `check`.
+pub fn summary(model: &Model) -> String {
+    let count = |f: fn(&PromoEffect) -> bool| model.promos.iter().filter(|p| f(&p.effect)).count();
+    format!(
+        "{} categories, {} wallets, {} payment method(s), {} codes ({} credit, {} discount, {} reward), {} conversion rule(s), {} assertion(s)",
+        model.categories.len(),
+        model.wallets.len(),
+        model.payment_methods.len(),
+        model.promos.len(),
+        count(|e| matches!(e, PromoEffect::Credit(_))),
+        count(|e| matches!(e, PromoEffect::Discount(_))),
+        count(|e| matches!(e, PromoEffect::Reward(_))),
+        model.conversions.len(),
+        model.assertions.len()
+    )
+}
+
+fn run(
+    rules: Option<PathBuf>,
+    format: Format,
+    junit: Option<PathBuf>,
+    explain: bool,
+    paths: &[PathBuf],
+) -> u8 {
+    let color_err = color_on(std::io::stderr().is_terminal());
+    let rules = match rules.map(|path| load_rules(&path)).transpose() {
+        Ok(model) => model.map(Arc::new),
+        Err(error) => {
+            eprintln!("{}", error.render(color_err));
+            return EXIT_INVALID;
+        }
+    };
+    let files = match discover(paths) {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("{}", crate::diagnostic::render(&error, color_err));
+            return EXIT_INVALID;
+        }
+    };
+    if files.is_empty() {
+        eprintln!("no scenario files (*.yaml, *.yml) under the given paths");
+        return EXIT_INVALID;
+    }
+    let report = run_files(&files, &RunOptions { rules, explain });
+    match format {
+        Format::Pretty => print!("{}", report.pretty(color_on(std::io::stdout().is_terminal()))),
+        Format::Json => println!("{}", report.json()),
+    }
+    if let Some(path) = junit {
+        if let Err(error) = std::fs::write(&path, report.junit()) {
+            eprintln!("cannot write the JUnit report to {}: {error}", path.display());
+            return EXIT_INVALID;
+        }
+    }
+    if report.all_passed() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}

@@ -1,0 +1,435 @@
+//! Replaying a scenario against the engine and comparing what happened with
+//! what it expects.
+
+use rust_decimal::Decimal;
+
+use super::format::{Action, Advance, Expect};
+use super::load::Scenario;
+use crate::engine::policy::broken_assertions;
+use crate::engine::{
+    Account, CheckoutRequest, ConversionReceipt, EngineError, Item, Receipt, RefundReceipt,
+};
+use crate::model::{Model, Source, Unit};
+use crate::rules::format_fixed;
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    /// 1-based step number (0: the account itself).
+    pub step: usize,
+    /// What was checked, e.g. `paid.coins`.
+    pub field: String,
+    /// What the scenario expected.
+    pub expected: String,
+    /// What happened.
+    pub actual: String,
+}
+
+/// What running a scenario produced.
+#[derive(Debug, Clone, Default)]
+pub struct RunOutcome {
+    /// Expectations that did not hold (empty: passed).
+    pub failures: Vec<Failure>,
+    /// The step-by-step explanation, when asked for.
+    pub explanation: Vec<String>,
+}
+
+enum Done {
+    Checkout(Box<Receipt>),
+    Convert(ConversionReceipt),
+    Refund(RefundReceipt),
+    Other,
+}
+
+/// An amount in a unit, as scenarios write it (`3.00`, `199`).
+pub fn show(model: &Model, unit: &Unit, value: Decimal) -> String {
+    let amount = unit.from_value(value, &model.currency);
+    format_fixed(amount, unit.decimals(&model.currency))
+}
+
+fn show_source(model: &Model, source: Source, value: Decimal) -> String {
+    show(model, model.source_unit(source), value)
+}
+
+fn show_money(model: &Model, value: Decimal) -> String {
+    show(model, &Unit::Currency, value)
+}
+
+/// Runs a scenario; `explain` collects a readable account of every step.
+pub fn run(scenario: &Scenario, explain: bool) -> RunOutcome {
+    let model = &*scenario.model;
+    let file = &scenario.file;
+    let mut outcome = RunOutcome::default();
+    let payment = match file.account.as_ref().and_then(|a| a.payment_method) {
+        Some(choice) => choice.0,
+        None => model.default_payment(),
+    };
+    let mut account = Account::new(model, scenario.start(), payment);
+    if let Some(spec) = &file.account {
+        for (wallet, amount) in &spec.balances.0 {
+            if let Err(error) = account.open_balance(*wallet, *amount) {
+                outcome.failures.push(Failure {
+                    step: 0,
+                    field: format!("account.balances.{}", model.wallets[*wallet].name),
+                    expected: "a valid opening balance".into(),
+                    actual: error.to_string(),
+                });
+            }
+        }
+    }
+    if explain {
+        outcome
+            .explanation
+            .push(format!("start {} with {}", account.today(), balances_line(&account)));
+    }
+    for (index, step) in file.steps.0.iter().enumerate() {
+        let number = index + 1;
+        let result = perform(&mut account, step.action.as_ref());
+        if explain {
+            explain_step(&mut outcome.explanation, &account, number, step.action.as_ref(), &result);
+        }
+        let default_expect = Expect::default();
+        let expect = step.expect.as_ref().unwrap_or(&default_expect);
+        check(&mut outcome.failures, &account, number, expect, &result);
+        if let Ok(Done::Checkout(receipt)) = &result {
+            for name in broken_assertions(receipt, &account) {
+                outcome.failures.push(Failure {
+                    step: number,
+                    field: format!("assert {name}"),
+                    expected: "holds".into(),
+                    actual: "broken".into(),
+                });
+            }
+        }
+    }
+    outcome
+}
+
+fn perform(account: &mut Account<'_>, action: Option<&Action>) -> Result<Done, EngineError> {
+    let Some(action) = action else {
+        return Ok(Done::Other);
+    };
+    match action {
+        Action::Checkout(spec) => {
+            let request = CheckoutRequest {
+                items: spec
+                    .items
+                    .0
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| Item {
+                        sku: item.sku.clone().unwrap_or_else(|| format!("item-{}", i + 1)),
+                        category: item.category.0,
+                        price: item.price.0,
+                    })
+                    .collect(),
+                pay_with: spec.pay_with.0.iter().map(|w| w.0).collect(),
+                codes: spec.codes.0.clone(),
+            };
+            account
+                .checkout(&request)
+                .map(|receipt| Done::Checkout(Box::new(receipt)))
+        }
+        Action::Redeem(code) => account.redeem(code).map(|_| Done::Other),
+        Action::Convert(spec) => account
+            .convert(spec.from, spec.to, spec.amount)
+            .map(Done::Convert),
+        Action::Advance(Advance::Days(days)) => account.advance_days(*days).map(|_| Done::Other),
+        Action::Advance(Advance::To(day)) | Action::On(super::format::Date(day)) => {
+            account.advance_to(*day);
+            Ok(Done::Other)
+        }
+        Action::Refund(order) => account.refund(order.0).map(Done::Refund),
+    }
+}
+
+fn check(
+    failures: &mut Vec<Failure>,
+    account: &Account<'_>,
+    step: usize,
+    expect: &Expect,
+    result: &Result<Done, EngineError>,
+) {
+    let model = account.model();
+    let mut fail = |field: String, expected: String, actual: String| {
+        failures.push(Failure {
+            step,
+            field,
+            expected,
+            actual,
+        })
+    };
+    let done = match (result, expect.error) {
+        (Err(error), Some(wanted)) if error.code == wanted.0 => None,
+        (Err(error), Some(wanted)) => {
+            fail("error".into(), wanted.0.to_string(), error.to_string());
+            None
+        }
+        (Err(error), None) => {
+            fail("error".into(), "success".into(), error.to_string());
+            None
+        }
+        (Ok(_), Some(wanted)) => {
+            fail("error".into(), wanted.0.to_string(), "the step succeeded".into());
+            None
+        }
+        (Ok(done), None) => Some(done),
+    };
+
+    if let Some(Done::Checkout(receipt)) = done {
+        let money = [
+            ("subtotal", expect.subtotal, receipt.subtotal),
+            ("discount", expect.discount, receipt.discount),
+            ("total", expect.total, receipt.total),
+        ];
+        for (field, expected, actual) in money {
+            if let Some(expected) = expected {
+                if expected.0 != actual {
+                    fail(field.into(), show_money(model, expected.0), show_money(model, actual));
+                }
+            }
+        }
+        if let Some(paid) = &expect.paid {
+            for source in all_sources(model) {
+                let expected = paid
+                    .0
+                    .iter()
+                    .find(|(s, _)| *s == source)
+                    .map(|(_, a)| *a);
+                let actual = model
+                    .source_unit(source)
+                    .from_value(receipt.paid_by(source), &model.currency);
+                if expected.unwrap_or(Decimal::ZERO) != actual {
+                    let shown = show_source(model, source, receipt.paid_by(source));
+                    let expected_shown = match expected {
+                        Some(a) => format_fixed(a, model.source_unit(source).decimals(&model.currency)),
+                        None => "0 (not listed)".into(),
+                    };
+                    fail(format!("paid.{}", model.source_name(source)), expected_shown, shown);
+                }
+            }
+        }
+        if let Some(earned) = &expect.earned {
+            for (wallet, spec) in model.wallets.iter().enumerate() {
+                let expected = earned.0.iter().find(|(w, _)| *w == wallet).map(|(_, a)| *a);
+                let actual = spec.unit.from_value(receipt.earned_in(wallet), &model.currency);
+                if expected.unwrap_or(Decimal::ZERO) != actual {
+                    let expected_shown = match expected {
+                        Some(a) => format_fixed(a, spec.unit.decimals(&model.currency)),
+                        None => "0 (not listed)".into(),
+                    };
+                    fail(
+                        format!("earned.{}", spec.name),
+                        expected_shown,
+                        show(model, &spec.unit, receipt.earned_in(wallet)),
+                    );
+                }
+            }
+        }
+    } else if done.is_some() {
+        let checkout_only = [
+            ("paid", expect.paid.is_some()),
+            ("discount", expect.discount.is_some()),
+            ("subtotal", expect.subtotal.is_some()),
+            ("total", expect.total.is_some()),
+            ("earned", expect.earned.is_some()),
+        ];
+        for (field, given) in checkout_only {
+            if given {
+                fail(field.into(), "a checkout step".into(), "this step is not a checkout".into());
+            }
+        }
+    }
+
+    if let Some(Done::Refund(receipt)) = done {
+        let lists = [
+            ("refunded", &expect.refunded, &receipt.returned),
+            ("forfeited", &expect.forfeited, &receipt.forfeited),
+        ];
+        for (name, expected, actual) in lists {
+            let Some(expected) = expected else { continue };
+            for source in all_sources(model) {
+                let want = expected.0.iter().find(|(s, _)| *s == source).map(|(_, a)| *a);
+                let got_value: Decimal = actual.iter().filter(|(s, _)| *s == source).map(|(_, v)| *v).sum();
+                let got = model.source_unit(source).from_value(got_value, &model.currency);
+                if want.unwrap_or(Decimal::ZERO) != got {
+                    let expected_shown = match want {
+                        Some(a) => format_fixed(a, model.source_unit(source).decimals(&model.currency)),
+                        None => "0 (not listed)".into(),
+                    };
+                    fail(
+                        format!("{name}.{}", model.source_name(source)),
+                        expected_shown,
+                        show_source(model, source, got_value),
+                    );
+                }
+            }
+        }
+    }
+
+    if let Some(balances) = &expect.balances {
+        for (wallet, expected) in &balances.0 {
+            let actual = account.balance(*wallet);
+            if *expected != actual {
+                let unit = &model.wallets[*wallet].unit;
+                fail(
+                    format!("balances.{}", model.wallets[*wallet].name),
+                    format_fixed(*expected, unit.decimals(&model.currency)),
+                    format_fixed(actual, unit.decimals(&model.currency)),
+                );
+            }
+        }
+    }
+    if let Some(discounts) = &expect.discounts {
+        let mut expected: Vec<&str> = discounts.0.iter().map(|p| model.promos[p.0].code.as_str()).collect();
+        let mut actual: Vec<&str> = account
+            .discounts()
+            .into_iter()
+            .map(|p| model.promos[p].code.as_str())
+            .collect();
+        expected.sort_unstable();
+        actual.sort_unstable();
+        if expected != actual {
+            fail("discounts".into(), format!("[{}]", expected.join(", ")), format!("[{}]", actual.join(", ")));
+        }
+    }
+}
+
+fn all_sources(model: &Model) -> impl Iterator<Item = Source> + '_ {
+    (0..model.wallets.len())
+        .map(Source::Wallet)
+        .chain((0..model.payment_methods.len()).map(Source::Payment))
+}
+
+/// Every non-zero balance, `wallet amount` pairs.
+pub fn balances_line(account: &Account<'_>) -> String {
+    let model = account.model();
+    let parts: Vec<String> = account
+        .balances()
+        .into_iter()
+        .filter(|(_, b)| !b.is_zero())
+        .map(|(w, b)| {
+            format!(
+                "{} {}",
+                model.wallets[w].name,
+                format_fixed(b, model.wallets[w].unit.decimals(&model.currency))
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        "no credit".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn explain_step(
+    out: &mut Vec<String>,
+    account: &Account<'_>,
+    number: usize,
+    action: Option<&Action>,
+    result: &Result<Done, EngineError>,
+) {
+    let model = account.model();
+    let what = match action {
+        None => "check".to_string(),
+        Some(Action::Checkout(spec)) => format!("checkout of {} item(s)", spec.items.0.len()),
+        Some(Action::Redeem(code)) => format!("redeem {code}"),
+        Some(Action::Convert(c)) => format!(
+            "convert {} from {} to {}",
+            format_fixed(c.amount, model.wallets[c.from].unit.decimals(&model.currency)),
+            model.wallets[c.from].name,
+            model.wallets[c.to].name
+        ),
+        Some(Action::Advance(Advance::Days(d))) => format!("advance {d} day(s)"),
+        Some(Action::Advance(Advance::To(d))) | Some(Action::On(super::format::Date(d))) => {
+            format!("go to {d}")
+        }
+        Some(Action::Refund(n)) => format!("refund order {}", n.0),
+    };
+    out.push(format!("step {number} ({}): {what}", account.today()));
+    match result {
+        Err(error) => out.push(format!("  failed with {error}; nothing changed")),
+        Ok(Done::Checkout(receipt)) => {
+            out.push(format!(
+                "  subtotal {}, discount {}, total {} (order {})",
+                show_money(model, receipt.subtotal),
+                show_money(model, receipt.discount),
+                show_money(model, receipt.total),
+                receipt.order
+            ));
+            for trace in &receipt.discounts {
+                out.push(format!(
+                    "  discount {}{}: {}{}",
+                    model.promos[trace.promo].code,
+                    if trace.from_code { " (code at checkout)" } else { " (claimed)" },
+                    trace.reason,
+                    if trace.applied {
+                        format!(", takes off {}", show_money(model, trace.amount))
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+            for trace in &receipt.grants {
+                let grant = &account.grants()[trace.grant];
+                let wallets: Vec<&str> = grant.wallets.iter().map(|w| model.wallets[*w].name.as_str()).collect();
+                out.push(format!(
+                    "  grant #{} [{}] had {}, paid {}: {}",
+                    trace.grant,
+                    wallets.join(" + "),
+                    show(model, &model.wallets[grant.wallets[0]].unit, trace.available),
+                    show(model, &model.wallets[grant.wallets[0]].unit, trace.paid),
+                    trace.reason
+                ));
+            }
+            for line in &receipt.lines {
+                out.push(format!(
+                    "  {} pays {} for {}",
+                    model.source_name(line.source),
+                    show_money(model, line.amount),
+                    receipt
+                        .item_due
+                        .get(line.item)
+                        .map_or_else(String::new, |_| format!("item {}", line.item + 1))
+                ));
+            }
+            for (wallet, value) in &receipt.earned {
+                out.push(format!(
+                    "  earned {} {}",
+                    show(model, &model.wallets[*wallet].unit, *value),
+                    model.wallets[*wallet].name
+                ));
+            }
+        }
+        Ok(Done::Convert(receipt)) => {
+            for (from, to, value) in &receipt.moves {
+                out.push(format!(
+                    "  {} from grant #{from} into new grant #{to}",
+                    show_money(model, *value)
+                ));
+            }
+        }
+        Ok(Done::Refund(receipt)) => {
+            for (source, value) in &receipt.returned {
+                out.push(format!("  returned {} to {}", show_source(model, *source, *value), model.source_name(*source)));
+            }
+            for (source, value) in &receipt.forfeited {
+                out.push(format!(
+                    "  forfeited {} of {} (its grant expired)",
+                    show_source(model, *source, *value),
+                    model.source_name(*source)
+                ));
+            }
+            for (wallet, value) in &receipt.clawed_back {
+                out.push(format!(
+                    "  took back {} earned {}",
+                    show(model, &model.wallets[*wallet].unit, *value),
+                    model.wallets[*wallet].name
+                ));
+            }
+        }
+        Ok(Done::Other) => {}
+    }
+    out.push(format!("  balances: {}", balances_line(account)));
+}
