@@ -26,7 +26,9 @@ pub const EXIT_INVALID: u8 = 2;
 /// promotions right before customers find out they are wrong.
 #[derive(Debug, Parser)]
 #[command(name = "promosim", version, about, long_about = None)]
-#[command(after_help = "Exit codes: 0 success, 1 a check or scenario failed, 2 invalid input or usage.")]
+#[command(
+    after_help = "Exit codes: 0 success, 1 a check or scenario failed, 2 invalid input or usage."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -53,7 +55,9 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Run scenario files or directories (searched for *.yaml and *.yml).
-    #[command(after_help = "Examples:\n  promosim run scenarios\n  promosim run --format json --junit report.xml scenarios/coins\n  promosim run --explain scenarios/coins/appstore_credit_before_coins.yaml")]
+    #[command(
+        after_help = "Examples:\n  promosim run scenarios\n  promosim run --format json --junit report.xml scenarios/coins\n  promosim run --explain scenarios/coins/appstore_credit_before_coins.yaml"
+    )]
     Run {
         /// Rules for every scenario, overriding their own `rules:`
         /// (default: each scenario's `rules:`, else the built-in rules/amazon.promo).
@@ -160,12 +164,18 @@ fn run(
     }
     let report = run_files(&files, &RunOptions { rules, explain });
     match format {
-        Format::Pretty => print!("{}", report.pretty(color_on(std::io::stdout().is_terminal()))),
+        Format::Pretty => print!(
+            "{}",
+            report.pretty(color_on(std::io::stdout().is_terminal()))
+        ),
         Format::Json => println!("{}", report.json()),
     }
     if let Some(path) = junit {
         if let Err(error) = std::fs::write(&path, report.junit()) {
-            eprintln!("cannot write the JUnit report to {}: {error}", path.display());
+            eprintln!(
+                "cannot write the JUnit report to {}: {error}",
+                path.display()
+            );
             return EXIT_INVALID;
         }
     }

@@ -51,7 +51,12 @@ impl Diagnostic {
 
     /// One line: `file:line:column: error[code]: message`.
     pub fn short(&self) -> String {
-        format!("{}: error[{}]: {}", self.location(), self.code, self.message)
+        format!(
+            "{}: error[{}]: {}",
+            self.location(),
+            self.code,
+            self.message
+        )
     }
 }
 
@@ -174,7 +179,10 @@ pub enum ReadError {
     },
     /// The file contains a NUL byte, which no text file should.
     #[error("`{path}` contains a NUL byte at offset {offset}; it looks like a binary file")]
-    #[diagnostic(code(input::nul_byte), help("remove the NUL byte or check that this is the right file"))]
+    #[diagnostic(
+        code(input::nul_byte),
+        help("remove the NUL byte or check that this is the right file")
+    )]
     NulByte {
         /// The path given.
         path: String,

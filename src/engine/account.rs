@@ -134,7 +134,14 @@ impl<'m> Account<'m> {
         if value.is_zero() {
             return Ok(());
         }
-        self.create_grant(vec![wallet], value, None, Origin::Opening, EntryKind::Open, None);
+        self.create_grant(
+            vec![wallet],
+            value,
+            None,
+            Origin::Opening,
+            EntryKind::Open,
+            None,
+        );
         Ok(())
     }
 
@@ -267,7 +274,10 @@ impl<'m> Account<'m> {
     /// The promo with this code, or `unknown_code`.
     pub(crate) fn find_promo(&self, code: &str) -> Result<PromoId, EngineError> {
         self.model.promo(code).ok_or_else(|| {
-            EngineError::new(ErrorCode::UnknownCode, format!("no promo has the code `{code}`"))
+            EngineError::new(
+                ErrorCode::UnknownCode,
+                format!("no promo has the code `{code}`"),
+            )
         })
     }
 
@@ -412,7 +422,9 @@ impl<'m> Account<'m> {
         let mut sources: Vec<GrantId> = (0..self.grants.len())
             .filter(|g| {
                 let grant = &self.grants[*g];
-                grant.shows_in(from) && grant.usable_on(self.today) && grant.remaining > Decimal::ZERO
+                grant.shows_in(from)
+                    && grant.usable_on(self.today)
+                    && grant.remaining > Decimal::ZERO
             })
             .collect();
         sources.sort_by_key(|g| spending_key(model, &self.grants[*g], *g));
@@ -566,7 +578,10 @@ impl<'m> Account<'m> {
                 ));
             }
             if !grant.usable_on(self.today) && !grant.remaining.is_zero() {
-                return Err(format!("grant {id} expired but still holds {}", grant.remaining));
+                return Err(format!(
+                    "grant {id} expired but still holds {}",
+                    grant.remaining
+                ));
             }
             let step = self.model.wallets[grant.wallets[0]]
                 .unit
@@ -582,7 +597,11 @@ impl<'m> Account<'m> {
     }
 }
 
-fn merge(list: &mut Vec<(Source, Decimal)>, source: Source, amount: Decimal) -> Result<(), EngineError> {
+fn merge(
+    list: &mut Vec<(Source, Decimal)>,
+    source: Source,
+    amount: Decimal,
+) -> Result<(), EngineError> {
     match list.iter_mut().find(|(s, _)| *s == source) {
         Some((_, total)) => *total = add(*total, amount)?,
         None => list.push((source, amount)),
@@ -601,7 +620,8 @@ mod tests {
     }
 
     #[test]
-    fn a_shared_credit_shows_in_both_wallets_and_converts_from_both() -> Result<(), Box<dyn std::error::Error>> {
+    fn a_shared_credit_shows_in_both_wallets_and_converts_from_both(
+    ) -> Result<(), Box<dyn std::error::Error>> {
         let model = amazon()?;
         let mut account = Account::new(&model, day("2026-01-01"), model.default_payment());
         account.redeem("MUSIC10")?;
@@ -628,13 +648,24 @@ mod tests {
         let before = account.clone();
         let coins = model.wallet("coins").ok_or("coins")?;
         let apps = model.wallet("appstore_credit").ok_or("apps")?;
-        assert_eq!(account.redeem("APPS5").map_err(|e| e.code), Err(ErrorCode::CodeAlreadyRedeemed));
-        assert_eq!(account.redeem("NOPE").map_err(|e| e.code), Err(ErrorCode::UnknownCode));
         assert_eq!(
-            account.convert(coins, apps, Decimal::ONE).map_err(|e| e.code),
+            account.redeem("APPS5").map_err(|e| e.code),
+            Err(ErrorCode::CodeAlreadyRedeemed)
+        );
+        assert_eq!(
+            account.redeem("NOPE").map_err(|e| e.code),
+            Err(ErrorCode::UnknownCode)
+        );
+        assert_eq!(
+            account
+                .convert(coins, apps, Decimal::ONE)
+                .map_err(|e| e.code),
             Err(ErrorCode::ConversionNotAllowed)
         );
-        assert_eq!(account.refund(1).map_err(|e| e.code), Err(ErrorCode::UnknownOrder));
+        assert_eq!(
+            account.refund(1).map_err(|e| e.code),
+            Err(ErrorCode::UnknownOrder)
+        );
         assert_eq!(account.grants, before.grants);
         assert_eq!(account.ledger, before.ledger);
         Ok(())

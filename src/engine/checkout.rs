@@ -272,7 +272,11 @@ impl Account<'_> {
                     let through = wallets
                         .iter()
                         .copied()
-                        .filter(|w| model.wallets[*w].spends_on.contains(request.items[i].category))
+                        .filter(|w| {
+                            model.wallets[*w]
+                                .spends_on
+                                .contains(request.items[i].category)
+                        })
                         .min_by_key(|w| model.precedence_rank(Source::Wallet(*w)))
                         .unwrap_or(wallets[0]);
                     lines.push(PaymentLine {
@@ -325,9 +329,7 @@ impl Account<'_> {
                 .filter(|(item, _)| rule.base.contains(item.category))
                 .map(|(_, due)| *due)
                 .sum();
-            let step = model.wallets[rule.wallet]
-                .unit
-                .step_value(&model.currency);
+            let step = model.wallets[rule.wallet].unit.step_value(&model.currency);
             let raw = base
                 .checked_mul(rule.percent)
                 .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
@@ -455,7 +457,11 @@ impl Account<'_> {
             ));
         };
         for (item, amount) in request.items.iter().zip(uncovered) {
-            if *amount > Decimal::ZERO && !model.payment_methods[payment].spends_on.contains(item.category) {
+            if *amount > Decimal::ZERO
+                && !model.payment_methods[payment]
+                    .spends_on
+                    .contains(item.category)
+            {
                 return Err(EngineError::new(
                     ErrorCode::InsufficientFunds,
                     format!(
@@ -483,14 +489,10 @@ impl Account<'_> {
         let mut candidates: Vec<((usize, NaiveDate, GrantId), GrantId, Vec<WalletId>, Decimal)> =
             Vec::new();
         let mut excluded = Vec::new();
-        let planned = credits.iter().enumerate().map(|(j, c)| {
-            (
-                self.grants.len() + j,
-                c.wallets.clone(),
-                c.value,
-                c.expires,
-            )
-        });
+        let planned = credits
+            .iter()
+            .enumerate()
+            .map(|(j, c)| (self.grants.len() + j, c.wallets.clone(), c.value, c.expires));
         let existing = self
             .grants
             .iter()
@@ -505,10 +507,13 @@ impl Account<'_> {
                 .copied()
                 .filter(|w| !model.wallets[*w].opt_in || request.pay_with.contains(w))
                 .collect();
-            let categories = usable
+            let categories = usable.iter().fold(CategorySet::EMPTY, |set, w| {
+                set.union(model.wallets[*w].spends_on)
+            });
+            let in_cart = request
+                .items
                 .iter()
-                .fold(CategorySet::EMPTY, |set, w| set.union(model.wallets[*w].spends_on));
-            let in_cart = request.items.iter().any(|i| categories.contains(i.category));
+                .any(|i| categories.contains(i.category));
             if usable.is_empty() || !in_cart {
                 let reason = if usable.is_empty() {
                     format!(
@@ -535,9 +540,9 @@ impl Account<'_> {
         let mut grants = Vec::with_capacity(candidates.len());
         let mut traces = Vec::with_capacity(candidates.len() + excluded.len());
         for (position, (key, id, usable, available)) in candidates.into_iter().enumerate() {
-            let categories = usable
-                .iter()
-                .fold(CategorySet::EMPTY, |set, w| set.union(model.wallets[*w].spends_on));
+            let categories = usable.iter().fold(CategorySet::EMPTY, |set, w| {
+                set.union(model.wallets[*w].spends_on)
+            });
             let step = model.wallets[usable[0]].unit.step_value(&model.currency);
             offers.push(Offer {
                 available,
@@ -557,7 +562,13 @@ impl Account<'_> {
                 reason: format!(
                     "precedence position {} ({}), {expiry}, grant #{id}",
                     key.0 + 1,
-                    model.source_name(model.precedence.get(key.0).copied().unwrap_or(Source::Wallet(usable[0])))
+                    model.source_name(
+                        model
+                            .precedence
+                            .get(key.0)
+                            .copied()
+                            .unwrap_or(Source::Wallet(usable[0]))
+                    )
                 ),
             });
             grants.push((id, usable));
@@ -609,9 +620,7 @@ impl Account<'_> {
                 Some("no eligible items in the cart".to_string())
             } else {
                 rule.min_spend.filter(|min| eligible < *min).map(|min| {
-                    format!(
-                        "eligible items total {eligible}, below the minimum spend of {min}"
-                    )
+                    format!("eligible items total {eligible}, below the minimum spend of {min}")
                 })
             };
             match unmet {
@@ -739,7 +748,12 @@ impl Account<'_> {
                 continue;
             };
             if let Some(stopper) = &stopped_by {
-                results.push((*index, Err(format!("not applied, kept: {stopper} stops later discounts"))));
+                results.push((
+                    *index,
+                    Err(format!(
+                        "not applied, kept: {stopper} stops later discounts"
+                    )),
+                ));
                 continue;
             }
             let eligible: Vec<usize> = (0..request.items.len())
@@ -760,7 +774,10 @@ impl Account<'_> {
             }
             amount = amount.min(base);
             if amount <= Decimal::ZERO {
-                results.push((*index, Err("not applied, kept: nothing left to discount".into())));
+                results.push((
+                    *index,
+                    Err("not applied, kept: nothing left to discount".into()),
+                ));
                 continue;
             }
             // Spread over the eligible items in proportion to what remains of

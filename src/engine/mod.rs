@@ -13,9 +13,7 @@ pub mod ledger;
 pub mod policy;
 
 pub use account::{Account, ConversionReceipt, Entitlement, Order, Redemption, RefundReceipt};
-pub use checkout::{
-    CheckoutRequest, DiscountTrace, GrantTrace, Item, PaymentLine, Receipt,
-};
+pub use checkout::{CheckoutRequest, DiscountTrace, GrantTrace, Item, PaymentLine, Receipt};
 pub use grants::{Grant, GrantId, Origin};
 pub use ledger::{Entry, EntryKind, Ledger};
 

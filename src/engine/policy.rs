@@ -27,7 +27,10 @@ pub fn holds(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<bo
         }
         Expr::Not(inner) => !holds(inner, receipt, account)?,
         Expr::Compare(left, op, right) => {
-            let (l, r) = (value(left, receipt, account)?, value(right, receipt, account)?);
+            let (l, r) = (
+                value(left, receipt, account)?,
+                value(right, receipt, account)?,
+            );
             match op {
                 CompareOp::Less => l < r,
                 CompareOp::LessOrEqual => l <= r,

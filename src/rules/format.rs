@@ -264,7 +264,11 @@ pub fn expression(model: &Model, expr: &Expr) -> String {
             wrapped(model, right, level(right) <= 4)
         ),
         Expr::Add(left, right) | Expr::Sub(left, right) => {
-            let op = if matches!(expr, Expr::Add(..)) { "+" } else { "-" };
+            let op = if matches!(expr, Expr::Add(..)) {
+                "+"
+            } else {
+                "-"
+            };
             format!(
                 "{} {op} {}",
                 wrapped(model, left, level(left) < 5),
@@ -277,7 +281,11 @@ pub fn expression(model: &Model, expr: &Expr) -> String {
             wrapped(model, right, level(right) <= 6)
         ),
         Expr::PercentOf(percent, of) => {
-            format!("{}% of {}", plain(*percent), wrapped(model, of, level(of) < 7))
+            format!(
+                "{}% of {}",
+                plain(*percent),
+                wrapped(model, of, level(of) < 7)
+            )
         }
         Expr::Number(n) => plain(*n),
         Expr::Var(variable) => match variable {

@@ -52,7 +52,9 @@ pub(crate) fn lower(statements: &[Statement]) -> Result<Model, Vec<Problem>> {
     if lowering.problems.is_empty() {
         Ok(model)
     } else {
-        lowering.problems.sort_by_key(|p| (p.span.start, p.span.end));
+        lowering
+            .problems
+            .sort_by_key(|p| (p.span.start, p.span.end));
         Err(lowering.problems)
     }
 }
@@ -356,7 +358,10 @@ impl Lowering {
                     self.currency.code, currency.text
                 ),
                 "not the currency",
-                format!("write `unit {} = {} {}`", unit_name.text, value.text, self.currency.code),
+                format!(
+                    "write `unit {} = {} {}`",
+                    unit_name.text, value.text, self.currency.code
+                ),
             );
             return None;
         }
@@ -371,7 +376,10 @@ impl Lowering {
                     step, self.currency.code, value.text
                 ),
                 "not a positive multiple of the currency's smallest amount",
-                format!("e.g. `unit {} = {} {}`", unit_name.text, step, self.currency.code),
+                format!(
+                    "e.g. `unit {} = {} {}`",
+                    unit_name.text, step, self.currency.code
+                ),
             );
             return None;
         }
@@ -417,7 +425,10 @@ impl Lowering {
             self.problem_with_help(
                 "rules::too_many_decimals",
                 word.span,
-                format!("`{}` has more decimals than `{unit_name}` allows", word.text),
+                format!(
+                    "`{}` has more decimals than `{unit_name}` allows",
+                    word.text
+                ),
                 "too precise",
                 help,
             );
@@ -466,7 +477,11 @@ impl Lowering {
             Some(weeks) => (weeks, 7),
             None => (word.text.trim_end_matches('d'), 1),
         };
-        match digits.parse::<u32>().ok().and_then(|n| n.checked_mul(multiplier)) {
+        match digits
+            .parse::<u32>()
+            .ok()
+            .and_then(|n| n.checked_mul(multiplier))
+        {
             Some(days) if days <= MAX_DAYS => Some(days),
             _ => {
                 self.problem(
@@ -620,18 +635,27 @@ impl Lowering {
         precedence
     }
 
-    fn lower_conversions(&mut self, statements: &[Statement], wallets: &[Wallet]) -> Vec<Conversion> {
+    fn lower_conversions(
+        &mut self,
+        statements: &[Statement],
+        wallets: &[Wallet],
+    ) -> Vec<Conversion> {
         let mut conversions = Vec::new();
         for statement in statements {
             let Statement::Conversion { from, to } = statement else {
                 continue;
             };
-            let from_ids: Vec<WalletId> = from.iter().filter_map(|w| self.resolve_wallet(w)).collect();
+            let from_ids: Vec<WalletId> =
+                from.iter().filter_map(|w| self.resolve_wallet(w)).collect();
             let to_ids: Vec<WalletId> = to.iter().filter_map(|w| self.resolve_wallet(w)).collect();
-            let first_unit = from_ids.first().and_then(|id| wallets.get(*id)).map(|w| &w.unit);
-            let resolved = from.iter().chain(to).filter(|w| {
-                matches!(self.source_index.get(&w.text), Some(Source::Wallet(_)))
-            });
+            let first_unit = from_ids
+                .first()
+                .and_then(|id| wallets.get(*id))
+                .map(|w| &w.unit);
+            let resolved = from
+                .iter()
+                .chain(to)
+                .filter(|w| matches!(self.source_index.get(&w.text), Some(Source::Wallet(_))));
             let resolved: Vec<&Word> = resolved.collect();
             for (word, id) in resolved.into_iter().zip(from_ids.iter().chain(&to_ids)) {
                 let unit = wallets.get(*id).map(|w| &w.unit);
@@ -656,7 +680,11 @@ impl Lowering {
         conversions
     }
 
-    fn lower_promos(&mut self, statements: &[Statement], wallets: &[Wallet]) -> (Vec<Promo>, Vec<Span>) {
+    fn lower_promos(
+        &mut self,
+        statements: &[Statement],
+        wallets: &[Wallet],
+    ) -> (Vec<Promo>, Vec<Span>) {
         let mut promos = Vec::new();
         let mut spans = Vec::new();
         let mut codes: HashMap<String, ()> = HashMap::new();
@@ -700,7 +728,9 @@ impl Lowering {
             .filter(|c| {
                 matches!(
                     c,
-                    PromoClause::Credit { .. } | PromoClause::Discount { .. } | PromoClause::Reward { .. }
+                    PromoClause::Credit { .. }
+                        | PromoClause::Discount { .. }
+                        | PromoClause::Reward { .. }
                 )
             })
             .collect();
@@ -834,7 +864,10 @@ impl Lowering {
                                 self.problem(
                                     "rules::bad_limit",
                                     times.span,
-                                    format!("`{}` is not a positive whole number of redemptions", times.text),
+                                    format!(
+                                        "`{}` is not a positive whole number of redemptions",
+                                        times.text
+                                    ),
                                     "bad limit",
                                 );
                                 ok = false;
@@ -868,9 +901,14 @@ impl Lowering {
 
         let effect = match effects[0] {
             PromoClause::Credit {
-                amount, wallets: names, ..
+                amount,
+                wallets: names,
+                ..
             } => {
-                let ids: Vec<WalletId> = names.iter().filter_map(|w| self.resolve_wallet(w)).collect();
+                let ids: Vec<WalletId> = names
+                    .iter()
+                    .filter_map(|w| self.resolve_wallet(w))
+                    .collect();
                 if ids.len() != names.len() {
                     return None;
                 }
@@ -892,7 +930,10 @@ impl Lowering {
                         self.problem_with_help(
                             "rules::unit_mismatch",
                             word.span,
-                            format!("`{}` counts in a different unit from `{}`", word.text, names[0].text),
+                            format!(
+                                "`{}` counts in a different unit from `{}`",
+                                word.text, names[0].text
+                            ),
                             "other unit",
                             "one credit pool has one unit; make two promos".into(),
                         );
@@ -904,7 +945,10 @@ impl Lowering {
                     self.problem_with_help(
                         "rules::unit_mismatch",
                         amount.unit.span,
-                        format!("`{}` counts in `{unit_name}`, not `{}`", names[0].text, amount.unit.text),
+                        format!(
+                            "`{}` counts in `{unit_name}`, not `{}`",
+                            names[0].text, amount.unit.text
+                        ),
                         "wrong unit",
                         format!("write `{} {unit_name}`", amount.number.text),
                     );
@@ -921,7 +965,9 @@ impl Lowering {
             PromoClause::Discount { value, scope, .. } => {
                 let amount = match value {
                     DiscountValue::Percent(word) => DiscountAmount::Percent(self.percent(word)?),
-                    DiscountValue::Amount(amount) => DiscountAmount::Fixed(self.currency_amount(amount)?),
+                    DiscountValue::Amount(amount) => {
+                        DiscountAmount::Fixed(self.currency_amount(amount)?)
+                    }
                 };
                 let scope = self.resolve_scope(scope);
                 let applies_to = scope.to_set(self.categories.len());
@@ -970,7 +1016,11 @@ impl Lowering {
         })
     }
 
-    fn lower_discount_order(&mut self, statements: &[Statement], promos: &[Promo]) -> (Vec<PromoId>, bool) {
+    fn lower_discount_order(
+        &mut self,
+        statements: &[Statement],
+        promos: &[Promo],
+    ) -> (Vec<PromoId>, bool) {
         let discounts: Vec<PromoId> = promos
             .iter()
             .enumerate()
@@ -1009,7 +1059,10 @@ impl Lowering {
                     Some(id) if !discounts.contains(&id) => self.problem(
                         "rules::not_a_discount",
                         code.span,
-                        format!("`{}` is not a discount, so it has no place in the discount order", code.text),
+                        format!(
+                            "`{}` is not a discount, so it has no place in the discount order",
+                            code.text
+                        ),
                         "not a discount",
                     ),
                     Some(id) if order.contains(&id) => self.problem(
@@ -1093,12 +1146,21 @@ impl Lowering {
                 };
                 Some((result, Kind::Condition))
             }
-            ExprSyntax::Not(inner) => Some((Expr::Not(Box::new(self.condition(inner, wallets)?)), Kind::Condition)),
+            ExprSyntax::Not(inner) => Some((
+                Expr::Not(Box::new(self.condition(inner, wallets)?)),
+                Kind::Condition,
+            )),
             ExprSyntax::Compare(left, op, right) => {
                 let left = self.amount_expr(left, wallets);
                 let right = self.amount_expr(right, wallets);
-                let op = CompareOp::ALL.iter().find(|(_, s)| *s == op.text).map(|(o, _)| *o)?;
-                Some((Expr::Compare(Box::new(left?), op, Box::new(right?)), Kind::Condition))
+                let op = CompareOp::ALL
+                    .iter()
+                    .find(|(_, s)| *s == op.text)
+                    .map(|(o, _)| *o)?;
+                Some((
+                    Expr::Compare(Box::new(left?), op, Box::new(right?)),
+                    Kind::Condition,
+                ))
             }
             ExprSyntax::Arith(first, rest) => {
                 let mut result = self.amount_expr(first, wallets);
@@ -1121,7 +1183,10 @@ impl Lowering {
                 let of = self.amount_expr(of, wallets);
                 Some((Expr::PercentOf(percent?, Box::new(of?)), Kind::Amount))
             }
-            ExprSyntax::Path(head, field) => Some((Expr::Var(self.variable(head, field.as_ref(), wallets)?), Kind::Amount)),
+            ExprSyntax::Path(head, field) => Some((
+                Expr::Var(self.variable(head, field.as_ref(), wallets)?),
+                Kind::Amount,
+            )),
         }
     }
 
@@ -1153,7 +1218,12 @@ impl Lowering {
         Some(lowered)
     }
 
-    fn variable(&mut self, head: &Word, field: Option<&Word>, _wallets: &[Wallet]) -> Option<Variable> {
+    fn variable(
+        &mut self,
+        head: &Word,
+        field: Option<&Word>,
+        _wallets: &[Wallet],
+    ) -> Option<Variable> {
         const PLAIN: [&str; 3] = ["subtotal", "discount", "total"];
         const WITH_FIELD: [&str; 3] = ["paid", "earned", "balance"];
         match (head.text.as_str(), field) {
@@ -1177,7 +1247,8 @@ impl Lowering {
                 let hint = suggest(name, PLAIN.iter().chain(&WITH_FIELD).copied())
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
-                        "assertions read subtotal, discount, total, paid.X, earned.X, balance.X".into()
+                        "assertions read subtotal, discount, total, paid.X, earned.X, balance.X"
+                            .into()
                     });
                 self.problem_with_help(
                     "rules::unknown_variable",
@@ -1200,9 +1271,13 @@ enum Kind {
 
 fn first_span(expr: &ExprSyntax) -> Span {
     match expr {
-        ExprSyntax::Or(parts) | ExprSyntax::And(parts) => parts.first().map(first_span).unwrap_or_default(),
+        ExprSyntax::Or(parts) | ExprSyntax::And(parts) => {
+            parts.first().map(first_span).unwrap_or_default()
+        }
         ExprSyntax::Not(inner) => first_span(inner),
         ExprSyntax::Compare(left, _, _) | ExprSyntax::Arith(left, _) => first_span(left),
-        ExprSyntax::Number(word) | ExprSyntax::PercentOf(word, _) | ExprSyntax::Path(word, _) => word.span,
+        ExprSyntax::Number(word) | ExprSyntax::PercentOf(word, _) | ExprSyntax::Path(word, _) => {
+            word.span
+        }
     }
 }

@@ -213,9 +213,7 @@ fn check_nesting(text: &str) -> Result<(), SyntaxError> {
                 if depth > MAX_NESTING {
                     return Err(SyntaxError {
                         span: Span::new(offset, offset + 1),
-                        message: format!(
-                            "parentheses nest deeper than {MAX_NESTING} levels"
-                        ),
+                        message: format!("parentheses nest deeper than {MAX_NESTING} levels"),
                         label: "too deep".into(),
                     });
                 }
@@ -579,9 +577,10 @@ fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
             Some(p) if p.as_rule() == Rule::expires_on => {
                 PromoClause::ExpiresOn(p.into_inner().next().map(word).unwrap_or_else(empty), span)
             }
-            Some(p) => {
-                PromoClause::ExpiresAfter(p.into_inner().next().map(word).unwrap_or_else(empty), span)
-            }
+            Some(p) => PromoClause::ExpiresAfter(
+                p.into_inner().next().map(word).unwrap_or_else(empty),
+                span,
+            ),
             None => PromoClause::ExpiresAfter(empty(), span),
         },
         Rule::limit => match inner.next() {
@@ -733,7 +732,9 @@ mod tests {
         "#;
         let statements = parse(text).expect("valid syntax");
         assert_eq!(statements.len(), 5);
-        assert!(matches!(&statements[4], Statement::Assertion { expr: ExprSyntax::And(parts), .. } if parts.len() == 2));
+        assert!(
+            matches!(&statements[4], Statement::Assertion { expr: ExprSyntax::And(parts), .. } if parts.len() == 2)
+        );
     }
 
     #[test]

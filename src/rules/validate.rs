@@ -21,7 +21,8 @@ fn check_precedence(model: &Model, precedence_span: Option<Span>, problems: &mut
         if !model.wallets.is_empty() {
             problems.push(Problem {
                 code: "rules::precedence_missing",
-                message: "the file has wallets but no `precedence` saying which is spent first".into(),
+                message: "the file has wallets but no `precedence` saying which is spent first"
+                    .into(),
                 span: Span::new(0, 0),
                 label: "no precedence in this file".into(),
                 help: Some(format!(
@@ -79,7 +80,8 @@ fn check_default_payment(model: &Model, problems: &mut Vec<Problem>) {
     match defaults.as_slice() {
         [] => problems.push(Problem {
             code: "rules::default_payment_missing",
-            message: "no default payment method: nothing would pay what credit does not cover".into(),
+            message: "no default payment method: nothing would pay what credit does not cover"
+                .into(),
             span: model
                 .source_map
                 .payment_methods

@@ -562,8 +562,12 @@ impl<'de> Deserialize<'de> for ConvertSpec {
                 let to = to.ok_or_else(|| de::Error::missing_field("to"))?;
                 let raw = amount_text.ok_or_else(|| de::Error::missing_field("amount"))?;
                 let unit = &model.wallets[from].unit;
-                let amount = parse_amount(&raw, unit.decimals(&model.currency), unit.name(&model.currency))
-                    .map_err(de::Error::custom)?;
+                let amount = parse_amount(
+                    &raw,
+                    unit.decimals(&model.currency),
+                    unit.name(&model.currency),
+                )
+                .map_err(de::Error::custom)?;
                 Ok(ConvertSpec { from, to, amount })
             }
         }
@@ -642,7 +646,9 @@ pub enum Action {
     Refund(Count),
 }
 
-const STEP_KEYS: [&str; 7] = ["checkout", "redeem", "convert", "advance", "on", "refund", "expect"];
+const STEP_KEYS: [&str; 7] = [
+    "checkout", "redeem", "convert", "advance", "on", "refund", "expect",
+];
 
 /// A step key, checked where it is written.
 struct StepKey(&'static str);

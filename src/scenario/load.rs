@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use miette::NamedSource;
 
-use super::format::{Action, Advance, ScenarioFile, RulesOnly};
+use super::format::{Action, Advance, RulesOnly, ScenarioFile};
 use crate::diagnostic::{read_text, Diagnostic, ReadError};
 use crate::model::Model;
 use crate::rules::{load_rules, RulesError};
@@ -91,10 +91,13 @@ impl LoadError {
     }
 }
 
+/// A rules file read once: its model, or why it is invalid.
+type LoadedRules = Result<Arc<Model>, Arc<RulesError>>;
+
 /// Rules files already read, shared by every scenario of a run.
 #[derive(Default)]
 pub struct RulesCache {
-    models: Mutex<HashMap<PathBuf, Result<Arc<Model>, Arc<RulesError>>>>,
+    models: Mutex<HashMap<PathBuf, LoadedRules>>,
     builtin: Mutex<Option<Arc<Model>>>,
 }
 
@@ -159,17 +162,18 @@ fn walk(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
         };
         if metadata.is_dir() {
             walk(&entry, depth + 1, found);
-        } else if entry
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml")
-        {
+        } else if entry.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             found.push(entry);
         }
     }
 }
 
 /// Reads one scenario. `rules` overrides the file's own `rules:`.
-pub fn load(path: &Path, rules: Option<&Arc<Model>>, cache: &RulesCache) -> Result<Scenario, LoadError> {
+pub fn load(
+    path: &Path,
+    rules: Option<&Arc<Model>>,
+    cache: &RulesCache,
+) -> Result<Scenario, LoadError> {
     let text = read_text(path)?;
     let shown = path.display().to_string();
     let named = Arc::new(NamedSource::new(shown.clone(), text.clone()));
@@ -194,8 +198,9 @@ pub fn load(path: &Path, rules: Option<&Arc<Model>>, cache: &RulesCache) -> Resu
             }
         }
     };
-    let file: ScenarioFile = super::format::with_rules(model.clone(), || serde_yaml::from_str(&text))
-        .map_err(|e| LoadError::Invalid(yaml_diagnostic(&named, &text, &e)))?;
+    let file: ScenarioFile =
+        super::format::with_rules(model.clone(), || serde_yaml::from_str(&text))
+            .map_err(|e| LoadError::Invalid(yaml_diagnostic(&named, &text, &e)))?;
     check_timeline(&file, &named, &text)?;
     Ok(Scenario {
         path: path.to_path_buf(),
@@ -276,7 +281,9 @@ fn yaml_diagnostic(
     };
     // And prefixes where in the document it was: keep that for the label.
     let (label, message) = match message.split_once(": ") {
-        Some((path, rest)) if !path.contains(char::is_whitespace) => (path.to_string(), rest.to_string()),
+        Some((path, rest)) if !path.contains(char::is_whitespace) => {
+            (path.to_string(), rest.to_string())
+        }
         _ => ("here".to_string(), message),
     };
     let code = LOAD_CODES

@@ -98,7 +98,12 @@ impl SuiteReport {
                 Status::Failed => paint("31;1", "FAIL "),
                 Status::Error => paint("33;1", "ERROR"),
             };
-            let _ = writeln!(out, "{tag} {}  {}", scenario.file, paint("2", &scenario.name));
+            let _ = writeln!(
+                out,
+                "{tag} {}  {}",
+                scenario.file,
+                paint("2", &scenario.name)
+            );
             for line in &scenario.explanation {
                 let _ = writeln!(out, "      {line}");
             }
@@ -117,7 +122,11 @@ impl SuiteReport {
                 );
             }
             if let Some(error) = &scenario.error {
-                let rendered = if color { &error.rendered_color } else { &error.rendered };
+                let rendered = if color {
+                    &error.rendered_color
+                } else {
+                    &error.rendered
+                };
                 for line in rendered.lines() {
                     let _ = writeln!(out, "      {line}");
                 }
@@ -126,7 +135,12 @@ impl SuiteReport {
         if self.errors > 0 {
             let _ = writeln!(out, "{} file(s) could not be loaded", self.errors);
         }
-        let _ = writeln!(out, "{} passed, {} failed", self.passed, self.failed + self.errors);
+        let _ = writeln!(
+            out,
+            "{} passed, {} failed",
+            self.passed,
+            self.failed + self.errors
+        );
         out
     }
 
@@ -169,7 +183,12 @@ impl SuiteReport {
                     let details: Vec<String> = scenario
                         .failures
                         .iter()
-                        .map(|f| format!("step {}: {}: expected {}, got {}", f.step, f.field, f.expected, f.actual))
+                        .map(|f| {
+                            format!(
+                                "step {}: {}: expected {}, got {}",
+                                f.step, f.field, f.expected, f.actual
+                            )
+                        })
                         .collect();
                     let _ = writeln!(
                         out,

@@ -78,15 +78,23 @@ pub fn run(scenario: &Scenario, explain: bool) -> RunOutcome {
         }
     }
     if explain {
-        outcome
-            .explanation
-            .push(format!("start {} with {}", account.today(), balances_line(&account)));
+        outcome.explanation.push(format!(
+            "start {} with {}",
+            account.today(),
+            balances_line(&account)
+        ));
     }
     for (index, step) in file.steps.0.iter().enumerate() {
         let number = index + 1;
         let result = perform(&mut account, step.action.as_ref());
         if explain {
-            explain_step(&mut outcome.explanation, &account, number, step.action.as_ref(), &result);
+            explain_step(
+                &mut outcome.explanation,
+                &account,
+                number,
+                step.action.as_ref(),
+                &result,
+            );
         }
         let default_expect = Expect::default();
         let expect = step.expect.as_ref().unwrap_or(&default_expect);
@@ -118,7 +126,10 @@ fn perform(account: &mut Account<'_>, action: Option<&Action>) -> Result<Done, E
                     .iter()
                     .enumerate()
                     .map(|(i, item)| Item {
-                        sku: item.sku.clone().unwrap_or_else(|| format!("item-{}", i + 1)),
+                        sku: item
+                            .sku
+                            .clone()
+                            .unwrap_or_else(|| format!("item-{}", i + 1)),
                         category: item.category.0,
                         price: item.price.0,
                     })
@@ -170,7 +181,11 @@ fn check(
             None
         }
         (Ok(_), Some(wanted)) => {
-            fail("error".into(), wanted.0.to_string(), "the step succeeded".into());
+            fail(
+                "error".into(),
+                wanted.0.to_string(),
+                "the step succeeded".into(),
+            );
             None
         }
         (Ok(done), None) => Some(done),
@@ -185,34 +200,42 @@ fn check(
         for (field, expected, actual) in money {
             if let Some(expected) = expected {
                 if expected.0 != actual {
-                    fail(field.into(), show_money(model, expected.0), show_money(model, actual));
+                    fail(
+                        field.into(),
+                        show_money(model, expected.0),
+                        show_money(model, actual),
+                    );
                 }
             }
         }
         if let Some(paid) = &expect.paid {
             for source in all_sources(model) {
-                let expected = paid
-                    .0
-                    .iter()
-                    .find(|(s, _)| *s == source)
-                    .map(|(_, a)| *a);
+                let expected = paid.0.iter().find(|(s, _)| *s == source).map(|(_, a)| *a);
                 let actual = model
                     .source_unit(source)
                     .from_value(receipt.paid_by(source), &model.currency);
                 if expected.unwrap_or(Decimal::ZERO) != actual {
                     let shown = show_source(model, source, receipt.paid_by(source));
                     let expected_shown = match expected {
-                        Some(a) => format_fixed(a, model.source_unit(source).decimals(&model.currency)),
+                        Some(a) => {
+                            format_fixed(a, model.source_unit(source).decimals(&model.currency))
+                        }
                         None => "0 (not listed)".into(),
                     };
-                    fail(format!("paid.{}", model.source_name(source)), expected_shown, shown);
+                    fail(
+                        format!("paid.{}", model.source_name(source)),
+                        expected_shown,
+                        shown,
+                    );
                 }
             }
         }
         if let Some(earned) = &expect.earned {
             for (wallet, spec) in model.wallets.iter().enumerate() {
                 let expected = earned.0.iter().find(|(w, _)| *w == wallet).map(|(_, a)| *a);
-                let actual = spec.unit.from_value(receipt.earned_in(wallet), &model.currency);
+                let actual = spec
+                    .unit
+                    .from_value(receipt.earned_in(wallet), &model.currency);
                 if expected.unwrap_or(Decimal::ZERO) != actual {
                     let expected_shown = match expected {
                         Some(a) => format_fixed(a, spec.unit.decimals(&model.currency)),
@@ -236,7 +259,11 @@ fn check(
         ];
         for (field, given) in checkout_only {
             if given {
-                fail(field.into(), "a checkout step".into(), "this step is not a checkout".into());
+                fail(
+                    field.into(),
+                    "a checkout step".into(),
+                    "this step is not a checkout".into(),
+                );
             }
         }
     }
@@ -249,12 +276,24 @@ fn check(
         for (name, expected, actual) in lists {
             let Some(expected) = expected else { continue };
             for source in all_sources(model) {
-                let want = expected.0.iter().find(|(s, _)| *s == source).map(|(_, a)| *a);
-                let got_value: Decimal = actual.iter().filter(|(s, _)| *s == source).map(|(_, v)| *v).sum();
-                let got = model.source_unit(source).from_value(got_value, &model.currency);
+                let want = expected
+                    .0
+                    .iter()
+                    .find(|(s, _)| *s == source)
+                    .map(|(_, a)| *a);
+                let got_value: Decimal = actual
+                    .iter()
+                    .filter(|(s, _)| *s == source)
+                    .map(|(_, v)| *v)
+                    .sum();
+                let got = model
+                    .source_unit(source)
+                    .from_value(got_value, &model.currency);
                 if want.unwrap_or(Decimal::ZERO) != got {
                     let expected_shown = match want {
-                        Some(a) => format_fixed(a, model.source_unit(source).decimals(&model.currency)),
+                        Some(a) => {
+                            format_fixed(a, model.source_unit(source).decimals(&model.currency))
+                        }
                         None => "0 (not listed)".into(),
                     };
                     fail(
@@ -281,7 +320,11 @@ fn check(
         }
     }
     if let Some(discounts) = &expect.discounts {
-        let mut expected: Vec<&str> = discounts.0.iter().map(|p| model.promos[p.0].code.as_str()).collect();
+        let mut expected: Vec<&str> = discounts
+            .0
+            .iter()
+            .map(|p| model.promos[p.0].code.as_str())
+            .collect();
         let mut actual: Vec<&str> = account
             .discounts()
             .into_iter()
@@ -290,7 +333,11 @@ fn check(
         expected.sort_unstable();
         actual.sort_unstable();
         if expected != actual {
-            fail("discounts".into(), format!("[{}]", expected.join(", ")), format!("[{}]", actual.join(", ")));
+            fail(
+                "discounts".into(),
+                format!("[{}]", expected.join(", ")),
+                format!("[{}]", actual.join(", ")),
+            );
         }
     }
 }
@@ -337,7 +384,10 @@ fn explain_step(
         Some(Action::Redeem(code)) => format!("redeem {code}"),
         Some(Action::Convert(c)) => format!(
             "convert {} from {} to {}",
-            format_fixed(c.amount, model.wallets[c.from].unit.decimals(&model.currency)),
+            format_fixed(
+                c.amount,
+                model.wallets[c.from].unit.decimals(&model.currency)
+            ),
             model.wallets[c.from].name,
             model.wallets[c.to].name
         ),
@@ -362,7 +412,11 @@ fn explain_step(
                 out.push(format!(
                     "  discount {}{}: {}{}",
                     model.promos[trace.promo].code,
-                    if trace.from_code { " (code at checkout)" } else { " (claimed)" },
+                    if trace.from_code {
+                        " (code at checkout)"
+                    } else {
+                        " (claimed)"
+                    },
                     trace.reason,
                     if trace.applied {
                         format!(", takes off {}", show_money(model, trace.amount))
@@ -373,12 +427,20 @@ fn explain_step(
             }
             for trace in &receipt.grants {
                 let grant = &account.grants()[trace.grant];
-                let wallets: Vec<&str> = grant.wallets.iter().map(|w| model.wallets[*w].name.as_str()).collect();
+                let wallets: Vec<&str> = grant
+                    .wallets
+                    .iter()
+                    .map(|w| model.wallets[*w].name.as_str())
+                    .collect();
                 out.push(format!(
                     "  grant #{} [{}] had {}, paid {}: {}",
                     trace.grant,
                     wallets.join(" + "),
-                    show(model, &model.wallets[grant.wallets[0]].unit, trace.available),
+                    show(
+                        model,
+                        &model.wallets[grant.wallets[0]].unit,
+                        trace.available
+                    ),
                     show(model, &model.wallets[grant.wallets[0]].unit, trace.paid),
                     trace.reason
                 ));
@@ -412,7 +474,11 @@ fn explain_step(
         }
         Ok(Done::Refund(receipt)) => {
             for (source, value) in &receipt.returned {
-                out.push(format!("  returned {} to {}", show_source(model, *source, *value), model.source_name(*source)));
+                out.push(format!(
+                    "  returned {} to {}",
+                    show_source(model, *source, *value),
+                    model.source_name(*source)
+                ));
             }
             for (source, value) in &receipt.forfeited {
                 out.push(format!(

@@ -1,0 +1,179 @@
+//! The command line as users meet it: exit codes (0 ok, 1 failed, 2 invalid
+//! input or usage), reports, and bad input that must never panic.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn promosim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_promosim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_accepts_the_shipped_rules() {
+    let output = promosim(&["check", "rules/amazon.promo", "rules/spring_sale.promo"]);
+    assert_eq!(code(&output), 0, "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("rules/amazon.promo: ok, 7 categories, 7 wallets"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_rejects_invalid_rules_with_exit_2_and_a_location() {
+    let output = promosim(&["check", "tests/rules_invalid/unknown_category.promo"]);
+    assert_eq!(code(&output), 2);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("tests/rules_invalid/unknown_category.promo:3:27"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_input_files_are_refused_cleanly() {
+    let dir = std::env::temp_dir().join(format!("promosim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let nul = dir.join("nul.promo");
+    std::fs::write(&nul, b"currency USD\0").expect("write");
+    let utf8 = dir.join("latin1.promo");
+    std::fs::write(&utf8, [b'#', 0xe9, b'\n']).expect("write");
+    let huge = dir.join("huge.promo");
+    std::fs::write(&huge, "# x\n".repeat(300_000)).expect("write");
+    let deep = dir.join("deep.promo");
+    std::fs::write(
+        &deep,
+        format!(
+            "assert a: {}1{} > 0",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        ),
+    )
+    .expect("write");
+    let cases = [
+        ("does/not/exist.promo", "cannot read"),
+        ("rules", "is a directory"),
+        (nul.to_str().unwrap_or_default(), "NUL byte"),
+        (utf8.to_str().unwrap_or_default(), "not UTF-8"),
+        (huge.to_str().unwrap_or_default(), "at most"),
+        (deep.to_str().unwrap_or_default(), "nest deeper"),
+    ];
+    for (path, message) in cases {
+        let output = promosim(&["check", path]);
+        assert_eq!(code(&output), 2, "{path}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(message), "{path}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{path}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(code(&promosim(&[])), 2);
+    assert_eq!(code(&promosim(&["check"])), 2);
+    assert_eq!(code(&promosim(&["run", "--format", "xml", "scenarios"])), 2);
+    assert_eq!(code(&promosim(&["frobnicate"])), 2);
+}
+
+#[test]
+fn run_passes_the_shipped_suite_and_ends_with_a_summary_line() {
+    let output = promosim(&["run", "scenarios"]);
+    let stdout = text(&output.stdout);
+    assert_eq!(code(&output), 0, "{stdout}");
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+}
+
+#[test]
+fn run_reports_failures_and_load_errors_with_exit_1_and_carries_on() {
+    let output = promosim(&[
+        "run",
+        "--format",
+        "json",
+        "tests/scenarios_invalid/unknown_wallet.yaml",
+        "scenarios/coins/selected_coins_pay_apps.yaml",
+    ]);
+    assert_eq!(code(&output), 1);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json report");
+    assert_eq!(report["passed"], 1);
+    assert_eq!(report["errors"], 1);
+    assert_eq!(report["scenarios"][0]["status"], "error");
+    let message = report["scenarios"][0]["error"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("tests/scenarios_invalid/unknown_wallet.yaml:3:15"),
+        "{message}"
+    );
+    assert_eq!(report["scenarios"][1]["status"], "passed");
+}
+
+#[test]
+fn a_wrong_expectation_names_step_field_expected_and_actual() {
+    let dir = std::env::temp_dir().join(format!("promosim-wrong-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("wrong.yaml");
+    std::fs::write(
+        &file,
+        "name: wrong\naccount:\n  balances: { coins: 500 }\nsteps:\n  - checkout:\n      items: [{ sku: a, category: apps, price: 2.99 }]\n      pay_with: [coins]\n    expect:\n      paid: { coins: 298 }\n",
+    )
+    .expect("write");
+    let output = promosim(&["run", file.to_str().unwrap_or_default()]);
+    assert_eq!(code(&output), 1);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("step 1: paid.coins: expected 298, got 299"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_writes_junit_and_explains() {
+    let junit = std::env::temp_dir().join(format!("promosim-junit-{}.xml", std::process::id()));
+    let output = promosim(&[
+        "run",
+        "--explain",
+        "--junit",
+        junit.to_str().unwrap_or_default(),
+        "scenarios/coins/appstore_credit_before_selected_coins.yaml",
+    ]);
+    assert_eq!(code(&output), 0);
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("coins pays 1.99 for item 1"), "{stdout}");
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(
+        xml.contains("<testsuites name=\"promosim\" tests=\"1\" failures=\"0\" errors=\"0\">"),
+        "{xml}"
+    );
+    let _ = std::fs::remove_file(&junit);
+}
+
+#[test]
+fn invalid_rules_override_exits_2() {
+    let output = promosim(&[
+        "run",
+        "--rules",
+        "tests/rules_invalid/syntax_error.promo",
+        "scenarios",
+    ]);
+    assert_eq!(code(&output), 2);
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .is_dir());
+}

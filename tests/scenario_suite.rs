@@ -1,0 +1,60 @@
+//! The scenario suite is the table of integration tests: every file under
+//! `scenarios/` must pass, so a broken rule fails `cargo test`.
+
+use std::path::PathBuf;
+
+use promosim::scenario::{discover, run_files, RunOptions, Status};
+
+#[test]
+fn every_shipped_scenario_passes() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let files = discover(&[root]).expect("scenarios/ is readable");
+    assert!(
+        files.len() >= 40,
+        "the suite shrank to {} files",
+        files.len()
+    );
+    let report = run_files(&files, &RunOptions::default());
+    let broken: Vec<String> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.status != Status::Passed)
+        .map(|s| {
+            let failures: Vec<String> = s
+                .failures
+                .iter()
+                .map(|f| {
+                    format!(
+                        "  step {}: {}: expected {}, got {}",
+                        f.step, f.field, f.expected, f.actual
+                    )
+                })
+                .collect();
+            let error = s
+                .error
+                .as_ref()
+                .map(|e| e.rendered.clone())
+                .unwrap_or_default();
+            format!("{} ({})\n{}{}", s.file, s.name, failures.join("\n"), error)
+        })
+        .collect();
+    assert!(
+        broken.is_empty(),
+        "scenarios that do not pass:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn topics_are_grouped_in_folders() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let folders = std::fs::read_dir(&root)
+        .expect("scenarios/ is readable")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .count();
+    assert!(
+        folders >= 10,
+        "expected scenarios grouped by topic, found {folders} folders"
+    );
+}
