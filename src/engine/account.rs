@@ -5,6 +5,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::grants::{spending_key, Grant, GrantId, Origin};
+use super::invariants::Violation;
 use super::ledger::{Entry, EntryKind, Ledger};
 use super::{EngineError, ErrorCode};
 use crate::model::{Expiry, Limit, Model, PaymentId, PromoEffect, PromoId, Source, WalletId};
@@ -556,41 +557,72 @@ impl<'m> Account<'m> {
         Ok(receipt)
     }
 
-    /// The engine's invariants (TigerBeetle style): every grant's ledger entries
-    /// sum to what it holds; nothing is negative; every grant is a whole number
-    /// of its unit's steps; no grant holds more than it was created with.
-    pub fn check_invariants(&self) -> Result<(), String> {
+    /// Total value of every grant (a shared grant counted once).
+    pub fn total_value(&self) -> Decimal {
+        self.grants.iter().map(|g| g.remaining).sum()
+    }
+
+    /// Whether two accounts hold the same state (the rules aside).
+    pub fn same_state(&self, other: &Account<'_>) -> bool {
+        self.today == other.today
+            && self.payment == other.payment
+            && self.grants == other.grants
+            && self.entitlements == other.entitlements
+            && self.rewards == other.rewards
+            && self.redemptions == other.redemptions
+            && self.orders == other.orders
+            && self.ledger == other.ledger
+    }
+
+    /// The account's own invariants (TigerBeetle style): every grant's ledger
+    /// entries sum to what it holds; nothing is negative; no grant holds more
+    /// than it was created with; expired grants hold nothing; every grant is a
+    /// whole number of its unit's steps.
+    pub fn check_invariants(&self) -> Result<(), Violation> {
         let sums = self.ledger.grant_sums(self.grants.len());
         for (id, (grant, sum)) in self.grants.iter().zip(&sums).enumerate() {
+            let fail = |invariant, message| Err(Violation { invariant, message });
             if grant.remaining != *sum {
-                return Err(format!(
-                    "grant {id} holds {} but its ledger entries sum to {sum}",
-                    grant.remaining
-                ));
+                return fail(
+                    "ledger_matches_balances",
+                    format!(
+                        "grant #{id} holds {} but its ledger entries sum to {sum}",
+                        grant.remaining
+                    ),
+                );
             }
             if grant.remaining < Decimal::ZERO {
-                return Err(format!("grant {id} is negative: {}", grant.remaining));
+                return fail(
+                    "no_negative_balance",
+                    format!("grant #{id} is negative: {}", grant.remaining),
+                );
             }
             if grant.remaining > grant.original {
-                return Err(format!(
-                    "grant {id} holds {}, more than the {} it was created with",
-                    grant.remaining, grant.original
-                ));
+                return fail(
+                    "grant_within_original",
+                    format!(
+                        "grant #{id} holds {}, more than the {} it was created with",
+                        grant.remaining, grant.original
+                    ),
+                );
             }
             if !grant.usable_on(self.today) && !grant.remaining.is_zero() {
-                return Err(format!(
-                    "grant {id} expired but still holds {}",
-                    grant.remaining
-                ));
+                return fail(
+                    "expired_grants_empty",
+                    format!("grant #{id} expired but still holds {}", grant.remaining),
+                );
             }
             let step = self.model.wallets[grant.wallets[0]]
                 .unit
                 .step_value(&self.model.currency);
             if !(grant.remaining % step).is_zero() {
-                return Err(format!(
-                    "grant {id} holds {}, not a whole number of {step} steps",
-                    grant.remaining
-                ));
+                return fail(
+                    "whole_units",
+                    format!(
+                        "grant #{id} holds {}, not a whole number of {step} steps",
+                        grant.remaining
+                    ),
+                );
             }
         }
         Ok(())

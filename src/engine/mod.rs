@@ -9,6 +9,7 @@ mod account;
 pub mod allocation;
 mod checkout;
 pub mod grants;
+pub mod invariants;
 pub mod ledger;
 pub mod policy;
 

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 
 use super::format::{Action, Advance, Expect};
 use super::load::Scenario;
+use crate::engine::invariants::{self, Effect, Violation};
 use crate::engine::policy::broken_assertions;
 use crate::engine::{
     Account, CheckoutRequest, ConversionReceipt, EngineError, Item, Receipt, RefundReceipt,
@@ -86,7 +87,22 @@ pub fn run(scenario: &Scenario, explain: bool) -> RunOutcome {
     }
     for (index, step) in file.steps.0.iter().enumerate() {
         let number = index + 1;
-        let result = perform(&mut account, step.action.as_ref());
+        let before = account.clone();
+        let (result, request) = perform(&mut account, step.action.as_ref());
+        for violation in step_violations(
+            &before,
+            &account,
+            step.action.as_ref(),
+            &result,
+            request.as_ref(),
+        ) {
+            outcome.failures.push(Failure {
+                step: number,
+                field: format!("invariant {}", violation.invariant),
+                expected: "holds".into(),
+                actual: violation.message,
+            });
+        }
         if explain {
             explain_step(
                 &mut outcome.explanation,
@@ -113,11 +129,45 @@ pub fn run(scenario: &Scenario, explain: bool) -> RunOutcome {
     outcome
 }
 
-fn perform(account: &mut Account<'_>, action: Option<&Action>) -> Result<Done, EngineError> {
-    let Some(action) = action else {
-        return Ok(Done::Other);
+/// The engine's invariants over one step (see `engine::invariants`).
+fn step_violations(
+    before: &Account<'_>,
+    after: &Account<'_>,
+    action: Option<&Action>,
+    result: &Result<Done, EngineError>,
+    request: Option<&CheckoutRequest>,
+) -> Vec<Violation> {
+    let model = after.model();
+    let effect = match (result, action) {
+        (Err(_), _) => Effect::Failed,
+        (Ok(Done::Checkout(receipt)), _) => match request {
+            Some(request) => Effect::Checkout(request, receipt),
+            None => return Vec::new(),
+        },
+        (Ok(Done::Convert(receipt)), Some(Action::Convert(spec))) => {
+            let value = model.wallets[spec.from]
+                .unit
+                .to_value(spec.amount)
+                .unwrap_or_default();
+            Effect::Convert(spec.from, value, receipt)
+        }
+        (Ok(Done::Refund(receipt)), Some(Action::Refund(order))) => {
+            Effect::Refund(order.0, receipt)
+        }
+        (Ok(_), Some(Action::Redeem(_))) => Effect::Redeem,
+        (Ok(_), _) => Effect::Advance,
     };
-    match action {
+    invariants::check(before, after, effect)
+}
+
+fn perform(
+    account: &mut Account<'_>,
+    action: Option<&Action>,
+) -> (Result<Done, EngineError>, Option<CheckoutRequest>) {
+    let Some(action) = action else {
+        return (Ok(Done::Other), None);
+    };
+    let result = match action {
         Action::Checkout(spec) => {
             let request = CheckoutRequest {
                 items: spec
@@ -137,9 +187,10 @@ fn perform(account: &mut Account<'_>, action: Option<&Action>) -> Result<Done, E
                 pay_with: spec.pay_with.0.iter().map(|w| w.0).collect(),
                 codes: spec.codes.0.clone(),
             };
-            account
+            let result = account
                 .checkout(&request)
-                .map(|receipt| Done::Checkout(Box::new(receipt)))
+                .map(|receipt| Done::Checkout(Box::new(receipt)));
+            return (result, Some(request));
         }
         Action::Redeem(code) => account.redeem(code).map(|_| Done::Other),
         Action::Convert(spec) => account
@@ -151,7 +202,8 @@ fn perform(account: &mut Account<'_>, action: Option<&Action>) -> Result<Done, E
             Ok(Done::Other)
         }
         Action::Refund(order) => account.refund(order.0).map(Done::Refund),
-    }
+    };
+    (result, None)
 }
 
 fn check(
