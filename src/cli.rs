@@ -76,6 +76,32 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Generate random sessions from the rules, check every invariant and
+    /// assertion after every step, and shrink any failure into a scenario file.
+    #[command(
+        after_help = "Examples:\n  promosim fuzz --cases 100000 --seed 7\n  promosim fuzz --rules my.promo --time 60 --out regressions/"
+    )]
+    Fuzz {
+        /// Rules file (default: the built-in rules/amazon.promo).
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Sessions to generate.
+        #[arg(long, default_value_t = 10_000)]
+        cases: u64,
+        /// Seed (default: from the clock; always printed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Stop after this many seconds even if cases remain.
+        #[arg(long, value_name = "SECS")]
+        time: Option<u64>,
+        /// Directory for counterexample scenarios.
+        #[arg(long, value_name = "DIR", default_value = "fuzz-counterexamples")]
+        out: PathBuf,
+        /// Check only the author's assertions, not the engine's invariants
+        /// (to measure what the invariants cost).
+        #[arg(long)]
+        no_invariants: bool,
+    },
 }
 
 fn color_on(stream_is_terminal: bool) -> bool {
@@ -99,7 +125,113 @@ pub fn execute(cli: Cli) -> u8 {
             explain,
             paths,
         } => run(rules, format, junit, explain, &paths),
+        Command::Fuzz {
+            rules,
+            cases,
+            seed,
+            time,
+            out,
+            no_invariants,
+        } => fuzz_command(rules, cases, seed, time, &out, !no_invariants),
     }
+}
+
+fn fuzz_command(
+    rules: Option<PathBuf>,
+    cases: u64,
+    seed: Option<u64>,
+    time: Option<u64>,
+    out: &std::path::Path,
+    check_invariants: bool,
+) -> u8 {
+    let color_err = color_on(std::io::stderr().is_terminal());
+    let model = match &rules {
+        Some(path) => load_rules(path),
+        None => crate::rules::amazon(),
+    };
+    let model = match model {
+        Ok(model) => model,
+        Err(error) => {
+            eprintln!("{}", error.render(color_err));
+            return EXIT_INVALID;
+        }
+    };
+    let seed = seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let rules_name = rules.as_ref().map_or_else(
+        || "rules/amazon.promo (built in)".to_string(),
+        |p| p.display().to_string(),
+    );
+    eprintln!("fuzz: {rules_name}, seed {seed}, {cases} sessions");
+    let options = crate::fuzz::FuzzOptions {
+        cases,
+        seed,
+        time: time.map(std::time::Duration::from_secs),
+        check_invariants,
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(cases),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} sessions, {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let progress = |sessions: u64, checkouts: u64| {
+        bar.set_position(sessions);
+        let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!("{:.0} checkouts/s", checkouts as f64 / seconds));
+    };
+    let outcome = crate::fuzz::fuzz(&model, &options, &progress);
+    bar.finish_and_clear();
+    let Some(failure) = &outcome.failure else {
+        println!("{}", outcome.summary());
+        return EXIT_OK;
+    };
+    if let Err(error) = std::fs::create_dir_all(out) {
+        eprintln!("cannot create {}: {error}", out.display());
+        return EXIT_INVALID;
+    }
+    let rules_line = rules.as_ref().map(|path| {
+        crate::fuzz::write::relative_path(path, out)
+            .display()
+            .to_string()
+    });
+    let text = crate::fuzz::write::scenario_text(
+        &model,
+        &failure.session,
+        &failure.broken,
+        seed,
+        rules_line.as_deref(),
+    );
+    let path = out.join(format!("{}-{seed}.yaml", failure.broken.slug()));
+    if let Err(error) = std::fs::write(&path, &text) {
+        eprintln!("cannot write {}: {error}", path.display());
+        return EXIT_INVALID;
+    }
+    println!(
+        "property {} broke in session {} at step {}: {}",
+        failure.broken.property, failure.index, failure.broken.step, failure.broken.message
+    );
+    println!(
+        "shrunk from {} to {} step(s); the minimal session:\n",
+        failure.original.steps.len(),
+        failure.session.steps.len()
+    );
+    for line in text.lines() {
+        println!("    {line}");
+    }
+    println!(
+        "\nwritten to {}; replay it with `promosim run {}`",
+        path.display(),
+        path.display()
+    );
+    println!("{}", outcome.summary());
+    EXIT_FAILED
 }
 
 fn check(files: &[PathBuf]) -> u8 {

@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
+pub mod fuzz;
 pub mod model;
 pub mod rules;
 pub mod scenario;

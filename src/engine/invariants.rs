@@ -15,7 +15,8 @@ use super::grants::{spending_key, Origin};
 use crate::model::{CategorySet, Source, WalletId};
 
 /// An invariant that did not hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invariant {invariant}: {message}")]
 pub struct Violation {
     /// Stable name, e.g. `value_conserved`.
     pub invariant: &'static str,
@@ -295,6 +296,10 @@ fn check_checkout(
     check_allocation(before, after, request, receipt, violations);
 }
 
+/// A grant as the oracle sees it: spending key, available value, the
+/// categories it may pay in this checkout, and its id.
+type OracleOffer = ((usize, chrono::NaiveDate, usize), Decimal, CategorySet, usize);
+
 /// Least card and precedence, recomputed from the accounts.
 fn check_allocation(
     before: &Account<'_>,
@@ -307,12 +312,7 @@ fn check_allocation(
     let today = after.today();
     // Every grant that could pay: the old ones as they were, and the ones this
     // checkout's codes created, as they were created.
-    let mut offers: Vec<(
-        (usize, chrono::NaiveDate, usize),
-        Decimal,
-        CategorySet,
-        usize,
-    )> = Vec::new();
+    let mut offers: Vec<OracleOffer> = Vec::new();
     for (id, grant) in after.grants().iter().enumerate() {
         let available = match before.grants().get(id) {
             Some(old) => old.remaining,
@@ -387,12 +387,7 @@ fn check_allocation(
 /// network source → grant (capacity: available) → item (unbounded, if in scope)
 /// → sink (capacity: due), by enumerating which grants stay on the source side.
 fn max_payable(
-    offers: &[(
-        (usize, chrono::NaiveDate, usize),
-        Decimal,
-        CategorySet,
-        usize,
-    )],
+    offers: &[OracleOffer],
     due_by_category: &[Decimal; 64],
 ) -> Decimal {
     let mut best: Option<Decimal> = None;

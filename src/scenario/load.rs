@@ -175,13 +175,24 @@ pub fn load(
     cache: &RulesCache,
 ) -> Result<Scenario, LoadError> {
     let text = read_text(path)?;
+    from_text(path, &text, rules, cache)
+}
+
+/// Reads a scenario from its text; `path` names it in diagnostics and anchors
+/// its relative `rules:` path. The entry point for the scenario fuzz target.
+pub fn from_text(
+    path: &Path,
+    text: &str,
+    rules: Option<&Arc<Model>>,
+    cache: &RulesCache,
+) -> Result<Scenario, LoadError> {
     let shown = path.display().to_string();
-    let named = Arc::new(NamedSource::new(shown.clone(), text.clone()));
+    let named = Arc::new(NamedSource::new(shown, text.to_string()));
     let model = match rules {
         Some(model) => model.clone(),
         None => {
-            let rules_only: RulesOnly = serde_yaml::from_str(&text)
-                .map_err(|e| LoadError::Invalid(yaml_diagnostic(&named, &text, &e)))?;
+            let rules_only: RulesOnly = serde_yaml::from_str(text)
+                .map_err(|e| LoadError::Invalid(yaml_diagnostic(&named, text, &e)))?;
             match rules_only.rules {
                 Some(relative) => {
                     let base = path.parent().unwrap_or(Path::new("."));
@@ -199,9 +210,9 @@ pub fn load(
         }
     };
     let file: ScenarioFile =
-        super::format::with_rules(model.clone(), || serde_yaml::from_str(&text))
-            .map_err(|e| LoadError::Invalid(yaml_diagnostic(&named, &text, &e)))?;
-    check_timeline(&file, &named, &text)?;
+        super::format::with_rules(model.clone(), || serde_yaml::from_str(text))
+            .map_err(|e| LoadError::Invalid(yaml_diagnostic(&named, text, &e)))?;
+    check_timeline(&file, &named, text)?;
     Ok(Scenario {
         path: path.to_path_buf(),
         name: file.name.clone(),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use load::{discover, load, LoadError, RulesCache, Scenario};
+pub use load::{discover, from_text, load, LoadError, RulesCache, Scenario};
 pub use report::{ScenarioReport, Status, SuiteReport};
 pub use run::{run, Failure, RunOutcome};
 

@@ -1,0 +1,349 @@
+//! Strategies shared by the property tests: random but valid rule models.
+
+#![allow(dead_code)]
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use promosim::model::*;
+
+fn subset(count: usize) -> impl Strategy<Value = Vec<usize>> {
+    proptest::sample::subsequence((0..count).collect::<Vec<_>>(), 0..=count)
+}
+
+fn nonempty_subset(count: usize) -> impl Strategy<Value = Vec<usize>> {
+    proptest::sample::subsequence((0..count).collect::<Vec<_>>(), 1..=count)
+}
+
+fn scope(categories: usize) -> impl Strategy<Value = Scope> {
+    prop_oneof![
+        subset(categories).prop_map(Scope::AllExcept),
+        nonempty_subset(categories).prop_map(Scope::Only),
+    ]
+}
+
+fn description() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of("[a-zA-Z0-9 ,.\"\\\\-]{0,20}")
+}
+
+fn date() -> impl Strategy<Value = chrono::NaiveDate> {
+    (0u64..3000).prop_map(|days| {
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1)
+            .unwrap_or_default()
+            .checked_add_days(chrono::Days::new(days))
+            .unwrap_or_default()
+    })
+}
+
+fn amount(decimals: u32) -> impl Strategy<Value = Decimal> {
+    (0i64..1_000_000).prop_map(move |n| Decimal::new(n, decimals))
+}
+
+fn percent() -> impl Strategy<Value = Decimal> {
+    (0i64..=10_000).prop_map(|n| Decimal::new(n, 2))
+}
+
+/// The skeleton: currency, categories, wallets, payment methods.
+fn skeleton() -> impl Strategy<Value = Model> {
+    (0u32..=3, 0usize..4, 1usize..6, 1usize..5, 1usize..3).prop_flat_map(
+        |(decimals, rounding, categories, wallets, payments)| {
+            let currency = Currency {
+                code: "USD".into(),
+                decimals,
+                rounding: Rounding::ALL[rounding].0,
+            };
+            let step = currency.step();
+            let category_list = prop::collection::vec(description(), categories).prop_map(|ds| {
+                ds.into_iter()
+                    .enumerate()
+                    .map(|(i, description)| Category {
+                        name: format!("cat{i}"),
+                        description,
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let wallet_list = prop::collection::vec(
+                (
+                    description(),
+                    proptest::option::of(1i64..100),
+                    scope(categories),
+                    any::<bool>(),
+                ),
+                wallets,
+            )
+            .prop_map(move |ws| {
+                ws.into_iter()
+                    .enumerate()
+                    .map(|(i, (description, unit, scope, opt_in))| Wallet {
+                        name: format!("wallet{i}"),
+                        description,
+                        unit: match unit {
+                            None => Unit::Currency,
+                            Some(k) => Unit::Named {
+                                name: format!("unit{i}"),
+                                value: step * Decimal::from(k),
+                            },
+                        },
+                        spends_on: scope.to_set(categories),
+                        scope,
+                        opt_in,
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let payment_list = prop::collection::vec((description(), scope(categories)), payments)
+                .prop_map(move |ps| {
+                    ps.into_iter()
+                        .enumerate()
+                        .map(|(i, (description, scope))| PaymentMethod {
+                            name: format!("pay{i}"),
+                            description,
+                            default: i == 0,
+                            spends_on: scope.to_set(categories),
+                            scope,
+                        })
+                        .collect::<Vec<_>>()
+                });
+            (
+                Just(currency),
+                category_list,
+                wallet_list,
+                payment_list,
+                Just(()).prop_perturb(move |_, mut rng| {
+                    let mut order: Vec<usize> = (0..wallets).collect();
+                    for i in (1..order.len()).rev() {
+                        order.swap(i, rng.random_range(0..=i));
+                    }
+                    order
+                }),
+            )
+                .prop_map(|(currency, categories, wallets, payment_methods, order)| {
+                    let mut precedence: Vec<Source> =
+                        order.into_iter().map(Source::Wallet).collect();
+                    precedence.extend((0..payment_methods.len()).map(Source::Payment));
+                    Model {
+                        currency,
+                        categories,
+                        wallets,
+                        payment_methods,
+                        precedence,
+                        conversions: Vec::new(),
+                        promos: Vec::new(),
+                        discount_order: Vec::new(),
+                        discount_order_stated: false,
+                        assertions: Vec::new(),
+                        source_map: SourceMap::default(),
+                    }
+                })
+        },
+    )
+}
+
+fn expiry() -> impl Strategy<Value = Expiry> {
+    prop_oneof![
+        Just(Expiry::Never),
+        (1u32..400).prop_map(Expiry::AfterDays),
+        date().prop_map(Expiry::On),
+    ]
+}
+
+fn limit() -> impl Strategy<Value = Limit> {
+    prop_oneof![
+        Just(Limit::Unlimited),
+        (1u32..5).prop_map(Limit::PerAccount)
+    ]
+}
+
+fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
+    let categories = model.categories.len();
+    let decimals = model.currency.decimals;
+    let wallets = model.wallets.clone();
+    let currency = model.currency.clone();
+    let credit = (
+        0..wallets.len(),
+        nonempty_subset(wallets.len()),
+        expiry(),
+        0i64..100_000,
+    )
+        .prop_map(move |(first, others, expiry, n)| {
+            // One pool has one unit: keep the wallets that share the first's.
+            let unit = wallets[first].unit.clone();
+            let mut chosen = vec![first];
+            chosen.extend(
+                others
+                    .into_iter()
+                    .filter(|w| *w != first && wallets[*w].unit == unit),
+            );
+            PromoEffect::Credit(Credit {
+                amount: Decimal::new(n, unit.decimals(&currency)),
+                wallets: chosen,
+                expiry,
+            })
+        });
+    let discount = (
+        prop_oneof![
+            percent().prop_map(DiscountAmount::Percent),
+            amount(decimals).prop_map(DiscountAmount::Fixed)
+        ],
+        scope(categories),
+        proptest::option::of(amount(decimals)),
+        proptest::option::of(amount(decimals)),
+        0usize..3,
+    )
+        .prop_map(move |(amount, scope, max, min_spend, stacking)| {
+            PromoEffect::Discount(Discount {
+                amount,
+                applies_to: scope.to_set(categories),
+                scope,
+                max,
+                min_spend,
+                stacking: Stacking::ALL[stacking].0,
+            })
+        });
+    let reward_wallets = model.wallets.len();
+    let reward = (percent(), scope(categories), 0..reward_wallets, 1u32..400).prop_map(
+        move |(percent, scope, wallet, days)| {
+            PromoEffect::Reward(Reward {
+                percent,
+                base: scope.to_set(categories),
+                scope,
+                wallet,
+                days,
+            })
+        },
+    );
+    prop_oneof![credit, discount, reward].boxed()
+}
+
+fn condition(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
+    let amounts = amount_expr(model, depth);
+    let comparison = (amounts.clone(), 0usize..6, amounts)
+        .prop_map(|(l, op, r)| Expr::Compare(Box::new(l), CompareOp::ALL[op].0, Box::new(r)));
+    if depth == 0 {
+        return comparison.boxed();
+    }
+    let inner = condition(model, depth - 1);
+    prop_oneof![
+        3 => comparison,
+        1 => prop::collection::vec(inner.clone(), 2..4).prop_map(Expr::Or),
+        1 => prop::collection::vec(inner.clone(), 2..4).prop_map(Expr::And),
+        1 => inner.prop_map(|e| Expr::Not(Box::new(e))),
+    ]
+    .boxed()
+}
+
+fn amount_expr(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
+    let wallets = model.wallets.len();
+    let sources = model.wallets.len() + model.payment_methods.len();
+    let variable = prop_oneof![
+        Just(Variable::Subtotal),
+        Just(Variable::Discount),
+        Just(Variable::Total),
+        (0..sources).prop_map(move |s| Variable::Paid(if s < wallets {
+            Source::Wallet(s)
+        } else {
+            Source::Payment(s - wallets)
+        })),
+        (0..wallets).prop_map(Variable::Earned),
+        (0..wallets).prop_map(Variable::Balance),
+    ];
+    let leaf = prop_oneof![
+        variable.prop_map(Expr::Var),
+        (-10_000i64..10_000).prop_map(|n| Expr::Number(Decimal::new(n, 2))),
+    ];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    let inner = amount_expr(model, depth - 1);
+    prop_oneof![
+        3 => leaf,
+        1 => (inner.clone(), inner.clone()).prop_map(|(l, r)| Expr::Add(Box::new(l), Box::new(r))),
+        1 => (inner.clone(), inner.clone()).prop_map(|(l, r)| Expr::Sub(Box::new(l), Box::new(r))),
+        1 => (inner.clone(), inner.clone()).prop_map(|(l, r)| Expr::Mul(Box::new(l), Box::new(r))),
+        1 => (percent(), inner).prop_map(|(p, e)| Expr::PercentOf(p, Box::new(e))),
+    ]
+    .boxed()
+}
+
+/// A random valid model: categories, wallets with units, payment methods,
+/// promos of every kind, conversions, a discount order and assertions.
+pub fn model() -> impl Strategy<Value = Model> {
+    skeleton()
+        .prop_flat_map(|model| {
+            let promos = prop::collection::vec(
+                (
+                    promo_effect(&model),
+                    limit(),
+                    description(),
+                    proptest::option::of(date()),
+                    1u64..500,
+                ),
+                0..6,
+            );
+            let currency_wallets: Vec<usize> = (0..model.wallets.len())
+                .filter(|w| model.wallets[*w].unit == Unit::Currency)
+                .collect();
+            let conversions = if currency_wallets.is_empty() {
+                Just(Vec::new()).boxed()
+            } else {
+                let pick = proptest::sample::subsequence(
+                    currency_wallets.clone(),
+                    1..=currency_wallets.len(),
+                );
+                prop::collection::vec((pick.clone(), pick), 0..3)
+                    .prop_map(|pairs| {
+                        pairs
+                            .into_iter()
+                            .map(|(from, to)| Conversion { from, to })
+                            .collect()
+                    })
+                    .boxed()
+            };
+            let assertions = prop::collection::vec(condition(&model, 2), 0..3);
+            (
+                Just(model),
+                promos,
+                conversions,
+                assertions,
+                any::<bool>(),
+                any::<u64>(),
+            )
+        })
+        .prop_map(
+            |(mut model, promos, conversions, assertions, stated, seed)| {
+                model.promos = promos
+                    .into_iter()
+                    .enumerate()
+                    .map(
+                        |(i, (effect, limit, description, valid_from, length))| Promo {
+                            code: format!("CODE{i}"),
+                            description,
+                            effect,
+                            limit,
+                            valid_from,
+                            valid_until: valid_from
+                                .and_then(|f| f.checked_add_days(chrono::Days::new(length))),
+                        },
+                    )
+                    .collect();
+                model.conversions = conversions;
+                let mut discounts: Vec<usize> = (0..model.promos.len())
+                    .filter(|p| matches!(model.promos[*p].effect, PromoEffect::Discount(_)))
+                    .collect();
+                if stated && !discounts.is_empty() {
+                    let shift = (seed as usize) % discounts.len();
+                    discounts.rotate_left(shift);
+                    model.discount_order_stated = true;
+                }
+                model.discount_order = discounts;
+                model.assertions = assertions
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, expr)| Assertion {
+                        name: format!("rule{i}"),
+                        expr,
+                    })
+                    .collect();
+                model
+            },
+        )
+}
