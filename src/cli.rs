@@ -76,6 +76,59 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Find rules that are valid but almost certainly not meant (P001...).
+    #[command(
+        after_help = "Example:\n  promosim lint rules/amazon.promo\n  promosim lint --format json my.promo\n\nAllow a finding you mean with a comment in the file:\n  # lint: allow P008 -- single-use cards"
+    )]
+    Lint {
+        /// Rules files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Pretty)]
+        format: Format,
+    },
+    /// Rewrite rules files in the canonical layout, keeping comments.
+    #[command(
+        after_help = "Examples:\n  promosim fmt rules/*.promo\n  promosim fmt --check rules/"
+    )]
+    Fmt {
+        /// Only report files that are not formatted (exit 1), change nothing.
+        #[arg(long)]
+        check: bool,
+        /// Rules files, or directories searched for *.promo.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Replay a scenario and explain every step: balances before and after,
+    /// who paid what and why, discounts, and ledger entries.
+    #[command(
+        after_help = "Example:\n  promosim explain scenarios/coins/appstore_credit_before_selected_coins.yaml --step 1"
+    )]
+    Explain {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Only this step (1-based).
+        #[arg(long)]
+        step: Option<usize>,
+        /// Rules, overriding the scenario's own.
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+    },
+    /// Show every balance of a scenario's account at once, and claimed discounts.
+    #[command(
+        after_help = "Example:\n  promosim balances scenarios/shared_pools/spending_music_lowers_both_balances.yaml --at 1"
+    )]
+    Balances {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// After this step (1-based; 0 = the opening account; default: the end).
+        #[arg(long, value_name = "STEP")]
+        at: Option<usize>,
+        /// Rules, overriding the scenario's own.
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+    },
     /// Generate random sessions from the rules, check every invariant and
     /// assertion after every step, and shrink any failure into a scenario file.
     #[command(
@@ -125,6 +178,18 @@ pub fn execute(cli: Cli) -> u8 {
             explain,
             paths,
         } => run(rules, format, junit, explain, &paths),
+        Command::Lint { files, format } => lint(&files, format),
+        Command::Fmt { check, files } => fmt(&files, check),
+        Command::Explain {
+            scenario,
+            step,
+            rules,
+        } => explain(&scenario, step, rules, false),
+        Command::Balances {
+            scenario,
+            at,
+            rules,
+        } => explain(&scenario, at, rules, true),
         Command::Fuzz {
             rules,
             cases,
@@ -134,6 +199,155 @@ pub fn execute(cli: Cli) -> u8 {
             no_invariants,
         } => fuzz_command(rules, cases, seed, time, &out, !no_invariants),
     }
+}
+
+fn lint(files: &[PathBuf], format: Format) -> u8 {
+    let color = color_on(std::io::stderr().is_terminal());
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    for file in files {
+        let text = match crate::diagnostic::read_text(file) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("{}", crate::diagnostic::render(&error, color));
+                return EXIT_INVALID;
+            }
+        };
+        let name = file.display().to_string();
+        let model = match crate::rules::parse_rules(&name, &text) {
+            Ok(model) => model,
+            Err(error) => {
+                eprintln!("{}", error.render(color));
+                return EXIT_INVALID;
+            }
+        };
+        let findings = crate::rules::lint(&model, &name, &text);
+        if !findings.is_empty() {
+            code = EXIT_FAILED;
+        }
+        match format {
+            Format::Pretty => {
+                for finding in &findings {
+                    eprintln!("{}", finding.render(color));
+                }
+                println!("{name}: {} finding(s)", findings.len());
+            }
+            Format::Json => {
+                for finding in &findings {
+                    let (line, column) = finding.line_column();
+                    json.push(serde_json::json!({
+                        "file": name,
+                        "line": line,
+                        "column": column,
+                        "code": finding.code,
+                        "message": finding.message,
+                        "help": finding.help,
+                    }));
+                }
+            }
+        }
+    }
+    if format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "findings": json }))
+                .unwrap_or_default()
+        );
+    }
+    code
+}
+
+fn fmt(paths: &[PathBuf], check: bool) -> u8 {
+    let color = color_on(std::io::stderr().is_terminal());
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|e| e == "promo"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut code = EXIT_OK;
+    for file in files {
+        let name = file.display().to_string();
+        let text = match crate::diagnostic::read_text(&file) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("{}", crate::diagnostic::render(&error, color));
+                return EXIT_INVALID;
+            }
+        };
+        let model = match crate::rules::parse_rules(&name, &text) {
+            Ok(model) => model,
+            Err(error) => {
+                eprintln!("{}", error.render(color));
+                return EXIT_INVALID;
+            }
+        };
+        let formatted = crate::rules::format_source(&model, &text);
+        if formatted == text {
+            continue;
+        }
+        if check {
+            println!("{name}: not formatted (run `promosim fmt {name}`)");
+            code = EXIT_FAILED;
+        } else if let Err(error) = std::fs::write(&file, formatted) {
+            eprintln!("cannot write {name}: {error}");
+            return EXIT_INVALID;
+        } else {
+            println!("{name}: formatted");
+        }
+    }
+    code
+}
+
+fn explain(
+    scenario: &std::path::Path,
+    step: Option<usize>,
+    rules: Option<PathBuf>,
+    balances_only: bool,
+) -> u8 {
+    let color = color_on(std::io::stderr().is_terminal());
+    let rules = match rules.map(|path| load_rules(&path)).transpose() {
+        Ok(model) => model.map(Arc::new),
+        Err(error) => {
+            eprintln!("{}", error.render(color));
+            return EXIT_INVALID;
+        }
+    };
+    let cache = crate::scenario::RulesCache::default();
+    let loaded = match crate::scenario::load(scenario, rules.as_ref(), &cache) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("{}", error.render(color));
+            return EXIT_INVALID;
+        }
+    };
+    let steps = loaded.file.steps.0.len();
+    if let Some(n) = step {
+        let lowest = usize::from(!balances_only);
+        if n < lowest || n > steps {
+            eprintln!("the scenario has steps {lowest} to {steps}; there is no step {n}");
+            return EXIT_INVALID;
+        }
+    }
+    let text = if balances_only {
+        crate::scenario::explain::balances(&loaded, step.unwrap_or(steps))
+    } else {
+        crate::scenario::explain::explain(&loaded, step)
+    };
+    print!("{text}");
+    EXIT_OK
 }
 
 fn fuzz_command(

@@ -30,6 +30,8 @@ pub struct Diagnostic {
     pub label: String,
     /// How to fix it, when we can tell.
     pub help: Option<String>,
+    /// Error (input refused) or warning (a lint finding).
+    pub severity: miette::Severity,
 }
 
 impl Diagnostic {
@@ -77,6 +79,10 @@ impl miette::Diagnostic for Diagnostic {
         self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

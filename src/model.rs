@@ -430,6 +430,51 @@ pub struct SourceMap {
     pub payment_methods: Vec<Span>,
     /// Span of each promo's code.
     pub promos: Vec<Span>,
+    /// Span of each conversion statement.
+    pub conversions: Vec<Span>,
+    /// Span of the precedence statement.
+    pub precedence: Span,
+    /// Where each statement and its clauses were written, for the formatter.
+    pub layout: Layout,
+}
+
+/// Where one statement and its clauses were written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatementLayout {
+    /// The whole statement.
+    pub span: Span,
+    /// Each clause, by the formatter's name for it (`spends`, `limit`...).
+    pub clauses: Vec<(&'static str, Span)>,
+}
+
+impl StatementLayout {
+    /// Whether the source stated a clause.
+    pub fn states(&self, key: &str) -> bool {
+        self.clauses.iter().any(|(k, _)| *k == key)
+    }
+}
+
+/// Where every statement of a file was written, per model entity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// The `currency` statement.
+    pub currency: Option<StatementLayout>,
+    /// Per category.
+    pub categories: Vec<Option<StatementLayout>>,
+    /// Per wallet.
+    pub wallets: Vec<Option<StatementLayout>>,
+    /// Per payment method.
+    pub payment_methods: Vec<Option<StatementLayout>>,
+    /// The `precedence` statement.
+    pub precedence: Option<StatementLayout>,
+    /// Per conversion.
+    pub conversions: Vec<Option<StatementLayout>>,
+    /// Per promo.
+    pub promos: Vec<Option<StatementLayout>>,
+    /// The `discount order` statement.
+    pub discount_order: Option<StatementLayout>,
+    /// Per assertion.
+    pub assertions: Vec<Option<StatementLayout>>,
 }
 
 /// A complete, valid set of rules.

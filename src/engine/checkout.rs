@@ -560,7 +560,7 @@ impl Account<'_> {
                 available,
                 paid: Decimal::ZERO,
                 reason: format!(
-                    "precedence position {} ({}), {expiry}, grant #{id}",
+                    "precedence position {} ({}), {expiry}",
                     key.0 + 1,
                     model.source_name(
                         model

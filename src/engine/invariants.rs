@@ -298,7 +298,12 @@ fn check_checkout(
 
 /// A grant as the oracle sees it: spending key, available value, the
 /// categories it may pay in this checkout, and its id.
-type OracleOffer = ((usize, chrono::NaiveDate, usize), Decimal, CategorySet, usize);
+type OracleOffer = (
+    (usize, chrono::NaiveDate, usize),
+    Decimal,
+    CategorySet,
+    usize,
+);
 
 /// Least card and precedence, recomputed from the accounts.
 fn check_allocation(
@@ -386,10 +391,7 @@ fn check_allocation(
 /// The most a set of grants can pay for the cart: the minimum cut of the
 /// network source → grant (capacity: available) → item (unbounded, if in scope)
 /// → sink (capacity: due), by enumerating which grants stay on the source side.
-fn max_payable(
-    offers: &[OracleOffer],
-    due_by_category: &[Decimal; 64],
-) -> Decimal {
+fn max_payable(offers: &[OracleOffer], due_by_category: &[Decimal; 64]) -> Decimal {
     let mut best: Option<Decimal> = None;
     for subset in 0u32..(1u32 << offers.len()) {
         let mut cut = Decimal::ZERO;

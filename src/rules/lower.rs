@@ -93,7 +93,14 @@ impl Lowering {
         let (wallets, wallet_spans) = self.lower_wallets(statements);
         let (payment_methods, payment_spans) = self.lower_payments(statements, wallets.len());
         let precedence = self.lower_precedence(statements);
-        let conversions = self.lower_conversions(statements, &wallets);
+        let (conversions, conversion_spans) = self.lower_conversions(statements, &wallets);
+        let precedence_span = statements
+            .iter()
+            .find_map(|s| match s {
+                Statement::Precedence { span, .. } => Some(*span),
+                _ => None,
+            })
+            .unwrap_or_default();
         let (promos, promo_spans) = self.lower_promos(statements, &wallets);
         let (discount_order, discount_order_stated) =
             self.lower_discount_order(statements, &promos);
@@ -114,6 +121,9 @@ impl Lowering {
                 wallets: wallet_spans,
                 payment_methods: payment_spans,
                 promos: promo_spans,
+                conversions: conversion_spans,
+                precedence: precedence_span,
+                layout: Layout::default(),
             },
         };
         super::validate::validate(&model, statements, &mut self.problems);
@@ -639,12 +649,14 @@ impl Lowering {
         &mut self,
         statements: &[Statement],
         wallets: &[Wallet],
-    ) -> Vec<Conversion> {
+    ) -> (Vec<Conversion>, Vec<Span>) {
         let mut conversions = Vec::new();
+        let mut spans = Vec::new();
         for statement in statements {
-            let Statement::Conversion { from, to } = statement else {
+            let Statement::Conversion { from, to, span } = statement else {
                 continue;
             };
+            spans.push(*span);
             let from_ids: Vec<WalletId> =
                 from.iter().filter_map(|w| self.resolve_wallet(w)).collect();
             let to_ids: Vec<WalletId> = to.iter().filter_map(|w| self.resolve_wallet(w)).collect();
@@ -677,7 +689,7 @@ impl Lowering {
                 to: to_ids,
             });
         }
-        conversions
+        (conversions, spans)
     }
 
     fn lower_promos(

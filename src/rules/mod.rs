@@ -5,6 +5,7 @@
 //! `validate` (whole-model checks) and `format` (model → canonical source).
 
 mod format;
+mod lint;
 mod lower;
 mod parse;
 mod validate;
@@ -14,7 +15,10 @@ use std::sync::Arc;
 
 use miette::NamedSource;
 
-pub use format::{expression as format_expression, fixed as format_fixed, format_model};
+pub use format::{
+    expression as format_expression, fixed as format_fixed, format_model, format_source,
+};
+pub use lint::{lint, LINTS};
 pub use lower::{MAX_CATEGORIES, MAX_DAYS};
 
 use crate::diagnostic::{read_text, Diagnostic, ReadError};
@@ -73,8 +77,9 @@ pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
         span: (problem.span.start, problem.span.end),
         label: problem.label,
         help: problem.help,
+        severity: miette::Severity::Error,
     };
-    let statements = parse::parse(text).map_err(|error| {
+    let (statements, layouts) = parse::parse_with_layout(text).map_err(|error| {
         RulesError::Invalid(vec![to_diagnostic(Problem {
             code: "rules::syntax",
             message: error.message,
@@ -83,8 +88,72 @@ pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
             help: None,
         })])
     })?;
-    lower::lower(&statements)
-        .map_err(|problems| RulesError::Invalid(problems.into_iter().map(to_diagnostic).collect()))
+    let mut model = lower::lower(&statements).map_err(|problems| {
+        RulesError::Invalid(problems.into_iter().map(to_diagnostic).collect())
+    })?;
+    model.source_map.layout = index_layout(&model, &statements, &layouts);
+    Ok(model)
+}
+
+/// Matches each model entity with the statement that defined it.
+fn index_layout(
+    model: &Model,
+    statements: &[parse::Statement],
+    layouts: &[parse::Layout],
+) -> crate::model::Layout {
+    use crate::model::StatementLayout;
+    use parse::Statement as S;
+    let convert = |l: &parse::Layout| StatementLayout {
+        span: l.span,
+        clauses: l.clauses.clone(),
+    };
+    let find = |pick: &dyn Fn(&S) -> bool| {
+        statements
+            .iter()
+            .zip(layouts)
+            .find(|(s, _)| pick(s))
+            .map(|(_, l)| convert(l))
+    };
+    let mut conversions = statements
+        .iter()
+        .zip(layouts)
+        .filter(|(s, _)| matches!(s, S::Conversion { .. }))
+        .map(|(_, l)| Some(convert(l)));
+    crate::model::Layout {
+        currency: find(&|s| matches!(s, S::Currency { .. })),
+        categories: model
+            .categories
+            .iter()
+            .map(|c| find(&|s| matches!(s, S::Category { name, .. } if name.text == c.name)))
+            .collect(),
+        wallets: model
+            .wallets
+            .iter()
+            .map(|w| find(&|s| matches!(s, S::Wallet { name, .. } if name.text == w.name)))
+            .collect(),
+        payment_methods: model
+            .payment_methods
+            .iter()
+            .map(|p| find(&|s| matches!(s, S::Payment { name, .. } if name.text == p.name)))
+            .collect(),
+        precedence: find(&|s| matches!(s, S::Precedence { .. })),
+        conversions: model
+            .conversions
+            .iter()
+            .map(|_| conversions.next().flatten())
+            .collect(),
+        promos: model
+            .promos
+            .iter()
+            .map(|p| find(&|s| matches!(s, S::Promo { code, .. } if code.text == p.code)))
+            .collect(),
+        discount_order: find(&|s| matches!(s, S::DiscountOrder { .. })),
+        assertions: model
+            .assertions
+            .iter()
+            .map(|a| find(&|s| matches!(s, S::Assertion { name, .. } if name.text == a.name)))
+            .collect(),
+    }
 }
 
 /// Reads and parses a rules file.

@@ -156,6 +156,7 @@ pub(crate) enum Statement {
     Conversion {
         from: Vec<Word>,
         to: Vec<Word>,
+        span: Span,
     },
     DiscountOrder {
         codes: Vec<Word>,
@@ -173,6 +174,78 @@ pub(crate) enum Statement {
     },
 }
 
+/// Where a statement and each of its clauses were written, for the formatter
+/// to keep comments next to what they describe.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub span: Span,
+    pub clauses: Vec<(&'static str, Span)>,
+}
+
+/// The formatter's name for a clause rule.
+fn clause_key(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::decimals => "decimals",
+        Rule::rounding => "rounding",
+        Rule::unit => "unit",
+        Rule::spends => "spends",
+        Rule::opt_in => "opt_in",
+        Rule::default_flag => "default",
+        Rule::credit | Rule::discount | Rule::reward => "effect",
+        Rule::max => "max",
+        Rule::min_spend => "min_spend",
+        Rule::expires => "expires",
+        Rule::limit => "limit",
+        Rule::valid => "valid",
+        Rule::stacking => "stacking",
+        _ => return None,
+    })
+}
+
+fn layout(text: &str, pair: &Pair<'_, Rule>) -> Layout {
+    Layout {
+        span: trim_span(text, span_of(pair)),
+        clauses: pair
+            .clone()
+            .into_inner()
+            .filter_map(|child| {
+                clause_key(child.as_rule()).map(|key| (key, trim_span(text, span_of(&child))))
+            })
+            .collect(),
+    }
+}
+
+/// A pair's span without the whitespace and comments pest's implicit skipping
+/// may have left at its end (after an optional repetition).
+fn trim_span(text: &str, span: Span) -> Span {
+    let mut end = span.end.min(text.len());
+    loop {
+        let trimmed = text[span.start..end].trim_end();
+        end = span.start + trimmed.len();
+        let line_start = text[..end].rfind('\n').map_or(0, |n| n + 1).max(span.start);
+        match comment_start(&text[line_start..end]) {
+            Some(offset) => end = line_start + offset,
+            None => return Span::new(span.start, end),
+        }
+    }
+}
+
+/// Where a `#` comment starts in one line, ignoring `#` inside quotes.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A syntax error: where and what was expected.
 #[derive(Debug, Clone)]
 pub(crate) struct SyntaxError {
@@ -186,7 +259,13 @@ pub(crate) struct SyntaxError {
 pub(crate) const MAX_NESTING: usize = 32;
 
 /// Parses a whole rules file into statements.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
+    parse_with_layout(text).map(|(statements, _)| statements)
+}
+
+/// Parses a whole rules file into statements and where each was written.
+pub(crate) fn parse_with_layout(text: &str) -> Result<(Vec<Statement>, Vec<Layout>), SyntaxError> {
     check_nesting(text)?;
     let mut pairs = PromoParser::parse(Rule::file, text).map_err(syntax_error)?;
     let file = pairs.next().ok_or_else(|| SyntaxError {
@@ -197,8 +276,11 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
     Ok(file
         .into_inner()
         .filter(|p| p.as_rule() != Rule::EOI)
-        .map(statement)
-        .collect())
+        .map(|p| {
+            let layout = layout(text, &p);
+            (statement(p), layout)
+        })
+        .unzip())
 }
 
 fn check_nesting(text: &str) -> Result<(), SyntaxError> {
@@ -489,7 +571,7 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
             let mut inner = pair.into_inner();
             let from = inner.next().map(words).unwrap_or_default();
             let to = inner.next().map(words).unwrap_or_default();
-            Statement::Conversion { from, to }
+            Statement::Conversion { from, to, span }
         }
         Rule::discount_order => Statement::DiscountOrder {
             codes: pair.into_inner().map(word).collect(),

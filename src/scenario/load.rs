@@ -255,6 +255,7 @@ fn check_timeline(
                     span: (start, start + needle.len()),
                     label: "earlier than the clock".into(),
                     help: Some("the simulated clock only moves forward".into()),
+                    severity: miette::Severity::Error,
                 }));
             }
             today = date;
@@ -312,5 +313,6 @@ fn yaml_diagnostic(
         span: (start, start + token),
         label,
         help: Some("see the scenario format in README.md".into()),
+        severity: miette::Severity::Error,
     }
 }

@@ -1,6 +1,7 @@
 //! Scenario suites: the YAML format (`format`), finding and reading files
 //! (`load`), replaying them against the engine (`run`) and reporting (`report`).
 
+pub mod explain;
 pub mod format;
 pub mod load;
 pub mod report;

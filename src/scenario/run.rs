@@ -35,7 +35,7 @@ pub struct RunOutcome {
     pub explanation: Vec<String>,
 }
 
-enum Done {
+pub(crate) enum Done {
     Checkout(Box<Receipt>),
     Convert(ConversionReceipt),
     Refund(RefundReceipt),
@@ -160,7 +160,7 @@ fn step_violations(
     invariants::check(before, after, effect)
 }
 
-fn perform(
+pub(crate) fn perform(
     account: &mut Account<'_>,
     action: Option<&Action>,
 ) -> (Result<Done, EngineError>, Option<CheckoutRequest>) {
@@ -400,6 +400,50 @@ fn all_sources(model: &Model) -> impl Iterator<Item = Source> + '_ {
         .chain((0..model.payment_methods.len()).map(Source::Payment))
 }
 
+/// A one-line description of a step's action.
+pub(crate) fn describe_action(model: &Model, action: Option<&Action>) -> String {
+    match action {
+        None => "expectations only".to_string(),
+        Some(Action::Checkout(spec)) => format!("checkout of {} item(s)", spec.items.0.len()),
+        Some(Action::Redeem(code)) => format!("redeem {code}"),
+        Some(Action::Convert(c)) => format!(
+            "convert {} from {} to {}",
+            format_fixed(
+                c.amount,
+                model.wallets[c.from].unit.decimals(&model.currency)
+            ),
+            model.wallets[c.from].name,
+            model.wallets[c.to].name
+        ),
+        Some(Action::Advance(Advance::Days(d))) => format!("advance {d} day(s)"),
+        Some(Action::Advance(Advance::To(d))) | Some(Action::On(super::format::Date(d))) => {
+            format!("go to {d}")
+        }
+        Some(Action::Refund(n)) => format!("refund order {}", n.0),
+    }
+}
+
+/// The scenario's opening account, or `None` if a balance is out of range.
+pub(crate) fn open_account(scenario: &Scenario) -> Option<Account<'_>> {
+    let model = &*scenario.model;
+    let payment = match scenario
+        .file
+        .account
+        .as_ref()
+        .and_then(|a| a.payment_method)
+    {
+        Some(choice) => choice.0,
+        None => model.default_payment(),
+    };
+    let mut account = Account::new(model, scenario.start(), payment);
+    if let Some(spec) = &scenario.file.account {
+        for (wallet, amount) in &spec.balances.0 {
+            account.open_balance(*wallet, *amount).ok()?;
+        }
+    }
+    Some(account)
+}
+
 /// Every non-zero balance, `wallet amount` pairs.
 pub fn balances_line(account: &Account<'_>) -> String {
     let model = account.model();
@@ -430,25 +474,7 @@ fn explain_step(
     result: &Result<Done, EngineError>,
 ) {
     let model = account.model();
-    let what = match action {
-        None => "check".to_string(),
-        Some(Action::Checkout(spec)) => format!("checkout of {} item(s)", spec.items.0.len()),
-        Some(Action::Redeem(code)) => format!("redeem {code}"),
-        Some(Action::Convert(c)) => format!(
-            "convert {} from {} to {}",
-            format_fixed(
-                c.amount,
-                model.wallets[c.from].unit.decimals(&model.currency)
-            ),
-            model.wallets[c.from].name,
-            model.wallets[c.to].name
-        ),
-        Some(Action::Advance(Advance::Days(d))) => format!("advance {d} day(s)"),
-        Some(Action::Advance(Advance::To(d))) | Some(Action::On(super::format::Date(d))) => {
-            format!("go to {d}")
-        }
-        Some(Action::Refund(n)) => format!("refund order {}", n.0),
-    };
+    let what = describe_action(model, action);
     out.push(format!("step {number} ({}): {what}", account.today()));
     match result {
         Err(error) => out.push(format!("  failed with {error}; nothing changed")),

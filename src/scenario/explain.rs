@@ -1,0 +1,360 @@
+//! `promosim explain` and `promosim balances`: a scenario replayed for people.
+//! Every balance at once (the view the store itself lacks), who paid what and
+//! why, the discount computation and the ledger entries of each step.
+
+use std::fmt::Write;
+
+use rust_decimal::Decimal;
+
+use super::load::Scenario;
+use super::run::{describe_action, perform, show, Done};
+use crate::engine::{Account, Grant, Origin};
+use crate::model::{Model, Source, Unit};
+use crate::rules::format_fixed;
+
+fn money(model: &Model, value: Decimal) -> String {
+    show(model, &Unit::Currency, value)
+}
+
+fn in_unit(model: &Model, source: Source, value: Decimal) -> String {
+    show(model, model.source_unit(source), value)
+}
+
+/// Where a grant came from, in words.
+fn origin(model: &Model, grant: &Grant) -> String {
+    match grant.origin {
+        Origin::Opening => "opening balance".into(),
+        Origin::Code(p) => format!("code {}", model.promos[p].code),
+        Origin::Conversion(from) => format!("converted from grant #{from}"),
+        Origin::Reward { promo, order } => {
+            format!(
+                "earned by order {order} through {}",
+                model.promos[promo].code
+            )
+        }
+    }
+}
+
+fn expiry(grant: &Grant) -> String {
+    grant.expires.map_or_else(
+        || "no expiry".into(),
+        |e| format!("usable until {}", e.pred_opt().unwrap_or(e)),
+    )
+}
+
+fn wallets_of(model: &Model, grant: &Grant) -> String {
+    grant
+        .wallets
+        .iter()
+        .map(|w| model.wallets[*w].name.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// The balance table: every wallet, before (optional) and after; wallets that
+/// hold part of a shared pool are marked, and the pools listed under it.
+fn balance_table(
+    out: &mut String,
+    before: Option<&Account<'_>>,
+    after: &Account<'_>,
+    indent: &str,
+) {
+    let model = after.model();
+    let width = model
+        .wallets
+        .iter()
+        .map(|w| w.name.len())
+        .max()
+        .unwrap_or(6)
+        .max(6)
+        + 2;
+    let shared = |account: &Account<'_>, wallet: usize| {
+        account.grants().iter().any(|g| {
+            g.wallets.len() > 1
+                && g.shows_in(wallet)
+                && g.remaining > Decimal::ZERO
+                && g.usable_on(account.today())
+        })
+    };
+    match before {
+        Some(_) => {
+            let _ = writeln!(
+                out,
+                "{indent}{:width$} {:>12} {:>12}",
+                "wallet", "before", "after"
+            );
+        }
+        None => {
+            let _ = writeln!(out, "{indent}{:width$} {:>12}", "wallet", "balance");
+        }
+    }
+    for (w, wallet) in model.wallets.iter().enumerate() {
+        let decimals = wallet.unit.decimals(&model.currency);
+        let marker = if shared(after, w) || before.is_some_and(|b| shared(b, w)) {
+            " *"
+        } else {
+            ""
+        };
+        let name = format!("{}{marker}", wallet.name);
+        let after_text = format_fixed(after.balance(w), decimals);
+        match before {
+            Some(b) => {
+                let before_text = format_fixed(b.balance(w), decimals);
+                let changed = if before_text == after_text {
+                    ""
+                } else {
+                    "  <-"
+                };
+                let _ = writeln!(
+                    out,
+                    "{indent}{name:width$} {before_text:>12} {after_text:>12}{changed}"
+                );
+            }
+            None => {
+                let _ = writeln!(out, "{indent}{name:width$} {after_text:>12}");
+            }
+        }
+    }
+    let pools: Vec<&Grant> = after
+        .grants()
+        .iter()
+        .filter(|g| {
+            g.wallets.len() > 1 && g.remaining > Decimal::ZERO && g.usable_on(after.today())
+        })
+        .collect();
+    for pool in pools {
+        let _ = writeln!(
+            out,
+            "{indent}* one pool of {} shows in {} ({}, {})",
+            money(model, pool.remaining),
+            wallets_of(model, pool),
+            origin(model, pool),
+            expiry(pool)
+        );
+    }
+}
+
+fn discounts_line(account: &Account<'_>) -> String {
+    let model = account.model();
+    let claimed: Vec<&str> = account
+        .discounts()
+        .into_iter()
+        .map(|p| model.promos[p].code.as_str())
+        .collect();
+    if claimed.is_empty() {
+        "none".into()
+    } else {
+        claimed.join(", ")
+    }
+}
+
+/// Explains every step (or only `only`), as `promosim explain` prints it.
+pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
+    let model = &*scenario.model;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", scenario.name, scenario.path.display());
+    let Some(mut account) = super::run::open_account(scenario) else {
+        let _ = writeln!(out, "the opening balances are out of range");
+        return out;
+    };
+    if only.is_none() {
+        let _ = writeln!(out, "\nopening account on {}:", account.today());
+        balance_table(&mut out, None, &account, "  ");
+        let _ = writeln!(out, "  claimed discounts: {}", discounts_line(&account));
+    }
+    for (index, step) in scenario.file.steps.0.iter().enumerate() {
+        let number = index + 1;
+        let before = account.clone();
+        let ledger_start = account.ledger().entries().len();
+        let (result, request) = perform(&mut account, step.action.as_ref());
+        if only.is_some_and(|n| n != number) {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\nstep {number} on {}: {}",
+            before.today(),
+            describe_action(model, step.action.as_ref())
+        );
+        match (&result, &request) {
+            (Err(error), _) => {
+                let _ = writeln!(out, "  failed: {error}");
+                let _ = writeln!(out, "  nothing changed (every operation is atomic)");
+                continue;
+            }
+            (Ok(Done::Checkout(receipt)), Some(request)) => {
+                let _ = writeln!(out, "  cart:");
+                for (i, item) in request.items.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "    {}. {} ({}) {}, due after discounts {}",
+                        i + 1,
+                        item.sku,
+                        model.categories[item.category].name,
+                        money(model, item.price),
+                        money(model, receipt.item_due[i])
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "  subtotal {}, discount {}, total {} (order {})",
+                    money(model, receipt.subtotal),
+                    money(model, receipt.discount),
+                    money(model, receipt.total),
+                    receipt.order
+                );
+                if receipt.discounts.is_empty() {
+                    let _ = writeln!(out, "  discounts: none claimed or given");
+                } else {
+                    let _ = writeln!(out, "  discounts, in the rules' discount order:");
+                    for trace in &receipt.discounts {
+                        let source = if trace.from_code {
+                            "code given at checkout"
+                        } else {
+                            "claimed entitlement"
+                        };
+                        let taken = if trace.applied {
+                            format!(": takes off {}", money(model, trace.amount))
+                        } else {
+                            format!(": {}", trace.reason)
+                        };
+                        let _ = writeln!(
+                            out,
+                            "    {} ({source}){taken}",
+                            model.promos[trace.promo].code
+                        );
+                    }
+                }
+                let _ = writeln!(
+                    out,
+                    "  credit, in spending order (precedence, then soonest expiry, then oldest):"
+                );
+                if receipt.grants.is_empty() {
+                    let _ = writeln!(out, "    no credit available");
+                }
+                for trace in &receipt.grants {
+                    let Some(grant) = account.grants().get(trace.grant) else {
+                        continue;
+                    };
+                    let first = Source::Wallet(grant.wallets[0]);
+                    let position = if trace.position == 0 {
+                        "excluded".to_string()
+                    } else {
+                        format!("{}.", trace.position)
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    {position} grant #{} [{}] ({}, {}): had {}, paid {}",
+                        trace.grant,
+                        wallets_of(model, grant),
+                        origin(model, grant),
+                        expiry(grant),
+                        in_unit(model, first, trace.available),
+                        in_unit(model, first, trace.paid)
+                    );
+                    let _ = writeln!(out, "       {}", trace.reason);
+                }
+                let _ = writeln!(out, "  who paid what:");
+                for line in &receipt.lines {
+                    let item = &request.items[line.item];
+                    let grant = line
+                        .grant
+                        .map_or_else(String::new, |g| format!(" (grant #{g})"));
+                    let _ = writeln!(
+                        out,
+                        "    {} pays {} for {}{grant}",
+                        model.source_name(line.source),
+                        in_unit(model, line.source, line.amount),
+                        item.sku
+                    );
+                }
+                for (wallet, value) in &receipt.earned {
+                    let _ = writeln!(
+                        out,
+                        "  earned: {} {}",
+                        in_unit(model, Source::Wallet(*wallet), *value),
+                        model.wallets[*wallet].name
+                    );
+                }
+            }
+            _ => {}
+        }
+        let entries = &account.ledger().entries()[ledger_start..];
+        if !entries.is_empty() {
+            let _ = writeln!(out, "  ledger entries:");
+            for entry in entries {
+                let grant = entry
+                    .grant
+                    .map_or_else(|| "-".to_string(), |g| format!("#{g}"));
+                let order = entry
+                    .order
+                    .map_or_else(String::new, |o| format!("  order {o}"));
+                let _ = writeln!(
+                    out,
+                    "    {:<11} {:<16} grant {:<4} {:>10}{order}",
+                    entry.kind.name(),
+                    model.source_name(entry.source),
+                    grant,
+                    in_unit(model, entry.source, entry.amount)
+                );
+            }
+        }
+        let _ = writeln!(out, "  balances:");
+        balance_table(&mut out, Some(&before), &account, "    ");
+        let _ = writeln!(
+            out,
+            "  claimed discounts (not balances): {}",
+            discounts_line(&account)
+        );
+    }
+    out
+}
+
+/// Every balance after step `at` (0: the opening account), and the claimed
+/// discounts apart, as `promosim balances` prints it.
+pub fn balances(scenario: &Scenario, at: usize) -> String {
+    let mut out = String::new();
+    let Some(mut account) = super::run::open_account(scenario) else {
+        let _ = writeln!(out, "the opening balances are out of range");
+        return out;
+    };
+    for step in scenario.file.steps.0.iter().take(at) {
+        let _ = perform(&mut account, step.action.as_ref());
+    }
+    let when = if at == 0 {
+        "opening account".to_string()
+    } else {
+        format!("after step {at}")
+    };
+    let _ = writeln!(out, "{}: {when}, {}", scenario.name, account.today());
+    balance_table(&mut out, None, &account, "  ");
+    let model = account.model();
+    let claimed = account.discounts();
+    let _ = writeln!(out, "claimed discounts (not balances):");
+    if claimed.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for promo in claimed {
+        let description = model.promos[promo]
+            .description
+            .as_deref()
+            .map_or_else(String::new, |d| format!("  {d}"));
+        let _ = writeln!(out, "  {}{description}", model.promos[promo].code);
+    }
+    let _ = writeln!(out, "next refundable order: {}", next_order(&account));
+    out
+}
+
+fn next_order(account: &Account<'_>) -> String {
+    let open: Vec<String> = account
+        .orders()
+        .iter()
+        .filter(|o| !o.refunded)
+        .map(|o| o.number.to_string())
+        .collect();
+    if open.is_empty() {
+        "none".into()
+    } else {
+        open.join(", ")
+    }
+}
