@@ -177,3 +177,70 @@ fn invalid_rules_override_exits_2() {
         .join("scenarios")
         .is_dir());
 }
+
+#[test]
+fn lint_exits_1_with_findings_and_0_without() {
+    let clean = promosim(&["lint", "rules/amazon.promo"]);
+    assert_eq!(code(&clean), 0, "{}", text(&clean.stderr));
+    let findings = promosim(&[
+        "lint",
+        "--format",
+        "json",
+        "tests/lint/P008_unlimited_credit.promo",
+    ]);
+    assert_eq!(code(&findings), 1);
+    let report: serde_json::Value = serde_json::from_slice(&findings.stdout).expect("json");
+    assert_eq!(report["findings"][0]["code"], "P008");
+    assert_eq!(report["findings"][0]["line"], 7);
+    assert_eq!(
+        code(&promosim(&[
+            "lint",
+            "tests/rules_invalid/syntax_error.promo"
+        ])),
+        2
+    );
+}
+
+#[test]
+fn fmt_check_reports_unformatted_files_and_fmt_fixes_them() {
+    let dir = std::env::temp_dir().join(format!("promosim-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("messy.promo");
+    std::fs::write(
+        &file,
+        "currency USD\ncategory apps\nwallet w {spends on apps}   # keep me\npayment card {default}\nprecedence w>card\n",
+    )
+    .expect("write");
+    let path = file.to_str().unwrap_or_default();
+    assert_eq!(code(&promosim(&["fmt", "--check", path])), 1);
+    assert_eq!(code(&promosim(&["fmt", path])), 0);
+    assert_eq!(code(&promosim(&["fmt", "--check", path])), 0);
+    let formatted = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        formatted.contains("wallet w { spends on apps }  # keep me"),
+        "{formatted}"
+    );
+    assert_eq!(code(&promosim(&["fmt", "--check", "rules"])), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn explain_and_balances_print_and_check_their_step() {
+    let scenario = "scenarios/shared_pools/spending_music_lowers_both_balances.yaml";
+    let explained = promosim(&["explain", scenario, "--step", "2"]);
+    assert_eq!(code(&explained), 0);
+    assert!(text(&explained.stdout).contains("music_credit pays 4.00 for album"));
+    let balances = promosim(&["balances", scenario, "--at", "2"]);
+    assert_eq!(code(&balances), 0);
+    assert!(
+        text(&balances.stdout).contains("* one pool of 6.00 shows in music_credit + kindle_credit")
+    );
+    assert_eq!(code(&promosim(&["explain", scenario, "--step", "9"])), 2);
+    assert_eq!(
+        code(&promosim(&[
+            "balances",
+            "tests/scenarios_invalid/unknown_wallet.yaml"
+        ])),
+        2
+    );
+}

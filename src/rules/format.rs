@@ -343,7 +343,15 @@ fn same_line(text: &str, a: usize, b: usize) -> bool {
 }
 
 /// Attaches every comment to a statement or a clause, and notes blank lines.
-fn attach(printed: &[Printed<'_>], text: &str) -> (Vec<Attached>, Vec<String>) {
+/// Comments of a file: per statement, plus the file's header (comments before
+/// the first statement and separated from it by a blank line) and footer.
+struct FileComments {
+    attached: Vec<Attached>,
+    header: Vec<(String, bool)>,
+    footer: Vec<String>,
+}
+
+fn attach(printed: &[Printed<'_>], text: &str) -> FileComments {
     let mut attached: Vec<Attached> = printed.iter().map(|_| Attached::default()).collect();
     let mut order: Vec<(usize, Span)> = printed
         .iter()
@@ -419,12 +427,38 @@ fn attach(printed: &[Printed<'_>], text: &str) -> (Vec<Attached>, Vec<String>) {
             .and_then(|rest| rest.find('\n'))
             .map_or(text.len(), |n| span.end + n);
     }
-    (attached, footer)
+    // The comments above the first statement, set apart by a blank line, are
+    // the file's header: they stay at the top whatever moves.
+    let mut header = Vec::new();
+    if let Some((first, _)) = order.first() {
+        if attached[*first].blank_after_comments {
+            header = std::mem::take(&mut attached[*first].leading);
+            attached[*first].blank_after_comments = false;
+        }
+    }
+    FileComments {
+        attached,
+        header,
+        footer,
+    }
 }
 
 fn render(printed: Vec<Printed<'_>>, text: &str) -> String {
-    let (attached, footer) = attach(&printed, text);
+    let FileComments {
+        attached,
+        header,
+        footer,
+    } = attach(&printed, text);
     let mut out = String::new();
+    for (i, (line, blank)) in header.iter().enumerate() {
+        if i > 0 && *blank {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if !header.is_empty() {
+        out.push('\n');
+    }
     let mut previous_group: Option<Group> = None;
     for (statement, comments) in printed.iter().zip(&attached) {
         if let Some(previous) = previous_group {

@@ -1,0 +1,172 @@
+//! The authoring tools: lint findings, the formatter, the explain and balances
+//! views, and the editor grammar's agreement with the pest grammar.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use promosim::rules::{format_source, lint, parse_rules, AMAZON_RULES};
+use promosim::scenario::{explain, load, RulesCache};
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("readable")
+}
+
+#[test]
+fn each_lint_problem_gets_its_finding() {
+    insta::glob!("lint/*.promo", |path| {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let expected = &name[..4];
+        let text = std::fs::read_to_string(path).expect("readable");
+        let shown = format!("tests/lint/{name}");
+        let model = parse_rules(&shown, &text).expect("lint inputs are valid rules");
+        let findings = lint(&model, &shown, &text);
+        let codes: Vec<&str> = findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, vec![expected], "{name}");
+        let rendered: Vec<String> = findings.iter().map(|f| f.render(false)).collect();
+        insta::assert_snapshot!(rendered.join("\n"));
+    });
+}
+
+#[test]
+fn the_shipped_rules_lint_clean() {
+    for file in ["rules/amazon.promo", "rules/spring_sale.promo"] {
+        let text = read(file);
+        let model = parse_rules(file, &text).expect("valid");
+        let findings: Vec<String> = lint(&model, file, &text)
+            .iter()
+            .map(|f| f.short())
+            .collect();
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+}
+
+#[test]
+fn the_shipped_rules_are_formatted() {
+    for file in ["rules/amazon.promo", "rules/spring_sale.promo"] {
+        let text = read(file);
+        let model = parse_rules(file, &text).expect("valid");
+        assert_eq!(
+            format_source(&model, &text),
+            text,
+            "run `promosim fmt {file}`"
+        );
+    }
+}
+
+fn comment_texts(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|line| line.find('#').map(|i| line[i..].trim_end().to_string()))
+        .collect()
+}
+
+const MESSY: &str = r#"# Header comment.
+
+promo B { discount 10% on apps ; once per account }   # trailing B
+category apps "Apps"   # the only category
+currency USD
+wallet credit { spends on * ; }
+# before the payment method
+payment card {
+  # the default one
+  default
+}
+precedence credit > card   # order
+promo A "First" {
+  credit 5.00 USD to credit   # five
+  # limit follows
+  once per account
+  # closing note
+}
+# end of file
+"#;
+
+#[test]
+fn fmt_keeps_every_comment_and_is_idempotent() {
+    let model = parse_rules("messy.promo", MESSY).expect("valid");
+    let formatted = format_source(&model, MESSY);
+    assert_eq!(comment_texts(&formatted), comment_texts(MESSY));
+    let again = parse_rules("formatted.promo", &formatted).expect("formatted output parses");
+    assert_eq!(again.without_source_map(), model.without_source_map());
+    assert_eq!(format_source(&again, &formatted), formatted);
+    insta::assert_snapshot!(formatted);
+}
+
+#[test]
+fn fmt_of_the_shipped_rules_keeps_their_comments() {
+    let model = parse_rules("amazon.promo", AMAZON_RULES).expect("valid");
+    assert_eq!(
+        comment_texts(&format_source(&model, AMAZON_RULES)),
+        comment_texts(AMAZON_RULES)
+    );
+}
+
+fn scenario(path: &str) -> promosim::scenario::Scenario {
+    let cache = RulesCache::default();
+    load(Path::new(path), None, &cache).expect("the scenario loads")
+}
+
+#[test]
+fn explain_shows_who_paid_what_and_why() {
+    let loaded = scenario("scenarios/allocation/shared_pool_moves_aside_for_narrow_credit.yaml");
+    insta::assert_snapshot!(explain::explain(&loaded, None));
+}
+
+#[test]
+fn explain_shows_discounts_and_a_single_step() {
+    let loaded = scenario("scenarios/stacking/exclusive_loses_and_stays_claimed.yaml");
+    insta::assert_snapshot!(explain::explain(&loaded, Some(5)));
+}
+
+#[test]
+fn balances_show_every_wallet_shared_pools_and_claimed_discounts() {
+    let loaded = scenario("scenarios/discounts/discount_then_credit_then_card.yaml");
+    insta::assert_snapshot!(explain::balances(&loaded, 2));
+}
+
+/// The words a TextMate pattern like `\b(a|b|c d)\b` highlights.
+fn alternation_words(pattern: &str) -> Vec<String> {
+    let inner = pattern.trim_start_matches("\\b(").trim_end_matches(")\\b");
+    inner
+        .split('|')
+        .flat_map(|alternative| alternative.split(' '))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_editor_grammar_matches_the_pest_grammar() {
+    let pest = read("src/rules/grammar.pest");
+    let mut pest_keywords = BTreeSet::new();
+    for piece in pest.split('"').skip(1).step_by(2) {
+        if piece.len() > 1 && piece.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            pest_keywords.insert(piece.to_string());
+        }
+    }
+    let grammar: serde_json::Value =
+        serde_json::from_str(&read("editors/vscode/syntaxes/promo.tmLanguage.json")).expect("JSON");
+    let mut editor_keywords = BTreeSet::new();
+    for rule in ["statement-keyword", "clause-keyword", "operator-keyword"] {
+        let pattern = grammar["repository"][rule]["match"]
+            .as_str()
+            .expect("pattern");
+        editor_keywords.extend(alternation_words(pattern));
+    }
+    assert_eq!(
+        editor_keywords, pest_keywords,
+        "keywords differ between the editor and pest grammars"
+    );
+
+    // Every keyword the shipped rules use is highlighted.
+    let amazon_words: BTreeSet<String> = AMAZON_RULES
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or(""))
+        .flat_map(|line| line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+        .filter(|word| pest_keywords.contains(*word))
+        .map(str::to_string)
+        .collect();
+    assert!(amazon_words.is_subset(&editor_keywords));
+    assert!(amazon_words.len() > 20, "{amazon_words:?}");
+}
