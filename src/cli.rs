@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::{Model, PromoEffect};
 use crate::rules::load_rules;
-use crate::scenario::{discover, run_files, RunOptions};
+use crate::scenario::{run_files, RunOptions};
 
 /// Exit code: everything held.
 pub const EXIT_OK: u8 = 0;
@@ -72,6 +72,10 @@ pub enum Command {
         /// Print, for every step, what happened and why.
         #[arg(long)]
         explain: bool,
+        /// Run only share K of N (by a stable hash of each file's path relative
+        /// to the directory given), to split a suite across CI machines.
+        #[arg(long, value_name = "K/N")]
+        partition: Option<crate::scenario::Partition>,
         /// Scenario files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -176,8 +180,9 @@ pub fn execute(cli: Cli) -> u8 {
             format,
             junit,
             explain,
+            partition,
             paths,
-        } => run(rules, format, junit, explain, &paths),
+        } => run(rules, format, junit, explain, partition, &paths),
         Command::Lint { files, format } => lint(&files, format),
         Command::Fmt { check, files } => fmt(&files, check),
         Command::Explain {
@@ -487,6 +492,7 @@ fn run(
     format: Format,
     junit: Option<PathBuf>,
     explain: bool,
+    partition: Option<crate::scenario::Partition>,
     paths: &[PathBuf],
 ) -> u8 {
     let color_err = color_on(std::io::stderr().is_terminal());
@@ -497,7 +503,7 @@ fn run(
             return EXIT_INVALID;
         }
     };
-    let files = match discover(paths) {
+    let files = match crate::scenario::discover_partition(paths, partition) {
         Ok(files) => files,
         Err(error) => {
             eprintln!("{}", crate::diagnostic::render(&error, color_err));
@@ -505,6 +511,11 @@ fn run(
         }
     };
     if files.is_empty() {
+        if partition.is_some() {
+            // An empty share of a small suite is not an error.
+            print!("{}", crate::scenario::SuiteReport::default().pretty(false));
+            return EXIT_OK;
+        }
         eprintln!("no scenario files (*.yaml, *.yml) under the given paths");
         return EXIT_INVALID;
     }

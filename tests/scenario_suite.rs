@@ -58,3 +58,28 @@ fn topics_are_grouped_in_folders() {
         "expected scenarios grouped by topic, found {folders} folders"
     );
 }
+
+#[test]
+fn partitions_are_disjoint_and_cover_the_suite() {
+    use promosim::scenario::{discover_partition, Partition};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let all = discover(std::slice::from_ref(&root)).expect("readable");
+    for count in [1u64, 2, 3, 7] {
+        let mut seen = Vec::new();
+        for index in 1..=count {
+            let share = discover_partition(std::slice::from_ref(&root), Some(Partition { index, count }))
+                .expect("readable");
+            for file in share {
+                assert!(!seen.contains(&file), "{} is in two shares of {count}", file.display());
+                seen.push(file);
+            }
+        }
+        seen.sort();
+        let mut expected = all.clone();
+        expected.sort();
+        assert_eq!(seen, expected, "the {count} shares do not cover the suite");
+    }
+    assert!("0/3".parse::<Partition>().is_err());
+    assert!("4/3".parse::<Partition>().is_err());
+    assert!("x".parse::<Partition>().is_err());
+}

@@ -129,6 +129,77 @@ impl RulesCache {
     }
 }
 
+/// A stable share of a suite: `--partition K/N` keeps the files whose path,
+/// relative to the directory it was found under, hashes to K among N. Like
+/// `cargo nextest --partition hash:K/N`: the N shares are disjoint, cover the
+/// suite, and do not move when unrelated files are added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    /// 1-based share.
+    pub index: u64,
+    /// Number of shares.
+    pub count: u64,
+}
+
+impl std::str::FromStr for Partition {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not K/N (e.g. 1/4)"))?;
+        let index: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a number"))?;
+        let count: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?;
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("`{text}`: K must be between 1 and N"));
+        }
+        Ok(Partition { index, count })
+    }
+}
+
+impl Partition {
+    /// Whether a file (its path relative to the suite root) is in this share.
+    pub fn contains(&self, relative: &Path) -> bool {
+        // FNV-1a over the path with `/` separators: stable across runs,
+        // platforms and Rust versions, unlike the standard library's hasher.
+        let text = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in text.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        hash % self.count == self.index - 1
+    }
+}
+
+/// Every `*.yaml`/`*.yml` file under `paths` (files are taken as given), sorted
+/// within each directory so runs are stable; with a partition, only its share.
+pub fn discover_partition(
+    paths: &[PathBuf],
+    partition: Option<Partition>,
+) -> Result<Vec<PathBuf>, ReadError> {
+    let mut kept = Vec::new();
+    for path in paths {
+        let found = discover(std::slice::from_ref(path))?;
+        for file in found {
+            let relative = file.strip_prefix(path).unwrap_or(&file);
+            let relative = if relative.as_os_str().is_empty() {
+                file.as_path()
+            } else {
+                relative
+            };
+            if partition.is_none_or(|p| p.contains(relative)) {
+                kept.push(file.clone());
+            }
+        }
+    }
+    Ok(kept)
+}
+
 /// Every `*.yaml`/`*.yml` file under `paths` (files are taken as given), sorted
 /// within each directory so runs are stable.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
@@ -191,9 +262,7 @@ pub fn from_text(
     let model = match rules {
         Some(model) => model.clone(),
         None => {
-            let rules_only: RulesOnly = serde_yaml::from_str(text)
-                .map_err(|e| LoadError::Invalid(yaml_diagnostic(&named, text, &e)))?;
-            match rules_only.rules {
+            match rules_path(text, &named)? {
                 Some(relative) => {
                     let base = path.parent().unwrap_or(Path::new("."));
                     let rules_path = base.join(&relative);
@@ -219,6 +288,28 @@ pub fn from_text(
         model,
         file,
     })
+}
+
+/// The scenario's `rules:` value. Most files either have no `rules` at all or
+/// a top-level `rules:` line, which are read without a YAML pass of the whole
+/// file (that pass would double the cost of loading); anything else falls back
+/// to reading the document.
+fn rules_path(text: &str, named: &Arc<NamedSource<String>>) -> Result<Option<String>, LoadError> {
+    if !text.contains("rules") {
+        return Ok(None);
+    }
+    let mut candidates = text.lines().filter(|line| line.starts_with("rules:"));
+    if let (Some(line), None) = (candidates.next(), candidates.next()) {
+        let value = line["rules:".len()..].trim();
+        if let Ok(path) = serde_yaml::from_str::<String>(value) {
+            if !path.is_empty() && !text.starts_with("---") && !text.contains("\n---") {
+                return Ok(Some(path));
+            }
+        }
+    }
+    let rules_only: RulesOnly = serde_yaml::from_str(text)
+        .map_err(|e| LoadError::Invalid(yaml_diagnostic(named, text, &e)))?;
+    Ok(rules_only.rules)
 }
 
 /// Dates only move forward: an `on:` or `advance:` date before the clock is a
