@@ -67,10 +67,17 @@ fn partitions_are_disjoint_and_cover_the_suite() {
     for count in [1u64, 2, 3, 7] {
         let mut seen = Vec::new();
         for index in 1..=count {
-            let share = discover_partition(std::slice::from_ref(&root), Some(Partition { index, count }))
-                .expect("readable");
+            let share = discover_partition(
+                std::slice::from_ref(&root),
+                Some(Partition { index, count }),
+            )
+            .expect("readable");
             for file in share {
-                assert!(!seen.contains(&file), "{} is in two shares of {count}", file.display());
+                assert!(
+                    !seen.contains(&file),
+                    "{} is in two shares of {count}",
+                    file.display()
+                );
                 seen.push(file);
             }
         }

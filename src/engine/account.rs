@@ -136,7 +136,7 @@ impl<'m> Account<'m> {
             return Ok(());
         }
         self.create_grant(
-            vec![wallet],
+            [wallet],
             value,
             None,
             Origin::Opening,
@@ -205,7 +205,7 @@ impl<'m> Account<'m> {
 
     pub(crate) fn create_grant(
         &mut self,
-        wallets: Vec<WalletId>,
+        wallets: impl Into<std::sync::Arc<[WalletId]>>,
         value: Decimal,
         expires: Option<NaiveDate>,
         origin: Origin,
@@ -213,6 +213,7 @@ impl<'m> Account<'m> {
         order: Option<usize>,
     ) -> GrantId {
         let id = self.grants.len();
+        let wallets: std::sync::Arc<[WalletId]> = wallets.into();
         let source = Source::Wallet(wallets[0]);
         self.grants.push(Grant {
             wallets,
@@ -314,7 +315,7 @@ impl<'m> Account<'m> {
                     .to_value(credit.amount)
                     .ok_or_else(EngineError::overflow)?;
                 let id = self.create_grant(
-                    credit.wallets.clone(),
+                    credit.wallets.as_slice(),
                     value,
                     expires,
                     Origin::Code(promo),
@@ -448,7 +449,7 @@ impl<'m> Account<'m> {
             });
             let expires = self.grants[source].expires;
             let created = self.create_grant(
-                vec![to],
+                [to],
                 part,
                 expires,
                 Origin::Conversion(source),

@@ -37,30 +37,49 @@ pub struct Due {
     pub category: CategoryId,
 }
 
-/// The result: `paid[g][i]` is what offer `g` pays for item `i`.
+/// The result: what each offer pays for each item, and what is left.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allocation {
-    /// Per offer, per item.
-    pub paid: Vec<Vec<Decimal>>,
+    /// Number of items (the row length of `paid`).
+    items: usize,
+    /// Row-major: `paid[g * items + i]` is what offer `g` pays for item `i`
+    /// (one flat vector: one allocation per checkout, not one per offer).
+    paid: Vec<Decimal>,
     /// Per item, what no offer covers (left to the payment method).
     pub uncovered: Vec<Decimal>,
 }
 
 impl Allocation {
+    /// What offer `g` pays for item `i`.
+    pub fn paid(&self, g: usize, i: usize) -> Decimal {
+        self.paid[g * self.items + i]
+    }
+
+    /// What offer `g` pays per item.
+    pub fn row(&self, g: usize) -> &[Decimal] {
+        &self.paid[g * self.items..(g + 1) * self.items]
+    }
+
+    /// Number of offers.
+    pub fn offers(&self) -> usize {
+        self.paid.len().checked_div(self.items).unwrap_or(0)
+    }
+
     /// What offer `g` pays in all.
     pub fn offer_total(&self, g: usize) -> Decimal {
-        self.paid[g].iter().copied().sum()
+        self.row(g).iter().copied().sum()
     }
 
     /// What the offers pay in all.
     pub fn credit_total(&self) -> Decimal {
-        (0..self.paid.len()).map(|g| self.offer_total(g)).sum()
+        self.paid.iter().copied().sum()
     }
 }
 
 /// Allocates offers (already in precedence order) to items.
 pub fn allocate(offers: &[Offer], items: &[Due]) -> Allocation {
-    let mut paid = vec![vec![Decimal::ZERO; items.len()]; offers.len()];
+    let n = items.len();
+    let mut paid = vec![Decimal::ZERO; n * offers.len()];
     let mut uncovered: Vec<Decimal> = items.iter().map(|i| i.amount).collect();
     let mut used = vec![Decimal::ZERO; offers.len()];
     // Reused search buffers: the predecessor of each item node and grant node.
@@ -96,8 +115,8 @@ pub fn allocate(offers: &[Offer], items: &[Due]) -> Allocation {
                         end_item = Some(i);
                         break 'search;
                     }
-                    for (h, row) in paid.iter().enumerate() {
-                        if grant_from[h].is_none() && row[i] > Decimal::ZERO {
+                    for h in 0..offers.len() {
+                        if grant_from[h].is_none() && paid[h * n + i] > Decimal::ZERO {
                             grant_from[h] = Some(i);
                             queue.push(h);
                         }
@@ -115,7 +134,7 @@ pub fn allocate(offers: &[Offer], items: &[Due]) -> Allocation {
                     break;
                 }
                 let previous_item = grant_from[g].unwrap_or(0);
-                bottleneck = bottleneck.min(paid[g][previous_item]);
+                bottleneck = bottleneck.min(paid[g * n + previous_item]);
                 i = previous_item;
             }
             // Grants with a coarse unit pay whole units only.
@@ -133,18 +152,22 @@ pub fn allocate(offers: &[Offer], items: &[Due]) -> Allocation {
             let mut i = last;
             loop {
                 let g = item_from[i].unwrap_or(k);
-                paid[g][i] += bottleneck;
+                paid[g * n + i] += bottleneck;
                 if g == k {
                     break;
                 }
                 let previous_item = grant_from[g].unwrap_or(0);
-                paid[g][previous_item] -= bottleneck;
+                paid[g * n + previous_item] -= bottleneck;
                 i = previous_item;
             }
             used[k] += bottleneck;
         }
     }
-    Allocation { paid, uncovered }
+    Allocation {
+        items: n,
+        paid,
+        uncovered,
+    }
 }
 
 /// The reference the allocator is tested against: tries every vector of grant
@@ -255,8 +278,8 @@ mod tests {
         ];
         let allocation = allocate(&offers, &items);
         assert_eq!(allocation.credit_total(), cents(1000));
-        assert_eq!(allocation.paid[0][1], cents(500));
-        assert_eq!(allocation.paid[1][0], cents(500));
+        assert_eq!(allocation.paid(0, 1), cents(500));
+        assert_eq!(allocation.paid(1, 0), cents(500));
     }
 
     #[test]
@@ -302,8 +325,8 @@ mod tests {
             let totals: Vec<Decimal> = (0..offers.len()).map(|g| allocation.offer_total(g)).collect();
             prop_assert_eq!(&totals, &brute_force_totals(&offers, &items, cents(1)));
             // Each payment is in scope, nothing overpaid, nothing negative.
-            for (g, row) in allocation.paid.iter().enumerate() {
-                for (i, amount) in row.iter().enumerate() {
+            for g in 0..offers.len() {
+                for (i, amount) in allocation.row(g).iter().enumerate() {
                     prop_assert!(*amount >= Decimal::ZERO);
                     if *amount > Decimal::ZERO {
                         prop_assert!(offers[g].categories.contains(items[i].category));
@@ -311,7 +334,7 @@ mod tests {
                 }
             }
             for (i, item) in items.iter().enumerate() {
-                let paid: Decimal = allocation.paid.iter().map(|row| row[i]).sum();
+                let paid: Decimal = (0..offers.len()).map(|g| allocation.paid(g, i)).sum();
                 prop_assert_eq!(paid + allocation.uncovered[i], item.amount);
             }
         }

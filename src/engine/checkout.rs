@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::account::{add, sub, Account, ActiveReward, Entitlement, Order};
 use super::allocation::{allocate, Due, Offer};
-use super::grants::{spending_key, GrantId, Origin};
+use super::grants::{GrantId, Origin};
 use super::ledger::{Entry, EntryKind};
 use super::{EngineError, ErrorCode};
 use crate::model::{
@@ -65,6 +65,20 @@ pub struct PaymentLine {
     pub amount: Decimal,
 }
 
+/// Why a grant took part in a checkout, or did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantRole {
+    /// Offered to the allocator at this place of the spending order.
+    Offered {
+        /// 0-based position of its first wallet in the precedence list.
+        rank: usize,
+    },
+    /// Excluded: all its wallets are opt-in and none was selected.
+    NotSelected,
+    /// Excluded: it spends on no category of this cart.
+    OutOfScope,
+}
+
 /// Why a grant paid what it paid (or nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantTrace {
@@ -76,8 +90,34 @@ pub struct GrantTrace {
     pub available: Decimal,
     /// What it paid in all.
     pub paid: Decimal,
-    /// Why, in words.
-    pub reason: String,
+    /// Its expiry date, if any.
+    pub expires: Option<NaiveDate>,
+    /// Why it was offered or excluded.
+    pub role: GrantRole,
+}
+
+impl GrantTrace {
+    /// The reason in words: the precedence position and expiry that placed it,
+    /// or the rule that excluded it.
+    pub fn reason(&self, model: &Model) -> String {
+        let expiry = self
+            .expires
+            .map_or_else(|| "no expiry".to_string(), |e| format!("expires {e}"));
+        match self.role {
+            GrantRole::Offered { rank } => format!(
+                "precedence position {} ({}), {expiry}",
+                rank + 1,
+                model
+                    .precedence
+                    .get(rank)
+                    .map_or("?", |s| model.source_name(*s))
+            ),
+            GrantRole::NotSelected => {
+                "not used: its wallet is opt-in and was not selected (pay_with)".into()
+            }
+            GrantRole::OutOfScope => "not used: it spends on no category in this cart".into(),
+        }
+    }
 }
 
 /// The outcome of a successful checkout.
@@ -265,23 +305,29 @@ impl Account<'_> {
         // The payment method pays what credit does not.
         let remainder: Decimal = allocation.uncovered.iter().copied().sum();
         let mut lines = Vec::new();
-        for (g, row) in allocation.paid.iter().enumerate() {
-            for (i, amount) in row.iter().enumerate() {
+        for g in 0..offers.len() {
+            for (i, amount) in allocation.row(g).iter().enumerate() {
                 if *amount > Decimal::ZERO {
-                    let (grant, wallets) = &offer_grants[g];
+                    let grant = offer_grants[g];
+                    let wallets: &[WalletId] = match self.grants.get(grant) {
+                        Some(existing) => &existing.wallets,
+                        None => &credits[grant - self.grants.len()].wallets,
+                    };
+                    // Reported under its first wallet (in precedence) that may
+                    // pay for this item in this checkout.
                     let through = wallets
                         .iter()
                         .copied()
                         .filter(|w| {
-                            model.wallets[*w]
-                                .spends_on
-                                .contains(request.items[i].category)
+                            let rule = &model.wallets[*w];
+                            rule.spends_on.contains(request.items[i].category)
+                                && (!rule.opt_in || request.pay_with.contains(w))
                         })
                         .min_by_key(|w| model.precedence_rank(Source::Wallet(*w)))
                         .unwrap_or(wallets[0]);
                     lines.push(PaymentLine {
                         source: Source::Wallet(through),
-                        grant: Some(*grant),
+                        grant: Some(grant),
                         item: i,
                         amount: *amount,
                     });
@@ -401,7 +447,7 @@ impl Account<'_> {
         let mut earned_by_wallet: Vec<(WalletId, Decimal)> = Vec::new();
         for (promo, wallet, value) in earned {
             let grant = self.create_grant(
-                vec![wallet],
+                [wallet],
                 value,
                 None,
                 Origin::Reward {
@@ -478,100 +524,91 @@ impl Account<'_> {
     }
 
     /// The grants offered to the allocator, in spending order, with a trace for
-    /// each (excluded ones last).
-    #[allow(clippy::type_complexity)]
+    /// each (excluded ones last). Allocation-light: it runs on every checkout.
     fn offers(
         &self,
         request: &CheckoutRequest,
         credits: &[PlannedCredit],
-    ) -> (Vec<Offer>, Vec<(GrantId, Vec<WalletId>)>, Vec<GrantTrace>) {
+    ) -> (Vec<Offer>, Vec<GrantId>, Vec<GrantTrace>) {
         let model = self.model;
-        let mut candidates: Vec<((usize, NaiveDate, GrantId), GrantId, Vec<WalletId>, Decimal)> =
-            Vec::new();
+        let usable = |w: &WalletId| !model.wallets[*w].opt_in || request.pay_with.contains(w);
+        let mut cart = CategorySet::EMPTY;
+        for item in &request.items {
+            cart.insert(item.category);
+        }
+        let mut candidates: Vec<(usize, NaiveDate, GrantId, Decimal, CategorySet, Decimal)> =
+            Vec::with_capacity(self.grants.len() + credits.len());
         let mut excluded = Vec::new();
-        let planned = credits
-            .iter()
-            .enumerate()
-            .map(|(j, c)| (self.grants.len() + j, c.wallets.clone(), c.value, c.expires));
+        let planned = credits.iter().enumerate().map(|(j, c)| {
+            (
+                self.grants.len() + j,
+                c.wallets.as_slice(),
+                c.value,
+                c.expires,
+            )
+        });
         let existing = self
             .grants
             .iter()
             .enumerate()
-            .map(|(id, g)| (id, g.wallets.clone(), g.remaining, g.expires));
+            .map(|(id, g)| (id, &g.wallets[..], g.remaining, g.expires));
         for (id, wallets, available, expires) in existing.chain(planned) {
             if available <= Decimal::ZERO || expires.is_some_and(|e| self.today >= e) {
                 continue;
             }
-            let usable: Vec<WalletId> = wallets
-                .iter()
-                .copied()
-                .filter(|w| !model.wallets[*w].opt_in || request.pay_with.contains(w))
-                .collect();
-            let categories = usable.iter().fold(CategorySet::EMPTY, |set, w| {
-                set.union(model.wallets[*w].spends_on)
-            });
-            let in_cart = request
-                .items
-                .iter()
-                .any(|i| categories.contains(i.category));
-            if usable.is_empty() || !in_cart {
-                let reason = if usable.is_empty() {
-                    format!(
-                        "not used: {} is opt-in and was not selected (pay_with)",
-                        model.wallets[wallets[0]].name
-                    )
-                } else {
-                    "not used: it spends on no category in this cart".to_string()
-                };
+            let mut categories = CategorySet::EMPTY;
+            let mut first_usable = None;
+            let mut rank = usize::MAX;
+            for wallet in wallets {
+                rank = rank.min(model.precedence_rank(Source::Wallet(*wallet)));
+                if usable(wallet) {
+                    categories = categories.union(model.wallets[*wallet].spends_on);
+                    first_usable.get_or_insert(*wallet);
+                }
+            }
+            let role = match first_usable {
+                None => Some(GrantRole::NotSelected),
+                Some(_) if categories.0 & cart.0 == 0 => Some(GrantRole::OutOfScope),
+                Some(_) => None,
+            };
+            if let Some(role) = role {
                 excluded.push(GrantTrace {
                     grant: id,
                     position: 0,
                     available,
                     paid: Decimal::ZERO,
-                    reason,
+                    expires,
+                    role,
                 });
                 continue;
             }
-            let key = spending_key_parts(model, &wallets, expires, id);
-            candidates.push((key, id, usable, available));
+            let step = first_usable.map_or(Decimal::ZERO, |w| {
+                model.wallets[w].unit.step_value(&model.currency)
+            });
+            let expiry_key = expires.unwrap_or(NaiveDate::MAX);
+            candidates.push((rank, expiry_key, id, available, categories, step));
         }
-        candidates.sort_by_key(|c| c.0);
+        candidates.sort_unstable_by_key(|c| (c.0, c.1, c.2));
         let mut offers = Vec::with_capacity(candidates.len());
         let mut grants = Vec::with_capacity(candidates.len());
         let mut traces = Vec::with_capacity(candidates.len() + excluded.len());
-        for (position, (key, id, usable, available)) in candidates.into_iter().enumerate() {
-            let categories = usable.iter().fold(CategorySet::EMPTY, |set, w| {
-                set.union(model.wallets[*w].spends_on)
-            });
-            let step = model.wallets[usable[0]].unit.step_value(&model.currency);
+        for (position, (rank, expiry_key, id, available, categories, step)) in
+            candidates.into_iter().enumerate()
+        {
             offers.push(Offer {
                 available,
                 categories,
                 step,
             });
-            let expiry = if key.1 == NaiveDate::MAX {
-                "no expiry".to_string()
-            } else {
-                format!("expires {}", key.1)
-            };
             traces.push(GrantTrace {
                 grant: id,
                 position: position + 1,
                 available,
                 paid: Decimal::ZERO,
-                reason: format!(
-                    "precedence position {} ({}), {expiry}",
-                    key.0 + 1,
-                    model.source_name(
-                        model
-                            .precedence
-                            .get(key.0)
-                            .copied()
-                            .unwrap_or(Source::Wallet(usable[0]))
-                    )
-                ),
+                expires: (expiry_key != NaiveDate::MAX).then_some(expiry_key),
+                role: GrantRole::Offered { rank },
             });
-            grants.push((id, usable));
+            grants.push(id);
         }
         traces.extend(excluded);
         (offers, grants, traces)
@@ -584,6 +621,10 @@ impl Account<'_> {
         typed: &[PromoId],
     ) -> Result<(Vec<Decimal>, Vec<DiscountTrace>), EngineError> {
         let model = self.model;
+        if typed.is_empty() && self.entitlements.iter().all(|e| e.used_by.is_some()) {
+            // The common case: nothing to consider.
+            return Ok((vec![Decimal::ZERO; request.items.len()], Vec::new()));
+        }
         let mut candidates = Vec::new();
         for (position, promo) in model.discount_order.iter().enumerate() {
             if typed.contains(promo) {
@@ -832,21 +873,4 @@ fn discount_rule(model: &Model, promo: PromoId) -> Option<&Discount> {
 
 fn is_discount(model: &Model, promo: PromoId) -> bool {
     discount_rule(model, promo).is_some()
-}
-
-fn spending_key_parts(
-    model: &Model,
-    wallets: &[WalletId],
-    expires: Option<NaiveDate>,
-    id: GrantId,
-) -> (usize, NaiveDate, GrantId) {
-    let grant = super::grants::Grant {
-        wallets: wallets.to_vec(),
-        remaining: Decimal::ZERO,
-        original: Decimal::ZERO,
-        expires,
-        origin: Origin::Opening,
-        created: NaiveDate::MIN,
-    };
-    spending_key(model, &grant, id)
 }

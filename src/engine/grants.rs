@@ -30,8 +30,9 @@ pub enum Origin {
 /// An amount of credit in one or more wallets (one pool).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
-    /// The wallets it shows in, as listed by the rule that made it.
-    pub wallets: Vec<WalletId>,
+    /// The wallets it shows in, as listed by the rule that made it. Shared,
+    /// not copied, when an account is cloned (the fuzzer clones one per step).
+    pub wallets: std::sync::Arc<[WalletId]>,
     /// Value left, in currency.
     pub remaining: Decimal,
     /// Value it was created with, in currency.

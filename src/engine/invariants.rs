@@ -352,25 +352,58 @@ fn check_allocation(
         return;
     }
     offers.sort_by_key(|o| o.0);
-    let mut due_by_category = [Decimal::ZERO; 64];
+    // Exact integer arithmetic in the currency's smallest step: every amount
+    // here is a whole number of steps, and the oracle enumerates subsets.
+    let decimals = model.currency.decimals;
+    let minor = |d: Decimal| -> Option<i128> {
+        let scale = d.scale();
+        if scale > decimals {
+            return None;
+        }
+        d.mantissa()
+            .checked_mul(10i128.checked_pow(decimals - scale)?)
+    };
+    // The cart's categories, renumbered 0.. so a set of them is a small mask.
+    let mut cart_categories: Vec<usize> = Vec::new();
+    let mut due_by_local = Vec::new();
     for (item, due) in request.items.iter().zip(&receipt.item_due) {
-        if item.category < 64 {
-            due_by_category[item.category] += *due;
+        let Some(due) = minor(*due) else { return };
+        match cart_categories.iter().position(|c| *c == item.category) {
+            Some(local) => due_by_local[local] += due,
+            None => {
+                cart_categories.push(item.category);
+                due_by_local.push(due);
+            }
         }
     }
-    let paid_by = |id: usize| -> Decimal {
-        receipt
+    let mut local_masks = Vec::with_capacity(offers.len());
+    let mut available = Vec::with_capacity(offers.len());
+    let mut paid = Vec::with_capacity(offers.len());
+    for offer in &offers {
+        let mut mask = 0usize;
+        for (local, category) in cart_categories.iter().enumerate() {
+            if offer.2.contains(*category) {
+                mask |= 1 << local;
+            }
+        }
+        local_masks.push(mask);
+        let paid_value: Decimal = receipt
             .lines
             .iter()
-            .filter(|l| l.grant == Some(id))
+            .filter(|l| l.grant == Some(offer.3))
             .map(|l| l.amount)
-            .sum()
-    };
-    let mut paid_prefix = Decimal::ZERO;
+            .sum();
+        let (Some(a), Some(p)) = (minor(offer.1), minor(paid_value)) else {
+            return;
+        };
+        available.push(a);
+        paid.push(p);
+    }
+    let best = prefix_max_payable(&available, &local_masks, &due_by_local);
+    let mut paid_prefix = 0i128;
     for k in 0..offers.len() {
-        paid_prefix += paid_by(offers[k].3);
-        let most = max_payable(&offers[..=k], &due_by_category);
-        if paid_prefix != most {
+        paid_prefix += paid[k];
+        if paid_prefix != best[k] {
             let name = if k + 1 == offers.len() {
                 "least_card"
             } else {
@@ -379,8 +412,10 @@ fn check_allocation(
             violations.push(Violation::new(
                 name,
                 format!(
-                    "the first {} grant(s) in spending order paid {paid_prefix}, but could pay {most}",
-                    k + 1
+                    "the first {} grant(s) in spending order paid {}, but could pay {}",
+                    k + 1,
+                    Decimal::from_i128_with_scale(paid_prefix, decimals),
+                    Decimal::from_i128_with_scale(best[k], decimals)
                 ),
             ));
             return;
@@ -388,25 +423,50 @@ fn check_allocation(
     }
 }
 
-/// The most a set of grants can pay for the cart: the minimum cut of the
-/// network source → grant (capacity: available) → item (unbounded, if in scope)
-/// → sink (capacity: due), by enumerating which grants stay on the source side.
-fn max_payable(offers: &[OracleOffer], due_by_category: &[Decimal; 64]) -> Decimal {
-    let mut best: Option<Decimal> = None;
-    for subset in 0u32..(1u32 << offers.len()) {
-        let mut cut = Decimal::ZERO;
-        let mut reached = CategorySet::EMPTY;
-        for (g, offer) in offers.iter().enumerate() {
-            if subset & (1 << g) != 0 {
-                reached = reached.union(offer.2);
-            } else {
-                cut += offer.1;
-            }
-        }
-        cut += reached.iter().map(|c| due_by_category[c]).sum::<Decimal>();
-        if best.is_none_or(|b| cut < b) {
-            best = Some(cut);
-        }
+/// For each prefix `0..=k` of the grants (in spending order), the most they
+/// can pay for the cart: the minimum cut of the network source → grant
+/// (capacity: available) → item category (unbounded, if in scope) → sink
+/// (capacity: due). For a set S of grants kept on the source side the cut is
+/// `available(prefix) - available(S) + due(N(S))`; S ranges over subsets of the
+/// prefix, which are exactly the subsets numbered below `2^(k+1)`, so one pass
+/// over all subsets in increasing order gives every prefix its minimum.
+fn prefix_max_payable(available: &[i128], masks: &[usize], due_by_local: &[i128]) -> Vec<i128> {
+    let grants = available.len();
+    let categories = due_by_local.len();
+    let mut due_of_mask = vec![0i128; 1 << categories];
+    for mask in 1..due_of_mask.len() {
+        let low = mask.trailing_zeros() as usize;
+        due_of_mask[mask] = due_of_mask[mask & (mask - 1)] + due_by_local[low];
     }
-    best.unwrap_or(Decimal::ZERO)
+    let subsets = 1usize << grants;
+    let mut reached = vec![0usize; subsets];
+    let mut kept = vec![0i128; subsets];
+    let mut best_f = vec![i128::MAX; grants + 1];
+    // f(S) = due(N(S)) - available(S); the empty set gives 0.
+    let mut running_min = 0i128;
+    let mut boundary = 1usize;
+    let mut prefix = 0usize;
+    best_f[0] = 0;
+    for subset in 1..subsets {
+        if subset == boundary {
+            best_f[prefix] = running_min;
+            prefix += 1;
+            boundary <<= 1;
+        }
+        let low = subset.trailing_zeros() as usize;
+        let rest = subset & (subset - 1);
+        reached[subset] = reached[rest] | masks[low];
+        kept[subset] = kept[rest] + available[low];
+        let f = due_of_mask[reached[subset]] - kept[subset];
+        running_min = running_min.min(f);
+    }
+    best_f[prefix] = running_min;
+    // best_f[p] is the minimum over subsets of the first p grants.
+    let mut total = 0i128;
+    (0..grants)
+        .map(|k| {
+            total += available[k];
+            total + best_f[k + 1]
+        })
+        .collect()
 }

@@ -95,7 +95,9 @@ pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
     Ok(model)
 }
 
-/// Matches each model entity with the statement that defined it.
+/// Matches each model entity with the statement that defined it (one pass
+/// over the statements, then lookups by name: files may hold many thousands of
+/// promos).
 fn index_layout(
     model: &Model,
     statements: &[parse::Statement],
@@ -103,57 +105,83 @@ fn index_layout(
 ) -> crate::model::Layout {
     use crate::model::StatementLayout;
     use parse::Statement as S;
+    use std::collections::HashMap;
     let convert = |l: &parse::Layout| StatementLayout {
         span: l.span,
         clauses: l.clauses.clone(),
     };
-    let find = |pick: &dyn Fn(&S) -> bool| {
-        statements
-            .iter()
-            .zip(layouts)
-            .find(|(s, _)| pick(s))
-            .map(|(_, l)| convert(l))
-    };
-    let mut conversions = statements
-        .iter()
-        .zip(layouts)
-        .filter(|(s, _)| matches!(s, S::Conversion { .. }))
-        .map(|(_, l)| Some(convert(l)));
-    crate::model::Layout {
-        currency: find(&|s| matches!(s, S::Currency { .. })),
-        categories: model
-            .categories
-            .iter()
-            .map(|c| find(&|s| matches!(s, S::Category { name, .. } if name.text == c.name)))
-            .collect(),
-        wallets: model
-            .wallets
-            .iter()
-            .map(|w| find(&|s| matches!(s, S::Wallet { name, .. } if name.text == w.name)))
-            .collect(),
-        payment_methods: model
-            .payment_methods
-            .iter()
-            .map(|p| find(&|s| matches!(s, S::Payment { name, .. } if name.text == p.name)))
-            .collect(),
-        precedence: find(&|s| matches!(s, S::Precedence { .. })),
-        conversions: model
-            .conversions
-            .iter()
-            .map(|_| conversions.next().flatten())
-            .collect(),
-        promos: model
-            .promos
-            .iter()
-            .map(|p| find(&|s| matches!(s, S::Promo { code, .. } if code.text == p.code)))
-            .collect(),
-        discount_order: find(&|s| matches!(s, S::DiscountOrder { .. })),
-        assertions: model
-            .assertions
-            .iter()
-            .map(|a| find(&|s| matches!(s, S::Assertion { name, .. } if name.text == a.name)))
-            .collect(),
+    let mut categories = HashMap::new();
+    let mut wallets = HashMap::new();
+    let mut payments = HashMap::new();
+    let mut promos = HashMap::new();
+    let mut assertions = HashMap::new();
+    let mut conversions = Vec::new();
+    let mut layout = crate::model::Layout::default();
+    for (statement, l) in statements.iter().zip(layouts) {
+        match statement {
+            S::Currency { .. } => {
+                layout.currency.get_or_insert_with(|| convert(l));
+            }
+            S::Category { name, .. } => {
+                categories.entry(name.text.as_str()).or_insert(l);
+            }
+            S::Wallet { name, .. } => {
+                wallets.entry(name.text.as_str()).or_insert(l);
+            }
+            S::Payment { name, .. } => {
+                payments.entry(name.text.as_str()).or_insert(l);
+            }
+            S::Precedence { .. } => {
+                layout.precedence.get_or_insert_with(|| convert(l));
+            }
+            S::Conversion { .. } => conversions.push(Some(convert(l))),
+            S::DiscountOrder { .. } => {
+                layout.discount_order.get_or_insert_with(|| convert(l));
+            }
+            S::Promo { code, .. } => {
+                promos.entry(code.text.as_str()).or_insert(l);
+            }
+            S::Assertion { name, .. } => {
+                assertions.entry(name.text.as_str()).or_insert(l);
+            }
+        }
     }
+    let lookup =
+        |map: &HashMap<&str, &parse::Layout>, name: &str| map.get(name).map(|l| convert(l));
+    layout.categories = model
+        .categories
+        .iter()
+        .map(|c| lookup(&categories, &c.name))
+        .collect();
+    layout.wallets = model
+        .wallets
+        .iter()
+        .map(|w| lookup(&wallets, &w.name))
+        .collect();
+    layout.payment_methods = model
+        .payment_methods
+        .iter()
+        .map(|p| lookup(&payments, &p.name))
+        .collect();
+    conversions.resize(model.conversions.len(), None);
+    layout.conversions = conversions;
+    layout.promos = model
+        .promos
+        .iter()
+        .map(|p| lookup(&promos, &p.code))
+        .collect();
+    layout.assertions = model
+        .assertions
+        .iter()
+        .map(|a| lookup(&assertions, &a.name))
+        .collect();
+    layout
+}
+
+/// pest's parse alone (no syntax tree, no lowering), counting pairs: the floor
+/// that benchmarks compare [`parse_rules`] against.
+pub fn pest_parse_only(text: &str) -> Result<usize, String> {
+    parse::count_pairs(text)
 }
 
 /// Reads and parses a rules file.

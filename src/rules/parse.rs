@@ -254,6 +254,14 @@ pub(crate) struct SyntaxError {
     pub label: String,
 }
 
+/// Runs pest alone over `text` and counts the pairs it produces: the floor the
+/// `parse` benchmark compares the whole parse-and-lower against.
+pub(crate) fn count_pairs(text: &str) -> Result<usize, String> {
+    PromoParser::parse(Rule::file, text)
+        .map(|pairs| pairs.flatten().count())
+        .map_err(|e| e.to_string())
+}
+
 /// How deep parentheses may nest in an assertion. Parsing recurses per level,
 /// so an adversarial file of a million `(` would otherwise exhaust the stack.
 pub(crate) const MAX_NESTING: usize = 32;

@@ -252,7 +252,7 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
                         in_unit(model, first, trace.available),
                         in_unit(model, first, trace.paid)
                     );
-                    let _ = writeln!(out, "       {}", trace.reason);
+                    let _ = writeln!(out, "       {}", trace.reason(model));
                 }
                 let _ = writeln!(out, "  who paid what:");
                 for line in &receipt.lines {

@@ -148,8 +148,14 @@ impl std::str::FromStr for Partition {
         let (k, n) = text
             .split_once('/')
             .ok_or_else(|| format!("`{text}` is not K/N (e.g. 1/4)"))?;
-        let index: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a number"))?;
-        let count: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?;
+        let index: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{k}` is not a number"))?;
+        let count: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a number"))?;
         if count == 0 || index == 0 || index > count {
             return Err(format!("`{text}`: K must be between 1 and N"));
         }
@@ -261,22 +267,20 @@ pub fn from_text(
     let named = Arc::new(NamedSource::new(shown, text.to_string()));
     let model = match rules {
         Some(model) => model.clone(),
-        None => {
-            match rules_path(text, &named)? {
-                Some(relative) => {
-                    let base = path.parent().unwrap_or(Path::new("."));
-                    let rules_path = base.join(&relative);
-                    cache.load(&rules_path).map_err(|error| LoadError::Rules {
-                        path: rules_path.display().to_string(),
-                        error,
-                    })?
-                }
-                None => cache.builtin().map_err(|error| LoadError::Rules {
-                    path: "rules/amazon.promo (built in)".into(),
+        None => match rules_path(text, &named)? {
+            Some(relative) => {
+                let base = path.parent().unwrap_or(Path::new("."));
+                let rules_path = base.join(&relative);
+                cache.load(&rules_path).map_err(|error| LoadError::Rules {
+                    path: rules_path.display().to_string(),
                     error,
-                })?,
+                })?
             }
-        }
+            None => cache.builtin().map_err(|error| LoadError::Rules {
+                path: "rules/amazon.promo (built in)".into(),
+                error,
+            })?,
+        },
     };
     let file: ScenarioFile =
         super::format::with_rules(model.clone(), || serde_yaml::from_str(text))

@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use load::{discover, discover_partition, from_text, load, LoadError, Partition, RulesCache, Scenario};
+pub use load::{
+    discover, discover_partition, from_text, load, LoadError, Partition, RulesCache, Scenario,
+};
 pub use report::{ScenarioReport, Status, SuiteReport};
 pub use run::{run, Failure, RunOutcome};
 

@@ -520,7 +520,7 @@ fn explain_step(
                         trace.available
                     ),
                     show(model, &model.wallets[grant.wallets[0]].unit, trace.paid),
-                    trace.reason
+                    trace.reason(model)
                 ));
             }
             for line in &receipt.lines {
