@@ -325,11 +325,11 @@ mod tests {
             let totals: Vec<Decimal> = (0..offers.len()).map(|g| allocation.offer_total(g)).collect();
             prop_assert_eq!(&totals, &brute_force_totals(&offers, &items, cents(1)));
             // Each payment is in scope, nothing overpaid, nothing negative.
-            for g in 0..offers.len() {
+            for (g, offer) in offers.iter().enumerate() {
                 for (i, amount) in allocation.row(g).iter().enumerate() {
                     prop_assert!(*amount >= Decimal::ZERO);
                     if *amount > Decimal::ZERO {
-                        prop_assert!(offers[g].categories.contains(items[i].category));
+                        prop_assert!(offer.categories.contains(items[i].category));
                     }
                 }
             }
