@@ -85,21 +85,56 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     scalar(d, |v| Ok(v.to_string()))
 }
 
+/// Reads a name and looks it up in the rules; an unknown name is an error at
+/// the name's own line and column, with the closest known name as a hint.
+fn named<'de, D: Deserializer<'de>, T>(
+    d: D,
+    kind: &str,
+    find: impl Fn(&Model, &str) -> Option<T>,
+    known: impl Fn(&Model) -> Vec<&str>,
+) -> Result<T, D::Error> {
+    let model = rules::<D::Error>()?;
+    scalar(d, |name| {
+        find(&model, name).ok_or_else(|| {
+            let names = known(&model);
+            format!(
+                "unknown {kind} `{name}`{}",
+                did_you_mean(name, names.iter().copied())
+            )
+        })
+    })
+}
+
+fn wallet_names(model: &Model) -> Vec<&str> {
+    model.wallets.iter().map(|w| w.name.as_str()).collect()
+}
+
+fn source_names(model: &Model) -> Vec<&str> {
+    let mut names = wallet_names(model);
+    names.extend(model.payment_methods.iter().map(|p| p.name.as_str()));
+    names
+}
+
+fn category_names(model: &Model) -> Vec<&str> {
+    model.categories.iter().map(|c| c.name.as_str()).collect()
+}
+
+fn promo_codes(model: &Model) -> Vec<&str> {
+    model.promos.iter().map(|p| p.code.as_str()).collect()
+}
+
 /// A wallet named in a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalletName(pub WalletId);
 
 impl<'de> Deserialize<'de> for WalletName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let model = rules::<D::Error>()?;
-        scalar(d, |name| {
-            model.wallet(name).map(WalletName).ok_or_else(|| {
-                format!(
-                    "unknown wallet `{name}`{}",
-                    did_you_mean(name, model.wallets.iter().map(|w| w.name.as_str()))
-                )
-            })
-        })
+        named(
+            d,
+            "wallet",
+            |m, n| m.wallet(n).map(WalletName),
+            wallet_names,
+        )
     }
 }
 
@@ -109,20 +144,12 @@ pub struct SourceName(pub Source);
 
 impl<'de> Deserialize<'de> for SourceName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let model = rules::<D::Error>()?;
-        scalar(d, |name| {
-            model.source(name).map(SourceName).ok_or_else(|| {
-                let known = model
-                    .wallets
-                    .iter()
-                    .map(|w| w.name.as_str())
-                    .chain(model.payment_methods.iter().map(|p| p.name.as_str()));
-                format!(
-                    "unknown wallet or payment method `{name}`{}",
-                    did_you_mean(name, known)
-                )
-            })
-        })
+        named(
+            d,
+            "wallet or payment method",
+            |m, n| m.source(n).map(SourceName),
+            source_names,
+        )
     }
 }
 
@@ -132,15 +159,12 @@ pub struct CategoryName(pub CategoryId);
 
 impl<'de> Deserialize<'de> for CategoryName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let model = rules::<D::Error>()?;
-        scalar(d, |name| {
-            model.category(name).map(CategoryName).ok_or_else(|| {
-                format!(
-                    "unknown category `{name}`{}",
-                    did_you_mean(name, model.categories.iter().map(|c| c.name.as_str()))
-                )
-            })
-        })
+        named(
+            d,
+            "category",
+            |m, n| m.category(n).map(CategoryName),
+            category_names,
+        )
     }
 }
 
@@ -151,15 +175,12 @@ pub struct PromoName(pub PromoId);
 
 impl<'de> Deserialize<'de> for PromoName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let model = rules::<D::Error>()?;
-        scalar(d, |code| {
-            model.promo(code).map(PromoName).ok_or_else(|| {
-                format!(
-                    "unknown promo code `{code}`{}",
-                    did_you_mean(code, model.promos.iter().map(|p| p.code.as_str()))
-                )
-            })
-        })
+        named(
+            d,
+            "promo code",
+            |m, n| m.promo(n).map(PromoName),
+            promo_codes,
+        )
     }
 }
 

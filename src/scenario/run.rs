@@ -261,45 +261,28 @@ fn check(
             }
         }
         if let Some(paid) = &expect.paid {
-            for source in all_sources(model) {
-                let expected = paid.0.iter().find(|(s, _)| *s == source).map(|(_, a)| *a);
-                let actual = model
-                    .source_unit(source)
-                    .from_value(receipt.paid_by(source), &model.currency);
-                if expected.unwrap_or(Decimal::ZERO) != actual {
-                    let shown = show_source(model, source, receipt.paid_by(source));
-                    let expected_shown = match expected {
-                        Some(a) => {
-                            format_fixed(a, model.source_unit(source).decimals(&model.currency))
-                        }
-                        None => "0 (not listed)".into(),
-                    };
-                    fail(
-                        format!("paid.{}", model.source_name(source)),
-                        expected_shown,
-                        shown,
-                    );
-                }
-            }
+            let actual = |source| receipt.paid_by(source);
+            exact(
+                &mut fail,
+                model,
+                "paid",
+                &paid.0,
+                all_sources(model),
+                actual,
+            );
         }
         if let Some(earned) = &expect.earned {
-            for (wallet, spec) in model.wallets.iter().enumerate() {
-                let expected = earned.0.iter().find(|(w, _)| *w == wallet).map(|(_, a)| *a);
-                let actual = spec
-                    .unit
-                    .from_value(receipt.earned_in(wallet), &model.currency);
-                if expected.unwrap_or(Decimal::ZERO) != actual {
-                    let expected_shown = match expected {
-                        Some(a) => format_fixed(a, spec.unit.decimals(&model.currency)),
-                        None => "0 (not listed)".into(),
-                    };
-                    fail(
-                        format!("earned.{}", spec.name),
-                        expected_shown,
-                        show(model, &spec.unit, receipt.earned_in(wallet)),
-                    );
-                }
-            }
+            let expected: Vec<(Source, Decimal)> = earned
+                .0
+                .iter()
+                .map(|(w, a)| (Source::Wallet(*w), *a))
+                .collect();
+            let wallets = (0..model.wallets.len()).map(Source::Wallet);
+            let actual = |source| match source {
+                Source::Wallet(w) => receipt.earned_in(w),
+                Source::Payment(_) => Decimal::ZERO,
+            };
+            exact(&mut fail, model, "earned", &expected, wallets, actual);
         }
     } else if done.is_some() {
         let checkout_only = [
@@ -326,34 +309,15 @@ fn check(
             ("forfeited", &expect.forfeited, &receipt.forfeited),
         ];
         for (name, expected, actual) in lists {
-            let Some(expected) = expected else { continue };
-            for source in all_sources(model) {
-                let want = expected
-                    .0
-                    .iter()
-                    .find(|(s, _)| *s == source)
-                    .map(|(_, a)| *a);
-                let got_value: Decimal = actual
-                    .iter()
-                    .filter(|(s, _)| *s == source)
-                    .map(|(_, v)| *v)
-                    .sum();
-                let got = model
-                    .source_unit(source)
-                    .from_value(got_value, &model.currency);
-                if want.unwrap_or(Decimal::ZERO) != got {
-                    let expected_shown = match want {
-                        Some(a) => {
-                            format_fixed(a, model.source_unit(source).decimals(&model.currency))
-                        }
-                        None => "0 (not listed)".into(),
-                    };
-                    fail(
-                        format!("{name}.{}", model.source_name(source)),
-                        expected_shown,
-                        show_source(model, source, got_value),
-                    );
-                }
+            if let Some(expected) = expected {
+                let sum = |source| {
+                    actual
+                        .iter()
+                        .filter(|(s, _)| *s == source)
+                        .map(|(_, v)| *v)
+                        .sum()
+                };
+                exact(&mut fail, model, name, &expected.0, all_sources(model), sum);
             }
         }
     }
@@ -389,6 +353,34 @@ fn check(
                 "discounts".into(),
                 format!("[{}]", expected.join(", ")),
                 format!("[{}]", actual.join(", ")),
+            );
+        }
+    }
+}
+
+/// Compares an exact expectation (`paid`, `earned`, `refunded`, `forfeited`):
+/// every source in `sources` must match, unlisted ones being 0.
+fn exact(
+    fail: &mut impl FnMut(String, String, String),
+    model: &Model,
+    name: &str,
+    expected: &[(Source, Decimal)],
+    sources: impl Iterator<Item = Source>,
+    actual: impl Fn(Source) -> Decimal,
+) {
+    for source in sources {
+        let unit = model.source_unit(source);
+        let want = expected.iter().find(|(s, _)| *s == source).map(|(_, a)| *a);
+        let value = actual(source);
+        if want.unwrap_or(Decimal::ZERO) != unit.from_value(value, &model.currency) {
+            let expected_shown = match want {
+                Some(a) => format_fixed(a, unit.decimals(&model.currency)),
+                None => "0 (not listed)".into(),
+            };
+            fail(
+                format!("{name}.{}", model.source_name(source)),
+                expected_shown,
+                show_source(model, source, value),
             );
         }
     }
