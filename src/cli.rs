@@ -206,25 +206,41 @@ pub fn execute(cli: Cli) -> u8 {
     }
 }
 
+/// `--rules FILE`, loaded; on failure the diagnostics are printed and the
+/// exit code returned.
+fn rules_override(rules: Option<PathBuf>, color: bool) -> Result<Option<Arc<Model>>, u8> {
+    match rules.map(|path| load_rules(&path)).transpose() {
+        Ok(model) => Ok(model.map(Arc::new)),
+        Err(error) => {
+            eprintln!("{}", error.render(color));
+            Err(EXIT_INVALID)
+        }
+    }
+}
+
+/// A rules file's text and model; on failure the diagnostics are printed and
+/// the exit code returned.
+fn read_rules(file: &std::path::Path, color: bool) -> Result<(String, Model), u8> {
+    let text = crate::diagnostic::read_text(file).map_err(|error| {
+        eprintln!("{}", crate::diagnostic::render(&error, color));
+        EXIT_INVALID
+    })?;
+    let model = crate::rules::parse_rules(&file.display().to_string(), &text).map_err(|error| {
+        eprintln!("{}", error.render(color));
+        EXIT_INVALID
+    })?;
+    Ok((text, model))
+}
+
 fn lint(files: &[PathBuf], format: Format) -> u8 {
     let color = color_on(std::io::stderr().is_terminal());
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     for file in files {
-        let text = match crate::diagnostic::read_text(file) {
-            Ok(text) => text,
-            Err(error) => {
-                eprintln!("{}", crate::diagnostic::render(&error, color));
-                return EXIT_INVALID;
-            }
-        };
         let name = file.display().to_string();
-        let model = match crate::rules::parse_rules(&name, &text) {
-            Ok(model) => model,
-            Err(error) => {
-                eprintln!("{}", error.render(color));
-                return EXIT_INVALID;
-            }
+        let (text, model) = match read_rules(file, color) {
+            Ok(read) => read,
+            Err(code) => return code,
         };
         let findings = crate::rules::lint(&model, &name, &text);
         if !findings.is_empty() {
@@ -285,19 +301,9 @@ fn fmt(paths: &[PathBuf], check: bool) -> u8 {
     let mut code = EXIT_OK;
     for file in files {
         let name = file.display().to_string();
-        let text = match crate::diagnostic::read_text(&file) {
-            Ok(text) => text,
-            Err(error) => {
-                eprintln!("{}", crate::diagnostic::render(&error, color));
-                return EXIT_INVALID;
-            }
-        };
-        let model = match crate::rules::parse_rules(&name, &text) {
-            Ok(model) => model,
-            Err(error) => {
-                eprintln!("{}", error.render(color));
-                return EXIT_INVALID;
-            }
+        let (text, model) = match read_rules(&file, color) {
+            Ok(read) => read,
+            Err(code) => return code,
         };
         let formatted = crate::rules::format_source(&model, &text);
         if formatted == text {
@@ -323,12 +329,9 @@ fn explain(
     balances_only: bool,
 ) -> u8 {
     let color = color_on(std::io::stderr().is_terminal());
-    let rules = match rules.map(|path| load_rules(&path)).transpose() {
-        Ok(model) => model.map(Arc::new),
-        Err(error) => {
-            eprintln!("{}", error.render(color));
-            return EXIT_INVALID;
-        }
+    let rules = match rules_override(rules, color) {
+        Ok(rules) => rules,
+        Err(code) => return code,
     };
     let cache = crate::scenario::RulesCache::default();
     let loaded = match crate::scenario::load(scenario, rules.as_ref(), &cache) {
@@ -496,12 +499,9 @@ fn run(
     paths: &[PathBuf],
 ) -> u8 {
     let color_err = color_on(std::io::stderr().is_terminal());
-    let rules = match rules.map(|path| load_rules(&path)).transpose() {
-        Ok(model) => model.map(Arc::new),
-        Err(error) => {
-            eprintln!("{}", error.render(color_err));
-            return EXIT_INVALID;
-        }
+    let rules = match rules_override(rules, color_err) {
+        Ok(rules) => rules,
+        Err(code) => return code,
     };
     let files = match crate::scenario::discover_partition(paths, partition) {
         Ok(files) => files,
