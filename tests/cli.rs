@@ -155,7 +155,10 @@ fn run_writes_junit_and_explains() {
     ]);
     assert_eq!(code(&output), 0);
     let stdout = text(&output.stdout);
-    assert!(stdout.contains("coins pays 1.99 for item 1"), "{stdout}");
+    assert!(
+        stdout.contains("coins pays 199 for angry-birds (grant #1)"),
+        "{stdout}"
+    );
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     assert!(
         xml.contains("<testsuites name=\"promosim\" tests=\"1\" failures=\"0\" errors=\"0\">"),

@@ -100,18 +100,20 @@ impl GrantTrace {
     /// The reason in words: the precedence position and expiry that placed it,
     /// or the rule that excluded it.
     pub fn reason(&self, model: &Model) -> String {
-        let expiry = self
-            .expires
-            .map_or_else(|| "no expiry".to_string(), |e| format!("expires {e}"));
         match self.role {
-            GrantRole::Offered { rank } => format!(
-                "precedence position {} ({}), {expiry}",
-                rank + 1,
-                model
-                    .precedence
-                    .get(rank)
-                    .map_or("?", |s| model.source_name(*s))
-            ),
+            GrantRole::Offered { rank } => {
+                let expiry = self
+                    .expires
+                    .map_or_else(|| "no expiry".to_string(), |e| format!("expires {e}"));
+                format!(
+                    "spent at precedence position {} ({}); {expiry}",
+                    rank + 1,
+                    model
+                        .precedence
+                        .get(rank)
+                        .map_or("?", |s| model.source_name(*s))
+                )
+            }
             GrantRole::NotSelected => {
                 "not used: its wallet is opt-in and was not selected (pay_with)".into()
             }

@@ -244,11 +244,10 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
                     };
                     let _ = writeln!(
                         out,
-                        "    {position} grant #{} [{}] ({}, {}): had {}, paid {}",
+                        "    {position} grant #{} [{}] ({}): had {}, paid {}",
                         trace.grant,
                         wallets_of(model, grant),
                         origin(model, grant),
-                        expiry(grant),
                         in_unit(model, first, trace.available),
                         in_unit(model, first, trace.paid)
                     );

@@ -424,7 +424,8 @@ impl<'de> Deserialize<'de> for ErrorName {
     }
 }
 
-/// A whole number such as an order number.
+/// A whole number such as an order number. `refund: 0` reads (and fails with
+/// `unknown_order` when it runs, as any order number that names no order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Count(pub usize);
 
@@ -434,9 +435,9 @@ impl<'de> Deserialize<'de> for Count {
             raw.trim()
                 .parse::<usize>()
                 .ok()
-                .filter(|n| *n >= 1 && *n <= MAX_ENTRIES)
+                .filter(|n| *n <= MAX_ENTRIES)
                 .map(Count)
-                .ok_or_else(|| format!("`{raw}` is not a whole number from 1 to {MAX_ENTRIES}"))
+                .ok_or_else(|| format!("`{raw}` is not a whole number from 0 to {MAX_ENTRIES}"))
         })
     }
 }

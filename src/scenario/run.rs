@@ -56,34 +56,25 @@ fn show_money(model: &Model, value: Decimal) -> String {
     show(model, &Unit::Currency, value)
 }
 
-/// Runs a scenario; `explain` collects a readable account of every step.
+/// Runs a scenario; `explain` collects a readable account of every step (the
+/// same text as `promosim explain`).
 pub fn run(scenario: &Scenario, explain: bool) -> RunOutcome {
-    let model = &*scenario.model;
     let file = &scenario.file;
     let mut outcome = RunOutcome::default();
-    let payment = match file.account.as_ref().and_then(|a| a.payment_method) {
-        Some(choice) => choice.0,
-        None => model.default_payment(),
+    let Some(mut account) = open_account(scenario) else {
+        outcome.failures.push(Failure {
+            step: 0,
+            field: "account.balances".into(),
+            expected: "opening balances within range".into(),
+            actual: "an opening balance is out of range".into(),
+        });
+        return outcome;
     };
-    let mut account = Account::new(model, scenario.start(), payment);
-    if let Some(spec) = &file.account {
-        for (wallet, amount) in &spec.balances.0 {
-            if let Err(error) = account.open_balance(*wallet, *amount) {
-                outcome.failures.push(Failure {
-                    step: 0,
-                    field: format!("account.balances.{}", model.wallets[*wallet].name),
-                    expected: "a valid opening balance".into(),
-                    actual: error.to_string(),
-                });
-            }
-        }
-    }
     if explain {
-        outcome.explanation.push(format!(
-            "start {} with {}",
-            account.today(),
-            balances_line(&account)
-        ));
+        outcome.explanation = super::explain::explain(scenario, None)
+            .lines()
+            .map(str::to_string)
+            .collect();
     }
     for (index, step) in file.steps.0.iter().enumerate() {
         let number = index + 1;
@@ -102,15 +93,6 @@ pub fn run(scenario: &Scenario, explain: bool) -> RunOutcome {
                 expected: "holds".into(),
                 actual: violation.message,
             });
-        }
-        if explain {
-            explain_step(
-                &mut outcome.explanation,
-                &account,
-                number,
-                step.action.as_ref(),
-                &result,
-            );
         }
         let default_expect = Expect::default();
         let expect = step.expect.as_ref().unwrap_or(&default_expect);
@@ -434,138 +416,4 @@ pub(crate) fn open_account(scenario: &Scenario) -> Option<Account<'_>> {
         }
     }
     Some(account)
-}
-
-/// Every non-zero balance, `wallet amount` pairs.
-pub fn balances_line(account: &Account<'_>) -> String {
-    let model = account.model();
-    let parts: Vec<String> = account
-        .balances()
-        .into_iter()
-        .filter(|(_, b)| !b.is_zero())
-        .map(|(w, b)| {
-            format!(
-                "{} {}",
-                model.wallets[w].name,
-                format_fixed(b, model.wallets[w].unit.decimals(&model.currency))
-            )
-        })
-        .collect();
-    if parts.is_empty() {
-        "no credit".into()
-    } else {
-        parts.join(", ")
-    }
-}
-
-fn explain_step(
-    out: &mut Vec<String>,
-    account: &Account<'_>,
-    number: usize,
-    action: Option<&Action>,
-    result: &Result<Done, EngineError>,
-) {
-    let model = account.model();
-    let what = describe_action(model, action);
-    out.push(format!("step {number} ({}): {what}", account.today()));
-    match result {
-        Err(error) => out.push(format!("  failed with {error}; nothing changed")),
-        Ok(Done::Checkout(receipt)) => {
-            out.push(format!(
-                "  subtotal {}, discount {}, total {} (order {})",
-                show_money(model, receipt.subtotal),
-                show_money(model, receipt.discount),
-                show_money(model, receipt.total),
-                receipt.order
-            ));
-            for trace in &receipt.discounts {
-                out.push(format!(
-                    "  discount {}{}: {}{}",
-                    model.promos[trace.promo].code,
-                    if trace.from_code {
-                        " (code at checkout)"
-                    } else {
-                        " (claimed)"
-                    },
-                    trace.reason,
-                    if trace.applied {
-                        format!(", takes off {}", show_money(model, trace.amount))
-                    } else {
-                        String::new()
-                    }
-                ));
-            }
-            for trace in &receipt.grants {
-                let grant = &account.grants()[trace.grant];
-                let wallets: Vec<&str> = grant
-                    .wallets
-                    .iter()
-                    .map(|w| model.wallets[*w].name.as_str())
-                    .collect();
-                out.push(format!(
-                    "  grant #{} [{}] had {}, paid {}: {}",
-                    trace.grant,
-                    wallets.join(" + "),
-                    show(
-                        model,
-                        &model.wallets[grant.wallets[0]].unit,
-                        trace.available
-                    ),
-                    show(model, &model.wallets[grant.wallets[0]].unit, trace.paid),
-                    trace.reason(model)
-                ));
-            }
-            for line in &receipt.lines {
-                out.push(format!(
-                    "  {} pays {} for {}",
-                    model.source_name(line.source),
-                    show_money(model, line.amount),
-                    receipt
-                        .item_due
-                        .get(line.item)
-                        .map_or_else(String::new, |_| format!("item {}", line.item + 1))
-                ));
-            }
-            for (wallet, value) in &receipt.earned {
-                out.push(format!(
-                    "  earned {} {}",
-                    show(model, &model.wallets[*wallet].unit, *value),
-                    model.wallets[*wallet].name
-                ));
-            }
-        }
-        Ok(Done::Convert(receipt)) => {
-            for (from, to, value) in &receipt.moves {
-                out.push(format!(
-                    "  {} from grant #{from} into new grant #{to}",
-                    show_money(model, *value)
-                ));
-            }
-        }
-        Ok(Done::Refund(receipt)) => {
-            for (source, value) in &receipt.returned {
-                out.push(format!(
-                    "  returned {} to {}",
-                    show_source(model, *source, *value),
-                    model.source_name(*source)
-                ));
-            }
-            for (source, value) in &receipt.forfeited {
-                out.push(format!(
-                    "  forfeited {} of {} (its grant expired)",
-                    show_source(model, *source, *value),
-                    model.source_name(*source)
-                ));
-            }
-            for (wallet, value) in &receipt.clawed_back {
-                out.push(format!(
-                    "  took back {} earned {}",
-                    show(model, &model.wallets[*wallet].unit, *value),
-                    model.wallets[*wallet].name
-                ));
-            }
-        }
-        Ok(Done::Other) => {}
-    }
-    out.push(format!("  balances: {}", balances_line(account)));
 }
