@@ -28,7 +28,9 @@ fn generated(lines: usize) -> String {
     let _ = writeln!(text, "precedence {} > card", names.join(" > "));
     let _ = writeln!(text, "convert w0, w1, w2 -> w3, w4, w5");
     let mut i = 0;
-    while text.lines().count() < lines - 2 {
+    let mut count = text.lines().count();
+    while count < lines - 2 {
+        count += 1;
         let _ = match i % 3 {
             0 => writeln!(
                 text,
