@@ -256,9 +256,24 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
         }
     }
 
-    // P007: conversions into a wallet identical to the source.
+    // P007: conversions that change nothing: a rule whose only pairs convert a
+    // wallet into itself, or a conversion into a wallet identical to the source.
     for (i, conversion) in model.conversions.iter().enumerate() {
         let span = spans.conversions.get(i).copied().unwrap_or_default();
+        let only_itself = conversion
+            .from
+            .iter()
+            .all(|f| conversion.to.iter().all(|t| f == t));
+        if only_itself {
+            findings.add(
+                "P007",
+                span,
+                "this conversion only converts a wallet into itself, which changes nothing".into(),
+                "no real conversion",
+                "name different wallets on the two sides of `->`".into(),
+            );
+            continue;
+        }
         for from in &conversion.from {
             for to in &conversion.to {
                 let (a, b) = (&model.wallets[*from], &model.wallets[*to]);
