@@ -63,7 +63,10 @@ fn bad_input_files_are_refused_cleanly() {
         ),
     )
     .expect("write");
+    let chain = dir.join("chain.promo");
+    std::fs::write(&chain, format!("assert a: {}1 > 0", "5% of ".repeat(3_000))).expect("write");
     let cases = [
+        (chain.to_str().unwrap_or_default(), "error(s)"),
         ("does/not/exist.promo", "cannot read"),
         ("rules", "is a directory"),
         (nul.to_str().unwrap_or_default(), "NUL byte"),

@@ -254,6 +254,37 @@ pub(crate) struct SyntaxError {
     pub label: String,
 }
 
+/// How deep the parse tree may be. Expressions nest without parentheses too
+/// (`5% of 5% of ...`), and everything after pest walks the tree recursively,
+/// so the depth is bounded before that walk; real files stay under 20.
+pub(crate) const MAX_DEPTH: usize = 200;
+
+/// Refuses trees deeper than [`MAX_DEPTH`], measured without recursion: in
+/// pre-order, a pair lies inside every open pair whose span it starts within.
+fn check_depth(pairs: pest::iterators::Pairs<'_, Rule>) -> Result<(), SyntaxError> {
+    let mut open_ends: Vec<usize> = Vec::new();
+    for pair in pairs.flatten() {
+        let span = pair.as_span();
+        while open_ends
+            .last()
+            .is_some_and(|end| span.start() >= *end && span.end() > span.start())
+        {
+            open_ends.pop();
+        }
+        open_ends.push(span.end());
+        if open_ends.len() > MAX_DEPTH {
+            return Err(SyntaxError {
+                span: Span::new(span.start(), span.end().min(span.start() + 1)),
+                message: format!(
+                    "this expression nests too deeply (more than {MAX_DEPTH} levels of syntax)"
+                ),
+                label: "too deep".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Runs pest alone over `text` and counts the pairs it produces: the floor the
 /// `parse` benchmark compares the whole parse-and-lower against.
 pub(crate) fn count_pairs(text: &str) -> Result<usize, String> {
@@ -276,6 +307,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
 pub(crate) fn parse_with_layout(text: &str) -> Result<(Vec<Statement>, Vec<Layout>), SyntaxError> {
     check_nesting(text)?;
     let mut pairs = PromoParser::parse(Rule::file, text).map_err(syntax_error)?;
+    check_depth(pairs.clone())?;
     let file = pairs.next().ok_or_else(|| SyntaxError {
         span: Span::new(0, 0),
         message: "empty parse".into(),
@@ -832,6 +864,19 @@ mod tests {
         let error = parse("wallet coins { spends at apps }").expect_err("bad syntax");
         assert_eq!(error.span.start, "wallet coins { ".len());
         assert!(error.message.contains("`spends on`"), "{}", error.message);
+    }
+
+    #[test]
+    fn deep_chains_without_parentheses_are_refused() {
+        let text = format!("assert deep: {}1 > 0", "5% of ".repeat(300));
+        let error = parse(&text).expect_err("too deep");
+        assert!(
+            error.message.contains("nests too deeply"),
+            "{}",
+            error.message
+        );
+        let fine = format!("assert ok: {}1 > 0", "5% of ".repeat(20));
+        assert!(parse(&fine).is_ok());
     }
 
     #[test]
