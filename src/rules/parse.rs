@@ -263,8 +263,32 @@ pub(crate) const MAX_DEPTH: usize = 200;
 /// pre-order, a pair lies inside every open pair whose span it starts within.
 fn check_depth(pairs: pest::iterators::Pairs<'_, Rule>) -> Result<(), SyntaxError> {
     let mut open_ends: Vec<usize> = Vec::new();
+    // `not not not x` is flat in the parse tree but nested once built.
+    let mut negations = 0usize;
     for pair in pairs.flatten() {
         let span = pair.as_span();
+        negations = if pair.as_rule() == Rule::not_keyword {
+            negations + 1
+        } else {
+            0
+        };
+        // `1 + 1 + ...` is flat in the parse tree but nested once built.
+        if matches!(pair.as_rule(), Rule::sum | Rule::product)
+            && pair.clone().into_inner().count() > 2 * MAX_NESTING
+        {
+            return Err(SyntaxError {
+                span: Span::new(span.start(), span.start() + 1),
+                message: format!("more than {MAX_NESTING} operands in one sum or product"),
+                label: "too long".into(),
+            });
+        }
+        if negations > MAX_NESTING {
+            return Err(SyntaxError {
+                span: Span::new(span.start(), span.end()),
+                message: format!("more than {MAX_NESTING} `not` in a row"),
+                label: "too many".into(),
+            });
+        }
         while open_ends
             .last()
             .is_some_and(|end| span.start() >= *end && span.end() > span.start())
@@ -877,6 +901,10 @@ mod tests {
         );
         let fine = format!("assert ok: {}1 > 0", "5% of ".repeat(20));
         assert!(parse(&fine).is_ok());
+        let negations = format!("assert nots: {}1 > 0", "not ".repeat(50_000));
+        assert!(parse(&negations).is_err());
+        let sum = format!("assert sum: 1{} > 0", " + 1".repeat(50_000));
+        assert!(parse(&sum).is_err());
     }
 
     #[test]
