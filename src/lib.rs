@@ -4,7 +4,9 @@
 //!
 //! Data flows one way through the modules:
 //! [`rules`] (source → model) → [`model`] (typed rules) → [`engine`] (accounts,
-//! grants, ledger, allocation, checkout) → [`scenario`] (YAML suites) → [`cli`].
+//! grants, ledger, allocation, checkout, invariants) → [`scenario`] (YAML
+//! suites) → [`fuzz`] (random sessions, shrinking) → [`cli`]. [`diagnostic`]
+//! is the shared error type and bounded file reading that every reader uses.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]

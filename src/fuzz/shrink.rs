@@ -139,8 +139,5 @@ fn candidates(session: &Session) -> Vec<Session> {
             _ => {}
         }
     }
-    if session.payment.is_none() {
-        // Nothing simpler: `none` is already the smaller account.
-    }
     out
 }

@@ -91,7 +91,7 @@ impl Lowering {
         self.lower_currency(statements);
         self.lower_categories(statements);
         let (wallets, wallet_spans) = self.lower_wallets(statements);
-        let (payment_methods, payment_spans) = self.lower_payments(statements, wallets.len());
+        let (payment_methods, payment_spans) = self.lower_payments(statements);
         let precedence = self.lower_precedence(statements);
         let (conversions, conversion_spans) = self.lower_conversions(statements, &wallets);
         let precedence_span = statements
@@ -523,11 +523,7 @@ impl Lowering {
         }
     }
 
-    fn lower_payments(
-        &mut self,
-        statements: &[Statement],
-        _wallet_count: usize,
-    ) -> (Vec<PaymentMethod>, Vec<Span>) {
+    fn lower_payments(&mut self, statements: &[Statement]) -> (Vec<PaymentMethod>, Vec<Span>) {
         let mut methods = Vec::new();
         let mut spans = Vec::new();
         for statement in statements {
@@ -705,7 +701,7 @@ impl Lowering {
                 code,
                 description,
                 clauses,
-                span,
+                ..
             } = statement
             else {
                 continue;
@@ -719,7 +715,7 @@ impl Lowering {
                 );
                 continue;
             }
-            if let Some(promo) = self.lower_promo(code, description, clauses, *span, wallets) {
+            if let Some(promo) = self.lower_promo(code, description, clauses, wallets) {
                 spans.push(code.span);
                 promos.push(promo);
             }
@@ -732,7 +728,6 @@ impl Lowering {
         code: &Word,
         description: &Option<String>,
         clauses: &[PromoClause],
-        span: Span,
         wallets: &[Wallet],
     ) -> Option<Promo> {
         let effects: Vec<&PromoClause> = clauses
@@ -1014,7 +1009,6 @@ impl Lowering {
             }
             _ => return None,
         };
-        let _ = span;
         if !ok {
             return None;
         }

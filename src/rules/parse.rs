@@ -166,7 +166,6 @@ pub(crate) enum Statement {
         code: Word,
         description: Option<String>,
         clauses: Vec<PromoClause>,
-        span: Span,
     },
     Assertion {
         name: Word,
@@ -648,7 +647,6 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                 code,
                 description,
                 clauses,
-                span,
             }
         }
         _ => {
