@@ -7,6 +7,39 @@
 //! grants, ledger, allocation, checkout, invariants) → [`scenario`] (YAML
 //! suites) → [`fuzz`] (random sessions, shrinking) → [`cli`]. [`diagnostic`]
 //! is the shared error type and bounded file reading that every reader uses.
+//!
+//! # Example
+//!
+//! The library does everything the command line does. Here, the shipped rules
+//! and one checkout where appstore credit is spent before the selected coins:
+//!
+//! ```
+//! use promosim::engine::{Account, CheckoutRequest, Item};
+//! use promosim::model::Source;
+//! use rust_decimal::Decimal;
+//!
+//! let model = promosim::rules::amazon().expect("the shipped rules are valid");
+//! let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("a date");
+//! let mut account = Account::new(&model, day, model.default_payment());
+//! let appstore = model.wallet("appstore_credit").expect("a wallet");
+//! let coins = model.wallet("coins").expect("a wallet");
+//! account.open_balance(appstore, Decimal::new(300, 2))?; // 3.00 USD
+//! account.open_balance(coins, Decimal::from(500))?; // 500 coins
+//!
+//! let receipt = account.checkout(&CheckoutRequest {
+//!     items: vec![Item {
+//!         sku: "angry-birds".into(),
+//!         category: model.category("apps").expect("a category"),
+//!         price: Decimal::new(499, 2),
+//!     }],
+//!     pay_with: vec![coins],
+//!     codes: vec![],
+//! })?;
+//! assert_eq!(receipt.paid_by(Source::Wallet(appstore)), Decimal::new(300, 2));
+//! assert_eq!(receipt.paid_by(Source::Wallet(coins)), Decimal::new(199, 2)); // 199 coins
+//! assert_eq!(account.balance(coins), Decimal::from(301));
+//! # Ok::<(), promosim::engine::EngineError>(())
+//! ```
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
