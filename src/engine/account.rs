@@ -8,7 +8,9 @@ use super::grants::{spending_key, Grant, GrantId, Origin};
 use super::invariants::Violation;
 use super::ledger::{Entry, EntryKind, Ledger};
 use super::{EngineError, ErrorCode};
-use crate::model::{Expiry, Limit, Model, PaymentId, PromoEffect, PromoId, Source, WalletId};
+use crate::model::{
+    Credit, Expiry, Limit, Model, PaymentId, PromoEffect, PromoId, Reward, Source, WalletId,
+};
 
 /// A claimed discount, waiting for an eligible checkout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,6 +298,49 @@ impl<'m> Account<'m> {
         }
     }
 
+    /// The value and expiry of a credit code redeemed today, or
+    /// `code_expired` if its credit would already have expired. Shared by
+    /// `redeem` and by codes given at checkout.
+    pub(crate) fn plan_credit(
+        &self,
+        promo: PromoId,
+        credit: &Credit,
+    ) -> Result<(Decimal, Option<NaiveDate>), EngineError> {
+        let expires = self.credit_expiry(credit.expiry)?;
+        if expires.is_some_and(|e| e <= self.today) {
+            return Err(EngineError::new(
+                ErrorCode::CodeExpired,
+                format!(
+                    "the credit of {} has already expired",
+                    self.model.promos[promo].code
+                ),
+            ));
+        }
+        let value = self.model.wallets[credit.wallets[0]]
+            .unit
+            .to_value(credit.amount)
+            .ok_or_else(EngineError::overflow)?;
+        Ok((value, expires))
+    }
+
+    /// The term of a reward code redeemed today. Shared by `redeem` and by
+    /// codes given at checkout.
+    pub(crate) fn plan_reward(
+        &self,
+        promo: PromoId,
+        reward: &Reward,
+    ) -> Result<ActiveReward, EngineError> {
+        let until = self
+            .today
+            .checked_add_days(Days::new(u64::from(reward.days)))
+            .ok_or_else(EngineError::overflow)?;
+        Ok(ActiveReward {
+            promo,
+            from: self.today,
+            until,
+        })
+    }
+
     /// Redeems a code outside checkout.
     pub fn redeem(&mut self, code: &str) -> Result<Redemption, EngineError> {
         let promo = self.find_promo(code)?;
@@ -303,17 +348,7 @@ impl<'m> Account<'m> {
         let rule = &self.model.promos[promo];
         let redemption = match &rule.effect {
             PromoEffect::Credit(credit) => {
-                let expires = self.credit_expiry(credit.expiry)?;
-                if expires.is_some_and(|e| e <= self.today) {
-                    return Err(EngineError::new(
-                        ErrorCode::CodeExpired,
-                        format!("the credit of {} has already expired", rule.code),
-                    ));
-                }
-                let value = self.model.wallets[credit.wallets[0]]
-                    .unit
-                    .to_value(credit.amount)
-                    .ok_or_else(EngineError::overflow)?;
+                let (value, expires) = self.plan_credit(promo, credit)?;
                 let id = self.create_grant(
                     credit.wallets.as_slice(),
                     value,
@@ -333,15 +368,8 @@ impl<'m> Account<'m> {
                 Redemption::Discount
             }
             PromoEffect::Reward(reward) => {
-                let until = self
-                    .today
-                    .checked_add_days(Days::new(u64::from(reward.days)))
-                    .ok_or_else(EngineError::overflow)?;
-                self.rewards.push(ActiveReward {
-                    promo,
-                    from: self.today,
-                    until,
-                });
+                let active = self.plan_reward(promo, reward)?;
+                self.rewards.push(active);
                 Redemption::Reward
             }
         };

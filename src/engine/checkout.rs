@@ -2,7 +2,7 @@
 //! allocation), then the payment method for the remainder, then rewards.
 //! Planned in full before anything changes, so a failure changes nothing.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::account::{add, sub, Account, ActiveReward, Entitlement, Order};
@@ -226,17 +226,7 @@ impl Account<'_> {
                 }
                 PromoEffect::Credit(credit) => {
                     self.check_redeemable(promo, planned)?;
-                    let expires = self.credit_expiry(credit.expiry)?;
-                    if expires.is_some_and(|e| e <= self.today) {
-                        return Err(EngineError::new(
-                            ErrorCode::CodeExpired,
-                            format!("the credit of {code} has already expired"),
-                        ));
-                    }
-                    let value = model.wallets[credit.wallets[0]]
-                        .unit
-                        .to_value(credit.amount)
-                        .ok_or_else(EngineError::overflow)?;
+                    let (value, expires) = self.plan_credit(promo, credit)?;
                     redeemed.push(promo);
                     credits.push(PlannedCredit {
                         promo,
@@ -247,16 +237,8 @@ impl Account<'_> {
                 }
                 PromoEffect::Reward(reward) => {
                     self.check_redeemable(promo, planned)?;
-                    let until = self
-                        .today
-                        .checked_add_days(Days::new(u64::from(reward.days)))
-                        .ok_or_else(EngineError::overflow)?;
+                    rewards.push(self.plan_reward(promo, reward)?);
                     redeemed.push(promo);
-                    rewards.push(ActiveReward {
-                        promo,
-                        from: self.today,
-                        until,
-                    });
                 }
             }
         }
