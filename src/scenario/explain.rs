@@ -7,18 +7,10 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 
 use super::load::Scenario;
-use super::run::{describe_action, perform, show, Done};
+use super::run::{describe_action, perform, show_money, show_source, Done};
 use crate::engine::{Account, Grant, Origin};
-use crate::model::{Model, Source, Unit};
+use crate::model::{Model, Source};
 use crate::rules::format_fixed;
-
-fn money(model: &Model, value: Decimal) -> String {
-    show(model, &Unit::Currency, value)
-}
-
-fn in_unit(model: &Model, source: Source, value: Decimal) -> String {
-    show(model, model.source_unit(source), value)
-}
 
 /// Where a grant came from, in words.
 fn origin(model: &Model, grant: &Grant) -> String {
@@ -126,7 +118,7 @@ fn balance_table(
         let _ = writeln!(
             out,
             "{indent}* one pool of {} shows in {} ({}, {})",
-            money(model, pool.remaining),
+            show_money(model, pool.remaining),
             wallets_of(model, pool),
             origin(model, pool),
             expiry(pool)
@@ -191,16 +183,16 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
                         i + 1,
                         item.sku,
                         model.categories[item.category].name,
-                        money(model, item.price),
-                        money(model, receipt.item_due[i])
+                        show_money(model, item.price),
+                        show_money(model, receipt.item_due[i])
                     );
                 }
                 let _ = writeln!(
                     out,
                     "  subtotal {}, discount {}, total {} (order {})",
-                    money(model, receipt.subtotal),
-                    money(model, receipt.discount),
-                    money(model, receipt.total),
+                    show_money(model, receipt.subtotal),
+                    show_money(model, receipt.discount),
+                    show_money(model, receipt.total),
                     receipt.order
                 );
                 if receipt.discounts.is_empty() {
@@ -214,7 +206,7 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
                             "claimed entitlement"
                         };
                         let taken = if trace.applied {
-                            format!(": takes off {}", money(model, trace.amount))
+                            format!(": takes off {}", show_money(model, trace.amount))
                         } else {
                             format!(": {}", trace.reason)
                         };
@@ -248,8 +240,8 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
                         trace.grant,
                         wallets_of(model, grant),
                         origin(model, grant),
-                        in_unit(model, first, trace.available),
-                        in_unit(model, first, trace.paid)
+                        show_source(model, first, trace.available),
+                        show_source(model, first, trace.paid)
                     );
                     let _ = writeln!(out, "       {}", trace.reason(model));
                 }
@@ -263,7 +255,7 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
                         out,
                         "    {} pays {} for {}{grant}",
                         model.source_name(line.source),
-                        in_unit(model, line.source, line.amount),
+                        show_source(model, line.source, line.amount),
                         item.sku
                     );
                 }
@@ -271,7 +263,7 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
                     let _ = writeln!(
                         out,
                         "  earned: {} {}",
-                        in_unit(model, Source::Wallet(*wallet), *value),
+                        show_source(model, Source::Wallet(*wallet), *value),
                         model.wallets[*wallet].name
                     );
                 }
@@ -294,7 +286,7 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
                     entry.kind.name(),
                     model.source_name(entry.source),
                     grant,
-                    in_unit(model, entry.source, entry.amount)
+                    show_source(model, entry.source, entry.amount)
                 );
             }
         }

@@ -48,11 +48,13 @@ pub fn show(model: &Model, unit: &Unit, value: Decimal) -> String {
     format_fixed(amount, unit.decimals(&model.currency))
 }
 
-fn show_source(model: &Model, source: Source, value: Decimal) -> String {
+/// An amount in the unit of the source that holds or paid it.
+pub(crate) fn show_source(model: &Model, source: Source, value: Decimal) -> String {
     show(model, model.source_unit(source), value)
 }
 
-fn show_money(model: &Model, value: Decimal) -> String {
+/// A currency amount.
+pub(crate) fn show_money(model: &Model, value: Decimal) -> String {
     show(model, &Unit::Currency, value)
 }
 
