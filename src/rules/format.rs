@@ -262,48 +262,21 @@ struct Comment {
     own_line: bool,
 }
 
-/// Every `#` comment of `text` (not a `#` inside a quoted description).
+/// Every `#` comment of `text` (not a `#` inside a quoted description),
+/// found line by line with the same scanner the parser uses to trim spans:
+/// descriptions never span lines.
 fn comments(text: &str) -> Vec<Comment> {
     let mut found = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut line_has_code = false;
-    let mut skip_until = 0;
-    for (i, c) in text.char_indices() {
-        if i < skip_until {
-            continue;
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(offset) = super::parse::comment_start(line) {
+            found.push(Comment {
+                start: line_start + offset,
+                text: line[offset..].trim_end().to_string(),
+                own_line: line[..offset].trim().is_empty(),
+            });
         }
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                '\n' => {
-                    in_string = false;
-                    line_has_code = false;
-                }
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                line_has_code = true;
-            }
-            '\n' => line_has_code = false,
-            '#' => {
-                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                found.push(Comment {
-                    start: i,
-                    text: text[i..end].trim_end().to_string(),
-                    own_line: !line_has_code,
-                });
-                skip_until = end;
-            }
-            c if !c.is_whitespace() => line_has_code = true,
-            _ => {}
-        }
+        line_start += line.len();
     }
     found
 }

@@ -230,7 +230,7 @@ fn trim_span(text: &str, span: Span) -> Span {
 }
 
 /// Where a `#` comment starts in one line, ignoring `#` inside quotes.
-fn comment_start(line: &str) -> Option<usize> {
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
     let mut in_string = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {
