@@ -110,13 +110,7 @@ pub fn step(
 ) -> Option<Broken> {
     let model = account.model();
     let before = check_invariants.then(|| account.clone());
-    let broken_invariant = |violations: Vec<invariants::Violation>| {
-        violations.into_iter().next().map(|v| Broken {
-            property: format!("invariant {}", v.invariant),
-            step: number,
-            message: v.message,
-        })
-    };
+    let before = before.as_ref();
     match step {
         SessionStep::Checkout {
             items,
@@ -124,87 +118,79 @@ pub fn step(
             codes,
         } => {
             let request = request_of(model, items, pay_with, codes);
-            match account.checkout(&request) {
-                Ok(receipt) => {
-                    if let Some(before) = &before {
-                        let found = broken_invariant(invariants::check(
-                            before,
-                            account,
-                            Effect::Checkout(&request, &receipt),
-                        ));
-                        if found.is_some() {
-                            return found;
-                        }
-                    }
-                    broken_assertions(&receipt, account)
-                        .into_iter()
-                        .next()
-                        .map(|name| Broken {
-                            property: format!("assert {name}"),
-                            step: number,
-                            message: {
-                                let money =
-                                    |v| crate::rules::format_fixed(v, model.currency.decimals);
-                                format!(
-                                    "after a checkout of subtotal {}, discount {}, total {}",
-                                    money(receipt.subtotal),
-                                    money(receipt.discount),
-                                    money(receipt.total)
-                                )
-                            },
-                        })
-                }
-                Err(_) => before
-                    .and_then(|b| broken_invariant(invariants::check(&b, account, Effect::Failed))),
+            let Ok(receipt) = account.checkout(&request) else {
+                return first_violation(before, account, Effect::Failed, number);
+            };
+            let effect = Effect::Checkout(&request, &receipt);
+            if let Some(found) = first_violation(before, account, effect, number) {
+                return Some(found);
             }
+            let name = broken_assertions(&receipt, account).into_iter().next()?;
+            let money = |v| crate::rules::format_fixed(v, model.currency.decimals);
+            Some(Broken {
+                property: format!("assert {name}"),
+                step: number,
+                message: format!(
+                    "after a checkout of subtotal {}, discount {}, total {}",
+                    money(receipt.subtotal),
+                    money(receipt.discount),
+                    money(receipt.total)
+                ),
+            })
         }
         SessionStep::Redeem(code) => {
-            let effect_failed = account.redeem(code).is_err();
-            before.and_then(|b| {
-                let effect = if effect_failed {
-                    Effect::Failed
-                } else {
-                    Effect::Redeem
-                };
-                broken_invariant(invariants::check(&b, account, effect))
-            })
+            let effect = match account.redeem(code) {
+                Ok(_) => Effect::Redeem,
+                Err(_) => Effect::Failed,
+            };
+            first_violation(before, account, effect, number)
         }
         SessionStep::Convert { from, to, amount } => {
             let result = account.convert(*from, *to, *amount);
-            before.and_then(|b| {
-                let value = model.wallets[*from]
-                    .unit
-                    .to_value(*amount)
-                    .unwrap_or_default();
-                let effect = match &result {
-                    Ok(receipt) => Effect::Convert(*from, value, receipt),
-                    Err(_) => Effect::Failed,
-                };
-                broken_invariant(invariants::check(&b, account, effect))
-            })
+            let value = model.wallets[*from]
+                .unit
+                .to_value(*amount)
+                .unwrap_or_default();
+            let effect = match &result {
+                Ok(receipt) => Effect::Convert(*from, value, receipt),
+                Err(_) => Effect::Failed,
+            };
+            first_violation(before, account, effect, number)
         }
         SessionStep::Advance(days) => {
-            let result = account.advance_days(*days);
-            before.and_then(|b| {
-                let effect = if result.is_ok() {
-                    Effect::Advance
-                } else {
-                    Effect::Failed
-                };
-                broken_invariant(invariants::check(&b, account, effect))
-            })
+            let effect = match account.advance_days(*days) {
+                Ok(()) => Effect::Advance,
+                Err(_) => Effect::Failed,
+            };
+            first_violation(before, account, effect, number)
         }
         SessionStep::Refund(order) => {
             let result = account.refund(*order);
-            before.and_then(|b| {
-                let effect = match &result {
-                    Ok(receipt) => Effect::Refund(*order, receipt),
-                    Err(_) => Effect::Failed,
-                };
-                broken_invariant(invariants::check(&b, account, effect))
-            })
+            let effect = match &result {
+                Ok(receipt) => Effect::Refund(*order, receipt),
+                Err(_) => Effect::Failed,
+            };
+            first_violation(before, account, effect, number)
         }
     }
+}
+
+/// The first engine invariant an operation broke, if invariants are checked
+/// (`before` is the account before it).
+fn first_violation(
+    before: Option<&Account<'_>>,
+    after: &Account<'_>,
+    effect: Effect<'_>,
+    number: usize,
+) -> Option<Broken> {
+    let violation = invariants::check(before?, after, effect)
+        .into_iter()
+        .next()?;
+    Some(Broken {
+        property: format!("invariant {}", violation.invariant),
+        step: number,
+        message: violation.message,
+    })
 }
 
 /// Opens the session's account.
