@@ -60,11 +60,6 @@ impl Allocation {
         &self.paid[g * self.items..(g + 1) * self.items]
     }
 
-    /// Number of offers.
-    pub fn offers(&self) -> usize {
-        self.paid.len().checked_div(self.items).unwrap_or(0)
-    }
-
     /// What offer `g` pays in all.
     pub fn offer_total(&self, g: usize) -> Decimal {
         self.row(g).iter().copied().sum()

@@ -15,9 +15,7 @@ use std::sync::Arc;
 
 use miette::NamedSource;
 
-pub use format::{
-    expression as format_expression, fixed as format_fixed, format_model, format_source,
-};
+pub use format::{fixed as format_fixed, format_model, format_source};
 pub use lint::{lint, LINTS};
 pub use lower::{MAX_CATEGORIES, MAX_DAYS};
 
