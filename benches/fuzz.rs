@@ -5,6 +5,7 @@ mod common;
 
 use std::hint::black_box;
 
+use promosim::engine::Checks;
 use promosim::fuzz::generate;
 use promosim::rules::amazon;
 
@@ -13,7 +14,7 @@ const SESSIONS: u64 = 2_000;
 fn main() {
     let model = amazon().expect("shipped rules");
     let checkouts: u64 = (0..SESSIONS)
-        .map(|i| generate(&model, 7, i, false).checkouts)
+        .map(|i| generate(&model, 7, i, Checks { invariants: false }).checkouts)
         .sum();
 
     let mut criterion = common::criterion();
@@ -22,14 +23,14 @@ fn main() {
     group.bench_function("invariants_on", |b| {
         b.iter(|| {
             for i in 0..SESSIONS {
-                black_box(generate(&model, 7, i, true));
+                black_box(generate(&model, 7, i, Checks::default()));
             }
         })
     });
     group.bench_function("invariants_off", |b| {
         b.iter(|| {
             for i in 0..SESSIONS {
-                black_box(generate(&model, 7, i, false));
+                black_box(generate(&model, 7, i, Checks { invariants: false }));
             }
         })
     });
@@ -38,7 +39,7 @@ fn main() {
 
     let before = common::peak_rss_mib();
     for i in 0..200_000 {
-        black_box(generate(&model, 11, i, true));
+        black_box(generate(&model, 11, i, Checks::default()));
     }
     let after = common::peak_rss_mib();
 

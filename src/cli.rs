@@ -221,7 +221,7 @@ fn rules_override(rules: Option<PathBuf>, color: bool) -> Result<Option<Arc<Mode
 /// A rules file's text and model; on failure the diagnostics are printed and
 /// the exit code returned.
 fn read_rules(file: &std::path::Path, color: bool) -> Result<(String, Model), u8> {
-    let text = crate::diagnostic::read_text(file).map_err(|error| {
+    let text = crate::files::read_text(file).map_err(|error| {
         eprintln!("{}", crate::diagnostic::render(&error, color));
         EXIT_INVALID
     })?;
@@ -312,12 +312,24 @@ fn fmt(paths: &[PathBuf], check: bool) -> u8 {
         if check {
             println!("{name}: not formatted (run `promosim fmt {name}`)");
             code = EXIT_FAILED;
-        } else if let Err(error) = std::fs::write(&file, formatted) {
+            continue;
+        }
+        // The printer must never change what the rules mean: what it is about
+        // to write is parsed again and compared before the file is touched.
+        let same = crate::rules::parse_rules(&name, &formatted)
+            .is_ok_and(|again| again.without_source_map() == model.without_source_map());
+        if !same {
+            eprintln!(
+                "{name}: not formatted: the formatted text would not mean the same rules \
+                 (a promosim bug; the file is unchanged, please report it)"
+            );
+            return EXIT_INVALID;
+        }
+        if let Err(error) = crate::files::write_atomic(&file, formatted.as_bytes()) {
             eprintln!("cannot write {name}: {error}");
             return EXIT_INVALID;
-        } else {
-            println!("{name}: formatted");
         }
+        println!("{name}: formatted");
     }
     code
 }
@@ -341,7 +353,7 @@ fn explain(
             return EXIT_INVALID;
         }
     };
-    let steps = loaded.file.steps.0.len();
+    let steps = loaded.file.steps.len();
     if let Some(n) = step {
         let lowest = usize::from(!balances_only);
         if n < lowest || n > steps {
@@ -414,27 +426,25 @@ fn fuzz_command(
         println!("{}", outcome.summary());
         return EXIT_OK;
     };
-    if let Err(error) = std::fs::create_dir_all(out) {
-        eprintln!("cannot create {}: {error}", out.display());
-        return EXIT_INVALID;
-    }
     let rules_line = rules.as_ref().map(|path| {
         crate::fuzz::write::relative_path(path, out)
             .display()
             .to_string()
     });
-    let text = crate::fuzz::write::scenario_text(
+    let text = match crate::fuzz::write::scenario_text(
         &model,
         &failure.session,
         &failure.broken,
         seed,
         rules_line.as_deref(),
-    );
+    ) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("cannot write the counterexample as YAML: {error}");
+            return EXIT_INVALID;
+        }
+    };
     let path = out.join(format!("{}-{seed}.yaml", failure.broken.slug()));
-    if let Err(error) = std::fs::write(&path, &text) {
-        eprintln!("cannot write {}: {error}", path.display());
-        return EXIT_INVALID;
-    }
     println!(
         "property {} broke in session {} at step {}: {}",
         failure.broken.property, failure.index, failure.broken.step, failure.broken.message
@@ -447,11 +457,20 @@ fn fuzz_command(
     for line in text.lines() {
         println!("    {line}");
     }
-    println!(
-        "\nwritten to {}; replay it with `promosim run {}`",
-        path.display(),
-        path.display()
-    );
+    let written = std::fs::create_dir_all(out)
+        .and_then(|()| crate::files::write_atomic(&path, text.as_bytes()));
+    match written {
+        Ok(()) => println!(
+            "\nwritten to {}; replay it with `promosim run {}`",
+            path.display(),
+            path.display()
+        ),
+        Err(error) => {
+            eprintln!("cannot write {}: {error}", path.display());
+            println!("{}", outcome.summary());
+            return EXIT_INVALID;
+        }
+    }
     println!("{}", outcome.summary());
     EXIT_FAILED
 }
@@ -528,7 +547,7 @@ fn run(
         Format::Json => println!("{}", report.json()),
     }
     if let Some(path) = junit {
-        if let Err(error) = std::fs::write(&path, report.junit()) {
+        if let Err(error) = crate::files::write_atomic(&path, report.junit().as_bytes()) {
             eprintln!(
                 "cannot write the JUnit report to {}: {error}",
                 path.display()

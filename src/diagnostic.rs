@@ -1,19 +1,11 @@
 //! Diagnostics shared by every stage that reads a file: a stable code, a message,
-//! a labelled span in the file and an optional hint, rendered with `miette`.
-//!
-//! Also the one place that reads input files, so every reader gets the same
-//! bounds (size, UTF-8, no NUL bytes, not a directory).
+//! a labelled span in the file and an optional hint, rendered with `miette`;
+//! and did-you-mean suggestions.
 
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
-
-/// The largest input file promosim reads (rules or scenario), in bytes. Real
-/// files are a few kilobytes; the bound keeps a stray multi-gigabyte file from
-/// eating memory.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// One problem found in an input file.
 #[derive(Debug, Clone)]
@@ -144,109 +136,6 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     text.len()
 }
 
-/// Why an input file could not be read at all.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ReadError {
-    /// The path does not exist or cannot be opened.
-    #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(code(input::unreadable), help("check the path and its permissions"))]
-    Unreadable {
-        /// The path given.
-        path: String,
-        /// What the operating system said.
-        reason: String,
-    },
-    /// The path is a directory.
-    #[error("`{path}` is a directory, not a file")]
-    #[diagnostic(code(input::is_directory), help("name a file inside it"))]
-    Directory {
-        /// The path given.
-        path: String,
-    },
-    /// The file is over [`MAX_FILE_BYTES`].
-    #[error("`{path}` is {size} bytes; promosim reads files of at most {limit} bytes")]
-    #[diagnostic(code(input::too_large), help("split it into smaller files"))]
-    TooLarge {
-        /// The path given.
-        path: String,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
-    /// The file is not UTF-8 text.
-    #[error("`{path}` is not UTF-8 text (invalid byte at offset {offset})")]
-    #[diagnostic(code(input::not_utf8), help("save the file as UTF-8"))]
-    NotUtf8 {
-        /// The path given.
-        path: String,
-        /// Where the first bad byte is.
-        offset: usize,
-    },
-    /// The file contains a NUL byte, which no text file should.
-    #[error("`{path}` contains a NUL byte at offset {offset}; it looks like a binary file")]
-    #[diagnostic(
-        code(input::nul_byte),
-        help("remove the NUL byte or check that this is the right file")
-    )]
-    NulByte {
-        /// The path given.
-        path: String,
-        /// Where the NUL byte is.
-        offset: usize,
-    },
-}
-
-/// Reads a text input file within promosim's bounds.
-pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    let shown = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|e| ReadError::Unreadable {
-        path: shown.clone(),
-        reason: e.to_string(),
-    })?;
-    if metadata.is_dir() {
-        return Err(ReadError::Directory { path: shown });
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge {
-            path: shown,
-            size: metadata.len(),
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| ReadError::Unreadable {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge {
-            path: shown,
-            size: bytes.len() as u64,
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    text_from_bytes(&shown, bytes)
-}
-
-/// Checks that bytes are UTF-8 without NUL bytes and turns them into text.
-pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, ReadError> {
-    let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
-        path: path.to_string(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
-    if let Some(offset) = text.find('\0') {
-        return Err(ReadError::NulByte {
-            path: path.to_string(),
-            offset,
-        });
-    }
-    Ok(text)
-}
-
 /// "Did you mean ...?": the known name closest to `wrong`, if close enough.
 pub fn suggest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
@@ -295,17 +184,5 @@ mod tests {
         assert_eq!(suggest("coinz", known), Some("coins"));
         assert_eq!(suggest("musik_credit", known), Some("music_credit"));
         assert_eq!(suggest("zzzzzz", known), None);
-    }
-
-    #[test]
-    fn nul_bytes_and_bad_utf8_are_refused() {
-        assert!(matches!(
-            text_from_bytes("f", b"a\0b".to_vec()),
-            Err(ReadError::NulByte { offset: 1, .. })
-        ));
-        assert!(matches!(
-            text_from_bytes("f", vec![b'a', 0xff]),
-            Err(ReadError::NotUtf8 { offset: 1, .. })
-        ));
     }
 }

@@ -6,7 +6,10 @@
 //! [`rules`] (source → model) → [`model`] (typed rules) → [`engine`] (accounts,
 //! grants, ledger, allocation, checkout, invariants) → [`scenario`] (YAML
 //! suites) → [`fuzz`] (random sessions, shrinking) → [`cli`]. [`diagnostic`]
-//! is the shared error type and bounded file reading that every reader uses.
+//! is the shared error type, [`files`] the bounded reading and atomic writing
+//! of user files;
+//! [`problem`] declares the typed problem kinds of every stage and [`codes`]
+//! gathers them into the catalogue of stable codes.
 //!
 //! # Example
 //!
@@ -44,9 +47,14 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
+#[macro_use]
+pub mod problem;
+
 pub mod cli;
+pub mod codes;
 pub mod diagnostic;
 pub mod engine;
+pub mod files;
 pub mod fuzz;
 pub mod model;
 pub mod rules;

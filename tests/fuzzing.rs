@@ -9,8 +9,13 @@ use std::process::Command;
 
 use proptest::prelude::*;
 
+use std::sync::Arc;
+
+use promosim::engine::Checks;
 use promosim::fuzz::{fuzz, generate, replay, FuzzOptions};
 use promosim::rules::{amazon, parse_rules, AMAZON_RULES};
+use promosim::scenario::schema::to_yaml;
+use promosim::scenario::{from_text, RulesCache};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
@@ -23,7 +28,7 @@ proptest! {
         // Random assertions are meant to break; the engine's invariants are not.
         model.assertions.clear();
         for index in 0..40 {
-            let generated = generate(&model, seed, index, true);
+            let generated = generate(&model, seed, index, Checks::default());
             if let Some(broken) = generated.broken {
                 return Err(TestCaseError::fail(format!(
                     "{} at step {}: {}\nsession: {:#?}\nrules:\n{}",
@@ -38,14 +43,43 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// One representation of a scenario: a generated session written by the
+    /// scenario format's writer reads back, through the loader, to the same
+    /// session.
+    #[test]
+    fn a_written_session_loads_back_to_itself(
+        mut model in common::model(),
+        seed in any::<u64>(),
+    ) {
+        model.assertions.clear();
+        let model = Arc::new(model);
+        let cache = RulesCache::default();
+        for index in 0..10 {
+            let mut session = generate(&model, seed, index, Checks::default()).session;
+            session.name = format!("session {index}");
+            let text = to_yaml(&model, &session)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let loaded = from_text(std::path::Path::new("written.yaml"), &text, Some(&model), &cache)
+                .map_err(|e| TestCaseError::fail(format!("{}\n{text}", e.render(false))))?;
+            prop_assert_eq!(&loaded.file, &session, "written:\n{}", text);
+        }
+    }
+}
+
 #[test]
 fn generation_is_deterministic_for_a_seed() {
     let model = amazon().expect("shipped rules");
     for index in 0..50 {
-        let a = generate(&model, 99, index, true);
-        let b = generate(&model, 99, index, true);
+        let a = generate(&model, 99, index, Checks::default());
+        let b = generate(&model, 99, index, Checks::default());
         assert_eq!(a.session, b.session);
-        assert_eq!(replay(&model, &a.session, true).checkouts, a.checkouts);
+        assert_eq!(
+            replay(&model, &a.session, Checks::default()).checkouts,
+            a.checkouts
+        );
     }
 }
 

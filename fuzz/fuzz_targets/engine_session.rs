@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     for (i, byte) in data.iter().take(8).enumerate() {
         seed[i] = *byte;
     }
-    let generated = promosim::fuzz::generate(rules(), u64::from_le_bytes(seed), 0, true);
+    let generated = promosim::fuzz::generate(rules(), u64::from_le_bytes(seed), 0, Default::default());
     if let Some(broken) = generated.broken {
         if broken.property.starts_with("invariant ") {
             panic!(

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = promosim::diagnostic::text_from_bytes("fuzz.promo", data.to_vec()) else {
+    let Ok(text) = promosim::files::text_from_bytes("fuzz.promo", data.to_vec()) else {
         return;
     };
     match promosim::rules::parse_rules("fuzz.promo", &text) {

@@ -15,7 +15,7 @@ fn rules() -> &'static Arc<Model> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = promosim::diagnostic::text_from_bytes("fuzz.yaml", data.to_vec()) else {
+    let Ok(text) = promosim::files::text_from_bytes("fuzz.yaml", data.to_vec()) else {
         return;
     };
     let cache = RulesCache::default();

@@ -1,12 +1,13 @@
 //! The account: grants, discount entitlements, active rewards, orders and the
-//! ledger, with every operation but checkout (in `checkout.rs`).
+//! ledger, with the small operations (redeem, advance, convert). Checkout and
+//! refund have files of their own.
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::grants::{spending_key, Grant, GrantId, Origin};
-use super::invariants::Violation;
 use super::ledger::{Entry, EntryKind, Ledger};
+use super::operation::AdvanceReceipt;
 use super::{EngineError, ErrorCode};
 use crate::model::{
     Credit, Expiry, Limit, Model, PaymentId, PromoEffect, PromoId, Reward, Source, WalletId,
@@ -93,16 +94,6 @@ pub struct Account<'m> {
     pub(crate) redemptions: Vec<u32>,
     pub(crate) orders: Vec<Order>,
     pub(crate) ledger: Ledger,
-}
-
-/// Adds with overflow reported as an engine error.
-pub(crate) fn add(a: Decimal, b: Decimal) -> Result<Decimal, EngineError> {
-    a.checked_add(b).ok_or_else(EngineError::overflow)
-}
-
-/// Subtracts with overflow reported as an engine error.
-pub(crate) fn sub(a: Decimal, b: Decimal) -> Result<Decimal, EngineError> {
-    a.checked_sub(b).ok_or_else(EngineError::overflow)
 }
 
 impl<'m> Account<'m> {
@@ -379,15 +370,17 @@ impl<'m> Account<'m> {
 
     /// Moves the clock forward to `day`, expiring grants on the way. A day in
     /// the past leaves the clock where it is.
-    pub fn advance_to(&mut self, day: NaiveDate) {
+    pub fn advance_to(&mut self, day: NaiveDate) -> AdvanceReceipt {
+        let mut receipt = AdvanceReceipt::default();
         if day <= self.today {
-            return;
+            return receipt;
         }
         self.today = day;
         for (id, grant) in self.grants.iter_mut().enumerate() {
             if !grant.usable_on(day) && grant.remaining > Decimal::ZERO {
                 let lost = grant.remaining;
                 grant.remaining = Decimal::ZERO;
+                receipt.expired.push((id, lost));
                 self.ledger.record(Entry {
                     date: day,
                     kind: EntryKind::Expire,
@@ -398,16 +391,16 @@ impl<'m> Account<'m> {
                 });
             }
         }
+        receipt
     }
 
     /// Moves the clock forward by `days`.
-    pub fn advance_days(&mut self, days: u32) -> Result<(), EngineError> {
+    pub fn advance_days(&mut self, days: u32) -> Result<AdvanceReceipt, EngineError> {
         let day = self
             .today
             .checked_add_days(Days::new(u64::from(days)))
             .ok_or_else(EngineError::overflow)?;
-        self.advance_to(day);
-        Ok(())
+        Ok(self.advance_to(day))
     }
 
     /// Support converts `amount` (in `from`'s unit) from one wallet into another,
@@ -489,110 +482,13 @@ impl<'m> Account<'m> {
         Ok(ConversionReceipt { moves })
     }
 
-    /// Refunds order `number` (1-based among successful checkouts).
-    pub fn refund(&mut self, number: usize) -> Result<RefundReceipt, EngineError> {
-        let index = number
-            .checked_sub(1)
-            .filter(|i| *i < self.orders.len())
-            .ok_or_else(|| {
-                EngineError::new(
-                    ErrorCode::UnknownOrder,
-                    format!(
-                        "there is no order {number}; {} checkout(s) succeeded so far",
-                        self.orders.len()
-                    ),
-                )
-            })?;
-        if self.orders[index].refunded {
-            return Err(EngineError::new(
-                ErrorCode::OrderAlreadyRefunded,
-                format!("order {number} was refunded already"),
-            ));
-        }
-        // Plan with checked arithmetic first, so a failure changes nothing.
-        let order = self.orders[index].clone();
-        let mut new_remaining: Vec<(GrantId, Decimal)> = Vec::new();
-        let mut receipt = RefundReceipt::default();
-        for (grant, wallet, amount) in &order.grant_payments {
-            if self.grants[*grant].usable_on(self.today) {
-                let current = new_remaining
-                    .iter()
-                    .rev()
-                    .find(|(g, _)| g == grant)
-                    .map_or(self.grants[*grant].remaining, |(_, v)| *v);
-                new_remaining.push((*grant, add(current, *amount)?));
-                merge(&mut receipt.returned, Source::Wallet(*wallet), *amount)?;
-            } else {
-                merge(&mut receipt.forfeited, Source::Wallet(*wallet), *amount)?;
-            }
-        }
-        if let Some((payment, amount)) = order.charged {
-            merge(&mut receipt.returned, Source::Payment(payment), amount)?;
-        }
-        let mut clawbacks = Vec::new();
-        for (grant, earned) in &order.earned {
-            let take = (*earned).min(self.grants[*grant].remaining);
-            if take > Decimal::ZERO {
-                clawbacks.push((*grant, take));
-                let wallet = self.grants[*grant].wallets[0];
-                match receipt.clawed_back.iter_mut().find(|(w, _)| *w == wallet) {
-                    Some((_, total)) => *total = add(*total, take)?,
-                    None => receipt.clawed_back.push((wallet, take)),
-                }
-            }
-        }
-
-        // Apply.
-        for (grant, wallet, amount) in &order.grant_payments {
-            let returned = self.grants[*grant].usable_on(self.today);
-            if returned {
-                self.grants[*grant].remaining += *amount;
-            }
-            self.ledger.record(Entry {
-                date: self.today,
-                kind: if returned {
-                    EntryKind::Refund
-                } else {
-                    EntryKind::Forfeit
-                },
-                source: Source::Wallet(*wallet),
-                grant: returned.then_some(*grant),
-                amount: *amount,
-                order: Some(number),
-            });
-        }
-        if let Some((payment, amount)) = order.charged {
-            self.ledger.record(Entry {
-                date: self.today,
-                kind: EntryKind::Refund,
-                source: Source::Payment(payment),
-                grant: None,
-                amount,
-                order: Some(number),
-            });
-        }
-        for (grant, take) in clawbacks {
-            self.grants[grant].remaining -= take;
-            self.ledger.record(Entry {
-                date: self.today,
-                kind: EntryKind::Clawback,
-                source: Source::Wallet(self.grants[grant].wallets[0]),
-                grant: Some(grant),
-                amount: -take,
-                order: Some(number),
-            });
-        }
-        self.orders[index].refunded = true;
-        Ok(receipt)
-    }
-
     /// Total value of every grant (a shared grant counted once).
     pub fn total_value(&self) -> Decimal {
         self.grants.iter().map(|g| g.remaining).sum()
     }
 
     /// Whether two accounts hold the same state (the rules aside).
-    pub fn same_state(&self, other: &Account<'_>) -> bool {
+    pub(crate) fn same_state(&self, other: &Account<'_>) -> bool {
         self.today == other.today
             && self.payment == other.payment
             && self.grants == other.grants
@@ -602,73 +498,6 @@ impl<'m> Account<'m> {
             && self.orders == other.orders
             && self.ledger == other.ledger
     }
-
-    /// The account's own invariants (TigerBeetle style): every grant's ledger
-    /// entries sum to what it holds; nothing is negative; no grant holds more
-    /// than it was created with; expired grants hold nothing; every grant is a
-    /// whole number of its unit's steps.
-    pub fn check_invariants(&self) -> Result<(), Violation> {
-        let sums = self.ledger.grant_sums(self.grants.len());
-        for (id, (grant, sum)) in self.grants.iter().zip(&sums).enumerate() {
-            let fail = |invariant, message| Err(Violation { invariant, message });
-            if grant.remaining != *sum {
-                return fail(
-                    "ledger_matches_balances",
-                    format!(
-                        "grant #{id} holds {} but its ledger entries sum to {sum}",
-                        grant.remaining
-                    ),
-                );
-            }
-            if grant.remaining < Decimal::ZERO {
-                return fail(
-                    "no_negative_balance",
-                    format!("grant #{id} is negative: {}", grant.remaining),
-                );
-            }
-            if grant.remaining > grant.original {
-                return fail(
-                    "grant_within_original",
-                    format!(
-                        "grant #{id} holds {}, more than the {} it was created with",
-                        grant.remaining, grant.original
-                    ),
-                );
-            }
-            if !grant.usable_on(self.today) && !grant.remaining.is_zero() {
-                return fail(
-                    "expired_grants_empty",
-                    format!("grant #{id} expired but still holds {}", grant.remaining),
-                );
-            }
-            let step = self.model.wallets[grant.wallets[0]]
-                .unit
-                .step_value(&self.model.currency);
-            if !(grant.remaining % step).is_zero() {
-                return fail(
-                    "whole_units",
-                    format!(
-                        "grant #{id} holds {}, not a whole number of {step} steps",
-                        grant.remaining
-                    ),
-                );
-            }
-        }
-        Ok(())
-    }
-}
-
-fn merge(
-    list: &mut Vec<(Source, Decimal)>,
-    source: Source,
-    amount: Decimal,
-) -> Result<(), EngineError> {
-    match list.iter_mut().find(|(s, _)| *s == source) {
-        Some((_, total)) => *total = add(*total, amount)?,
-        None => list.push((source, amount)),
-    }
-    list.sort_by_key(|(s, _)| *s);
-    Ok(())
 }
 
 #[cfg(test)]
@@ -697,7 +526,7 @@ mod tests {
         // The converted part keeps MUSIC10's expiry: gone after 90 days.
         account.advance_days(90)?;
         assert_eq!(account.balance(apps), Decimal::ZERO);
-        account.check_invariants()?;
+        crate::engine::invariants::check_account(&account)?;
         Ok(())
     }
 

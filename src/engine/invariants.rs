@@ -9,77 +9,143 @@
 
 use rust_decimal::Decimal;
 
-use super::account::{Account, ConversionReceipt, RefundReceipt};
+use super::account::{Account, RefundReceipt};
 use super::checkout::{CheckoutRequest, Receipt};
 use super::grants::{spending_key, Origin};
-use crate::model::{CategorySet, Source, WalletId};
+use super::operation::{Operation, Outcome};
+use super::EngineError;
+use crate::model::{CategorySet, Source};
+
+problem_kinds! {
+    /// The engine's invariants, by their stable names (`invariant NAME` in
+    /// reports and counterexample file names).
+    pub enum Invariant: "invariant" {
+        /// Every grant's ledger entries sum to what it holds.
+        LedgerMatchesBalances = ("ledger_matches_balances",
+            "every grant's ledger entries sum to what it holds",
+            "an engine bug: report it with the scenario that shows it"),
+        /// No grant below zero.
+        NoNegativeBalance = ("no_negative_balance",
+            "no grant, and so no balance, is ever below zero",
+            "an engine bug: report it with the scenario that shows it"),
+        /// No grant above what it was created with.
+        GrantWithinOriginal = ("grant_within_original",
+            "no grant holds more than it was created with",
+            "an engine bug: report it with the scenario that shows it"),
+        /// Expired grants hold nothing.
+        ExpiredGrantsEmpty = ("expired_grants_empty",
+            "a grant past its expiry holds nothing",
+            "an engine bug: report it with the scenario that shows it"),
+        /// Amounts stay whole numbers of their unit.
+        WholeUnits = ("whole_units",
+            "every amount stays a whole number of its unit's steps (whole coins)",
+            "an engine bug: report it with the scenario that shows it"),
+        /// Value changes only as the receipts say.
+        ValueConserved = ("value_conserved",
+            "value changes only by redemption, conversion (1:1), expiry, spending, earning and refund, by exactly what the receipts report",
+            "an engine bug: report it with the scenario that shows it"),
+        /// A grant pays only in scope.
+        GrantInScope = ("grant_in_scope",
+            "a grant pays only for categories its wallet spends on, opt-in wallets only when selected",
+            "an engine bug: report it with the scenario that shows it"),
+        /// The card is charged the least possible.
+        LeastCard = ("least_card",
+            "the payment method is charged the least any allocation allows",
+            "an engine bug: report it with the scenario that shows it"),
+        /// Grants are spent in precedence order.
+        Precedence = ("precedence",
+            "among the allocations that charge the card least, grants are spent in precedence order",
+            "an engine bug: report it with the scenario that shows it"),
+        /// A failed step changes nothing.
+        FailedStepChangesNothing = ("failed_step_changes_nothing",
+            "a failed operation leaves the account exactly as it was",
+            "an engine bug: report it with the scenario that shows it"),
+        /// A refund returns at most what was paid.
+        RefundWithinPayment = ("refund_within_payment",
+            "a refund never returns more to a source than it paid",
+            "an engine bug: report it with the scenario that shows it"),
+        /// Paid = total = subtotal - discount.
+        AmountsAddUp = ("amounts_add_up",
+            "what was paid equals the total, which is the subtotal less the discount",
+            "an engine bug: report it with the scenario that shows it"),
+        /// No item below zero.
+        DiscountWithinPrice = ("discount_within_price",
+            "a discount never takes an item below zero or above its price",
+            "an engine bug: report it with the scenario that shows it"),
+        /// An opening balance the engine refuses.
+        OpeningBalance = ("opening_balance",
+            "an opening balance the engine refuses (out of range)",
+            "open the account with smaller balances"),
+    }
+}
 
 /// An invariant that did not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invariant {invariant}: {message}")]
 pub struct Violation {
-    /// Stable name, e.g. `value_conserved`.
-    pub invariant: &'static str,
+    /// Which invariant.
+    pub invariant: Invariant,
     /// The particulars.
     pub message: String,
 }
 
 impl Violation {
-    fn new(invariant: &'static str, message: String) -> Self {
+    fn new(invariant: Invariant, message: String) -> Self {
         Violation { invariant, message }
     }
-}
-
-/// What an operation did, as far as the invariants need to know.
-#[derive(Debug, Clone, Copy)]
-pub enum Effect<'a> {
-    /// A checkout succeeded.
-    Checkout(&'a CheckoutRequest, &'a Receipt),
-    /// A code was redeemed.
-    Redeem,
-    /// A conversion of `value` (currency) out of a wallet succeeded.
-    Convert(WalletId, Decimal, &'a ConversionReceipt),
-    /// The clock moved.
-    Advance,
-    /// Order `number` was refunded.
-    Refund(usize, &'a RefundReceipt),
-    /// The operation failed.
-    Failed,
 }
 
 /// The largest number of usable grants for which the least-card and
 /// precedence oracle runs (it enumerates subsets of grants).
 pub const ORACLE_MAX_GRANTS: usize = 10;
 
-/// Every invariant violated by an operation that took `before` to `after`.
-pub fn check(before: &Account<'_>, after: &Account<'_>, effect: Effect<'_>) -> Vec<Violation> {
+/// Every invariant violated by `operation`, which took `before` to `after`
+/// with `result`.
+pub fn check(
+    before: &Account<'_>,
+    after: &Account<'_>,
+    operation: &Operation,
+    result: &Result<Outcome, EngineError>,
+) -> Vec<Violation> {
     let mut violations = Vec::new();
-    if let Err(v) = after.check_invariants() {
+    if let Err(v) = check_account(after) {
         violations.push(v);
     }
     let delta = after.total_value() - before.total_value();
-    match effect {
-        Effect::Failed => {
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(_) => {
             if !after.same_state(before) {
                 violations.push(Violation::new(
-                    "failed_step_changes_nothing",
+                    Invariant::FailedStepChangesNothing,
                     "a failed operation changed the account".into(),
                 ));
             }
+            return violations;
         }
-        Effect::Redeem => {
+    };
+    // Each outcome is checked against the operation it came from; a pair that
+    // does not match is itself a broken engine.
+    let mismatch = || {
+        Violation::new(
+            Invariant::ValueConserved,
+            format!("the outcome of `{operation:?}` is of another kind"),
+        )
+    };
+    match outcome {
+        Outcome::Redeem(_) => {
             let created: Decimal = after.grants()[before.grants().len()..]
                 .iter()
                 .map(|g| g.original)
                 .sum();
             if delta != created {
                 violations.push(Violation::new(
-                    "value_conserved",
+                    Invariant::ValueConserved,
                     format!("a redemption changed the total by {delta} but granted {created}"),
                 ));
             }
         }
-        Effect::Advance => {
+        Outcome::Advance(_) => {
             let expired: Decimal = before
                 .grants()
                 .iter()
@@ -88,35 +154,105 @@ pub fn check(before: &Account<'_>, after: &Account<'_>, effect: Effect<'_>) -> V
                 .sum();
             if delta != -expired {
                 violations.push(Violation::new(
-                    "value_conserved",
+                    Invariant::ValueConserved,
                     format!("moving the clock changed the total by {delta}, but {expired} expired"),
                 ));
             }
         }
-        Effect::Convert(from, value, receipt) => {
+        Outcome::Convert(receipt) => {
+            let Operation::Convert(request) = operation else {
+                violations.push(mismatch());
+                return violations;
+            };
+            let value = after.model().wallets[request.from]
+                .unit
+                .to_value(request.amount)
+                .unwrap_or_default();
             if !delta.is_zero() {
                 violations.push(Violation::new(
-                    "value_conserved",
+                    Invariant::ValueConserved,
                     format!("a conversion changed the total value by {delta}"),
                 ));
             }
             let moved: Decimal = receipt.moves.iter().map(|(_, _, v)| *v).sum();
-            let lowered = before.balance_value(from) - after.balance_value(from);
+            let lowered = before.balance_value(request.from) - after.balance_value(request.from);
             if moved != value || lowered != value {
                 violations.push(Violation::new(
-                    "value_conserved",
+                    Invariant::ValueConserved,
                     format!("converting {value} moved {moved} and lowered the source by {lowered}"),
                 ));
             }
         }
-        Effect::Refund(number, receipt) => {
-            check_refund(before, delta, number, receipt, &mut violations)
+        Outcome::Refund(receipt) => {
+            let Operation::Refund(number) = operation else {
+                violations.push(mismatch());
+                return violations;
+            };
+            check_refund(before, delta, *number, receipt, &mut violations)
         }
-        Effect::Checkout(request, receipt) => {
+        Outcome::Checkout(receipt) => {
+            let Operation::Checkout(request) = operation else {
+                violations.push(mismatch());
+                return violations;
+            };
             check_checkout(before, after, delta, request, receipt, &mut violations)
         }
     }
     violations
+}
+
+/// The account's own invariants (TigerBeetle style): every grant's ledger
+/// entries sum to what it holds; nothing is negative; no grant holds more than
+/// it was created with; expired grants hold nothing; every grant is a whole
+/// number of its unit's steps.
+pub fn check_account(account: &Account<'_>) -> Result<(), Violation> {
+    let sums = account.ledger.grant_sums(account.grants.len());
+    for (id, (grant, sum)) in account.grants.iter().zip(&sums).enumerate() {
+        let fail = |invariant, message| Err(Violation { invariant, message });
+        if grant.remaining != *sum {
+            return fail(
+                Invariant::LedgerMatchesBalances,
+                format!(
+                    "grant #{id} holds {} but its ledger entries sum to {sum}",
+                    grant.remaining
+                ),
+            );
+        }
+        if grant.remaining < Decimal::ZERO {
+            return fail(
+                Invariant::NoNegativeBalance,
+                format!("grant #{id} is negative: {}", grant.remaining),
+            );
+        }
+        if grant.remaining > grant.original {
+            return fail(
+                Invariant::GrantWithinOriginal,
+                format!(
+                    "grant #{id} holds {}, more than the {} it was created with",
+                    grant.remaining, grant.original
+                ),
+            );
+        }
+        if !grant.usable_on(account.today) && !grant.remaining.is_zero() {
+            return fail(
+                Invariant::ExpiredGrantsEmpty,
+                format!("grant #{id} expired but still holds {}", grant.remaining),
+            );
+        }
+        let step = account.model.wallets[grant.wallets[0]]
+            .unit
+            .step_value(&account.model.currency);
+        if !(grant.remaining % step).is_zero() {
+            return fail(
+                Invariant::WholeUnits,
+                format!(
+                    "grant #{id} holds {}, not a whole number of {step} steps",
+                    grant.remaining
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 fn check_refund(
@@ -128,7 +264,7 @@ fn check_refund(
 ) {
     let Some(order) = before.orders().get(number.wrapping_sub(1)) else {
         violations.push(Violation::new(
-            "refund_within_payment",
+            Invariant::RefundWithinPayment,
             format!("refunded unknown order {number}"),
         ));
         return;
@@ -158,7 +294,7 @@ fn check_refund(
             .map_or(Decimal::ZERO, |(_, v)| *v);
         if *value > was_paid {
             violations.push(Violation::new(
-                "refund_within_payment",
+                Invariant::RefundWithinPayment,
                 format!("a refund gave back {value} to a source that paid {was_paid}"),
             ));
         }
@@ -172,7 +308,7 @@ fn check_refund(
     let clawed: Decimal = receipt.clawed_back.iter().map(|(_, v)| *v).sum();
     if delta != returned_to_wallets - clawed {
         violations.push(Violation::new(
-            "value_conserved",
+            Invariant::ValueConserved,
             format!(
                 "a refund changed the total by {delta}, but returned {returned_to_wallets} and took back {clawed}"
             ),
@@ -193,7 +329,7 @@ fn check_checkout(
     let paid_total: Decimal = receipt.paid.iter().map(|(_, v)| *v).sum();
     if paid_total != receipt.total || receipt.subtotal - receipt.discount != receipt.total {
         violations.push(Violation::new(
-            "amounts_add_up",
+            Invariant::AmountsAddUp,
             format!(
                 "subtotal {} - discount {} should be total {} and what was paid ({paid_total})",
                 receipt.subtotal, receipt.discount, receipt.total
@@ -203,7 +339,7 @@ fn check_checkout(
     for (item, due) in request.items.iter().zip(&receipt.item_due) {
         if *due < Decimal::ZERO || *due > item.price {
             violations.push(Violation::new(
-                "discount_within_price",
+                Invariant::DiscountWithinPrice,
                 format!(
                     "item {} is due {due} for a price of {}",
                     item.sku, item.price
@@ -216,7 +352,7 @@ fn check_checkout(
         let step = model.source_unit(*source).step_value(&model.currency);
         if !(*value % step).is_zero() {
             violations.push(Violation::new(
-                "whole_units",
+                Invariant::WholeUnits,
                 format!(
                     "{} paid {value}, not a whole number of {step}",
                     model.source_name(*source)
@@ -241,7 +377,7 @@ fn check_checkout(
                     || (wallet_rule.opt_in && !request.pay_with.contains(&wallet))
                 {
                     violations.push(Violation::new(
-                        "grant_in_scope",
+                        Invariant::GrantInScope,
                         format!(
                             "grant #{grant} paid {} for {} ({}) through {}",
                             line.amount,
@@ -258,7 +394,7 @@ fn check_checkout(
                     .contains(item.category)
                 {
                     violations.push(Violation::new(
-                        "grant_in_scope",
+                        Invariant::GrantInScope,
                         format!(
                             "{} paid for {}",
                             model.payment_methods[payment].name, item.sku
@@ -267,7 +403,7 @@ fn check_checkout(
                 }
             }
             _ => violations.push(Violation::new(
-                "grant_in_scope",
+                Invariant::GrantInScope,
                 "a payment line mixes a grant and a payment method".into(),
             )),
         }
@@ -287,7 +423,7 @@ fn check_checkout(
         .sum();
     if delta != created - spent {
         violations.push(Violation::new(
-            "value_conserved",
+            Invariant::ValueConserved,
             format!(
                 "a checkout changed the total by {delta}; it granted {created} and spent {spent}"
             ),
@@ -405,9 +541,9 @@ fn check_allocation(
         paid_prefix += paid[k];
         if paid_prefix != best[k] {
             let name = if k + 1 == offers.len() {
-                "least_card"
+                Invariant::LeastCard
             } else {
-                "precedence"
+                Invariant::Precedence
             };
             violations.push(Violation::new(
                 name,

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::account::Account;
 use super::checkout::Receipt;
+use crate::model::money::percent_of;
 use crate::model::{CompareOp, Expr, Variable};
 
 /// Evaluates a condition; `None` when an amount overflowed (treated as broken).
@@ -50,9 +51,7 @@ pub fn value(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<De
         Expr::Add(l, r) => value(l, receipt, account)?.checked_add(value(r, receipt, account)?),
         Expr::Sub(l, r) => value(l, receipt, account)?.checked_sub(value(r, receipt, account)?),
         Expr::Mul(l, r) => value(l, receipt, account)?.checked_mul(value(r, receipt, account)?),
-        Expr::PercentOf(p, of) => value(of, receipt, account)?
-            .checked_mul(*p)?
-            .checked_div(Decimal::ONE_HUNDRED),
+        Expr::PercentOf(p, of) => percent_of(value(of, receipt, account)?, *p).ok(),
         Expr::Number(n) => Some(*n),
         Expr::Var(variable) => Some(match variable {
             Variable::Subtotal => receipt.subtotal,

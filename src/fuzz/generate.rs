@@ -9,9 +9,13 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::session::{self, Broken, Session, SessionStep};
-use crate::engine::Account;
+use super::session::{Broken, Session};
+use crate::engine::{
+    apply_checked, Account, Advance, CheckoutRequest, Checks, ConvertRequest, Item, Operation,
+};
 use crate::model::{DiscountAmount, Model, PromoEffect, Unit};
+use crate::scenario::open_account;
+use crate::scenario::schema::{AccountSpec, Date, PaymentChoice, Step, WalletAmounts};
 
 /// Most steps in one generated session.
 pub const MAX_STEPS: usize = 12;
@@ -138,15 +142,19 @@ impl Draw<'_> {
         }
     }
 
-    fn next_step(&mut self, account: &Account<'_>) -> SessionStep {
+    fn next_step(&mut self, account: &Account<'_>) -> Operation {
         let model = self.model;
         match self.rng.u8(0..20) {
             0..=8 if !model.categories.is_empty() => {
                 let count = self.rng.usize(0..=MAX_ITEMS);
                 let items = (0..count)
-                    .map(|_| {
+                    .map(|i| {
                         let category = self.rng.usize(0..model.categories.len());
-                        (category, self.price(account))
+                        Item {
+                            sku: format!("{}-{}", model.categories[category].name, i + 1),
+                            category,
+                            price: self.price(account),
+                        }
                     })
                     .collect();
                 let pay_with = (0..model.wallets.len())
@@ -157,13 +165,13 @@ impl Draw<'_> {
                 } else {
                     Vec::new()
                 };
-                SessionStep::Checkout {
+                Operation::Checkout(CheckoutRequest {
                     items,
                     pay_with,
                     codes,
-                }
+                })
             }
-            9..=12 => SessionStep::Redeem(self.code()),
+            9..=12 => Operation::Redeem(self.code()),
             13 | 14 if !model.wallets.is_empty() => {
                 // Mostly conversions the rules allow, sometimes ones they refuse.
                 let allowed: Vec<(usize, usize)> = (0..model.wallets.len())
@@ -180,16 +188,18 @@ impl Draw<'_> {
                 };
                 let amount =
                     self.edge_amount(&model.wallets[from].unit, account.balance_value(from));
-                SessionStep::Convert { from, to, amount }
+                Operation::Convert(ConvertRequest { from, to, amount })
             }
-            15 | 16 => SessionStep::Advance(self.days_to_boundary(account)),
-            _ => SessionStep::Refund(self.rng.usize(1..=account.orders().len() + 1)),
+            15 | 16 => Operation::Advance(Advance::Days(self.days_to_boundary(account))),
+            _ => Operation::Refund(self.rng.usize(1..=account.orders().len() + 1)),
         }
     }
 }
 
-/// Generates session `index` of a campaign and replays it as it goes.
-pub fn generate(model: &Model, seed: u64, index: u64, check_invariants: bool) -> Generated {
+/// Generates session `index` of a campaign and replays it as it goes: each
+/// step is drawn from the account the earlier steps left, and taken with
+/// every check.
+pub fn generate(model: &Model, seed: u64, index: u64, checks: Checks) -> Generated {
     let mut draw = Draw {
         rng: fastrand::Rng::with_seed(session_seed(seed, index)),
         model,
@@ -210,37 +220,40 @@ pub fn generate(model: &Model, seed: u64, index: u64, check_invariants: bool) ->
             balances.push((wallet, draw.edge_amount(&rule.unit, value)));
         }
     }
-    let mut session = Session {
-        start,
-        payment,
-        balances,
-        steps: Vec::new(),
-    };
     let mut generated = Generated {
-        session: session.clone(),
+        session: Session {
+            start: Some(Date(start)),
+            account: Some(AccountSpec {
+                payment_method: Some(PaymentChoice(payment)),
+                balances: WalletAmounts(balances),
+            }),
+            ..Session::default()
+        },
         checkouts: 0,
         broken: None,
     };
-    let mut account = match session::open(model, &session) {
+    let mut account = match open_account(model, &generated.session) {
         Ok(account) => account,
-        Err(broken) => {
-            generated.broken = Some(broken);
+        Err(error) => {
+            generated.broken = Some(Broken::opening(error.to_string()));
             return generated;
         }
     };
     let steps = draw.rng.usize(1..=MAX_STEPS);
     for number in 1..=steps {
-        let next = draw.next_step(&account);
-        if matches!(next, SessionStep::Checkout { .. }) {
+        let operation = draw.next_step(&account);
+        if operation.is_checkout() {
             generated.checkouts += 1;
         }
-        let broken = session::step(&mut account, &next, number, check_invariants);
-        session.steps.push(next);
-        if broken.is_some() {
-            generated.broken = broken;
+        let checked = apply_checked(&mut account, &operation, checks);
+        generated.session.steps.push(Step {
+            operation: Some(operation),
+            expect: None,
+        });
+        if let Some(broken) = Broken::first(model, number, &checked) {
+            generated.broken = Some(broken);
             break;
         }
     }
-    generated.session = session;
     generated
 }

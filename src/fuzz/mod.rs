@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 pub use generate::{generate, session_seed};
-pub use session::{replay, Broken, Session, SessionStep};
+pub use session::{replay, Broken, Session};
 
+use crate::engine::Checks;
 use crate::model::Model;
 
 /// Sessions per parallel batch: large enough to keep every core busy, small
@@ -108,7 +109,14 @@ pub fn fuzz(
             .map(|index| {
                 (
                     index,
-                    generate(model, options.seed, index, options.check_invariants),
+                    generate(
+                        model,
+                        options.seed,
+                        index,
+                        Checks {
+                            invariants: options.check_invariants,
+                        },
+                    ),
                 )
             })
             .collect();

@@ -1,55 +1,21 @@
-//! Sessions: an opening account and a list of steps, generated from the rules,
-//! replayed with every property checked after every step.
+//! Sessions: scenarios without expectations, generated from the rules and
+//! replayed through the scenario replay loop with every property checked after
+//! every step; the first property that breaks is what the fuzzer reports.
 
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use std::ops::ControlFlow;
 
-use crate::engine::invariants::{self, Effect};
-use crate::engine::policy::broken_assertions;
-use crate::engine::{Account, CheckoutRequest, Item};
-use crate::model::{CategoryId, Model, PaymentId, WalletId};
+use crate::engine::invariants::Invariant;
+use crate::engine::{Account, Checked, Checks, Outcome};
+use crate::model::money::fixed;
+use crate::model::Model;
+use crate::problem::ProblemKind;
+use crate::scenario::schema::{ScenarioFile, Step};
+use crate::scenario::{replay as replay_scenario, Observer};
 
-/// One step of a session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionStep {
-    /// A checkout.
-    Checkout {
-        /// (category, price) per item.
-        items: Vec<(CategoryId, Decimal)>,
-        /// Selected opt-in wallets.
-        pay_with: Vec<WalletId>,
-        /// Codes given at checkout.
-        codes: Vec<String>,
-    },
-    /// Redeem a code.
-    Redeem(String),
-    /// Convert an amount (in `from`'s unit).
-    Convert {
-        /// From this wallet.
-        from: WalletId,
-        /// Into this wallet.
-        to: WalletId,
-        /// Amount in `from`'s unit.
-        amount: Decimal,
-    },
-    /// Move the clock forward.
-    Advance(u32),
-    /// Refund an order (1-based).
-    Refund(usize),
-}
-
-/// A whole session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// The start date.
-    pub start: NaiveDate,
-    /// The account's payment method.
-    pub payment: Option<PaymentId>,
-    /// Opening balances, each in its wallet's unit.
-    pub balances: Vec<(WalletId, Decimal)>,
-    /// The steps.
-    pub steps: Vec<SessionStep>,
-}
+/// A session is a scenario: an opening account and steps (no expectations
+/// until a person adds them). One representation, so a counterexample is
+/// written by the scenario format's own writer.
+pub type Session = ScenarioFile;
 
 /// A property that broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +33,43 @@ impl Broken {
     pub fn slug(&self) -> String {
         self.property.replace(' ', "-")
     }
+
+    /// The first property a checked step broke: an invariant, else an
+    /// assertion (described by the checkout that broke it).
+    pub fn first(model: &Model, number: usize, checked: &Checked) -> Option<Broken> {
+        if let Some(violation) = checked.violations.first() {
+            return Some(Broken {
+                property: format!("invariant {}", violation.invariant),
+                step: number,
+                message: violation.message.clone(),
+            });
+        }
+        let name = checked.broken_assertions.first()?;
+        let money = |v| fixed(v, model.currency.decimals);
+        let message = match &checked.result {
+            Ok(Outcome::Checkout(receipt)) => format!(
+                "after a checkout of subtotal {}, discount {}, total {}",
+                money(receipt.subtotal),
+                money(receipt.discount),
+                money(receipt.total)
+            ),
+            _ => "after this step".to_string(),
+        };
+        Some(Broken {
+            property: format!("assert {name}"),
+            step: number,
+            message,
+        })
+    }
+
+    /// An opening account the engine refused.
+    pub fn opening(message: String) -> Broken {
+        Broken {
+            property: format!("invariant {}", Invariant::OpeningBalance.code()),
+            step: 0,
+            message,
+        }
+    }
 }
 
 /// What replaying a session did.
@@ -78,152 +81,41 @@ pub struct Replay {
     pub broken: Option<Broken>,
 }
 
-/// Builds the checkout request of a step.
-pub fn request_of(
-    model: &Model,
-    items: &[(CategoryId, Decimal)],
-    pay_with: &[WalletId],
-    codes: &[String],
-) -> CheckoutRequest {
-    CheckoutRequest {
-        items: items
-            .iter()
-            .enumerate()
-            .map(|(i, (category, price))| Item {
-                sku: format!("{}-{}", model.categories[*category].name, i + 1),
-                category: *category,
-                price: *price,
-            })
-            .collect(),
-        pay_with: pay_with.to_vec(),
-        codes: codes.to_vec(),
-    }
+/// Stops a replay at the first property that breaks.
+struct FirstBroken<'a> {
+    model: &'a Model,
+    replay: Replay,
 }
 
-/// Performs one step and checks every property; `check_invariants: false`
-/// checks only the author's assertions (for measuring what invariants cost).
-pub fn step(
-    account: &mut Account<'_>,
-    step: &SessionStep,
-    number: usize,
-    check_invariants: bool,
-) -> Option<Broken> {
-    let model = account.model();
-    let before = check_invariants.then(|| account.clone());
-    let before = before.as_ref();
-    match step {
-        SessionStep::Checkout {
-            items,
-            pay_with,
-            codes,
-        } => {
-            let request = request_of(model, items, pay_with, codes);
-            let Ok(receipt) = account.checkout(&request) else {
-                return first_violation(before, account, Effect::Failed, number);
-            };
-            let effect = Effect::Checkout(&request, &receipt);
-            if let Some(found) = first_violation(before, account, effect, number) {
-                return Some(found);
+impl<'m> Observer<'m> for FirstBroken<'_> {
+    fn after(
+        &mut self,
+        number: usize,
+        step: &Step,
+        _: &Account<'m>,
+        checked: Option<&Checked>,
+    ) -> ControlFlow<()> {
+        if step.operation.as_ref().is_some_and(|o| o.is_checkout()) {
+            self.replay.checkouts += 1;
+        }
+        match checked.and_then(|c| Broken::first(self.model, number, c)) {
+            Some(broken) => {
+                self.replay.broken = Some(broken);
+                ControlFlow::Break(())
             }
-            let name = broken_assertions(&receipt, account).into_iter().next()?;
-            let money = |v| crate::rules::format_fixed(v, model.currency.decimals);
-            Some(Broken {
-                property: format!("assert {name}"),
-                step: number,
-                message: format!(
-                    "after a checkout of subtotal {}, discount {}, total {}",
-                    money(receipt.subtotal),
-                    money(receipt.discount),
-                    money(receipt.total)
-                ),
-            })
-        }
-        SessionStep::Redeem(code) => {
-            let effect = match account.redeem(code) {
-                Ok(_) => Effect::Redeem,
-                Err(_) => Effect::Failed,
-            };
-            first_violation(before, account, effect, number)
-        }
-        SessionStep::Convert { from, to, amount } => {
-            let result = account.convert(*from, *to, *amount);
-            let value = model.wallets[*from]
-                .unit
-                .to_value(*amount)
-                .unwrap_or_default();
-            let effect = match &result {
-                Ok(receipt) => Effect::Convert(*from, value, receipt),
-                Err(_) => Effect::Failed,
-            };
-            first_violation(before, account, effect, number)
-        }
-        SessionStep::Advance(days) => {
-            let effect = match account.advance_days(*days) {
-                Ok(()) => Effect::Advance,
-                Err(_) => Effect::Failed,
-            };
-            first_violation(before, account, effect, number)
-        }
-        SessionStep::Refund(order) => {
-            let result = account.refund(*order);
-            let effect = match &result {
-                Ok(receipt) => Effect::Refund(*order, receipt),
-                Err(_) => Effect::Failed,
-            };
-            first_violation(before, account, effect, number)
+            None => ControlFlow::Continue(()),
         }
     }
-}
-
-/// The first engine invariant an operation broke, if invariants are checked
-/// (`before` is the account before it).
-fn first_violation(
-    before: Option<&Account<'_>>,
-    after: &Account<'_>,
-    effect: Effect<'_>,
-    number: usize,
-) -> Option<Broken> {
-    let violation = invariants::check(before?, after, effect)
-        .into_iter()
-        .next()?;
-    Some(Broken {
-        property: format!("invariant {}", violation.invariant),
-        step: number,
-        message: violation.message,
-    })
-}
-
-/// Opens the session's account.
-pub fn open<'m>(model: &'m Model, session: &Session) -> Result<Account<'m>, Broken> {
-    let mut account = Account::new(model, session.start, session.payment);
-    for (wallet, amount) in &session.balances {
-        account.open_balance(*wallet, *amount).map_err(|e| Broken {
-            property: "invariant opening_balance".into(),
-            step: 0,
-            message: e.to_string(),
-        })?;
-    }
-    Ok(account)
 }
 
 /// Replays a session, stopping at the first property that breaks.
-pub fn replay(model: &Model, session: &Session, check_invariants: bool) -> Replay {
-    let mut outcome = Replay::default();
-    let mut account = match open(model, session) {
-        Ok(account) => account,
-        Err(broken) => {
-            outcome.broken = Some(broken);
-            return outcome;
-        }
+pub fn replay(model: &Model, session: &Session, checks: Checks) -> Replay {
+    let mut observer = FirstBroken {
+        model,
+        replay: Replay::default(),
     };
-    for (index, s) in session.steps.iter().enumerate() {
-        if matches!(s, SessionStep::Checkout { .. }) {
-            outcome.checkouts += 1;
-        }
-        if let Some(broken) = step(&mut account, s, index + 1, check_invariants) {
-            outcome.broken = Some(broken);
-            break;
-        }
+    if let Err(error) = replay_scenario(model, session, checks, &mut observer) {
+        observer.replay.broken = Some(Broken::opening(error.to_string()));
     }
-    outcome
+    observer.replay
 }

@@ -4,7 +4,8 @@
 
 use rust_decimal::Decimal;
 
-use super::session::{replay, Broken, Session, SessionStep};
+use super::session::{replay, Broken, Session};
+use crate::engine::{Advance, Checks, Operation};
 use crate::model::Model;
 
 /// How many replays shrinking may spend; sessions are short, so this is
@@ -19,12 +20,12 @@ pub fn shrink(model: &Model, session: &Session, broken: &Broken) -> (Session, Br
     let mut attempts = 0;
     loop {
         let mut improved = false;
-        for candidate in candidates(&best) {
+        for candidate in candidates(model, &best) {
             if attempts >= MAX_ATTEMPTS {
                 return (best, best_broken);
             }
             attempts += 1;
-            let outcome = replay(model, &candidate, true);
+            let outcome = replay(model, &candidate, Checks::default());
             if let Some(found) = outcome.broken {
                 if found.property == broken.property {
                     best = candidate;
@@ -60,8 +61,53 @@ fn smaller(amount: Decimal, decimals: u32) -> Vec<Decimal> {
     out
 }
 
+/// Every operation one simplification away from `operation`.
+fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
+    let mut out = Vec::new();
+    let decimals = model.currency.decimals;
+    match operation {
+        Operation::Checkout(request) => {
+            for j in 0..request.items.len() {
+                let mut fewer = request.clone();
+                fewer.items.remove(j);
+                out.push(Operation::Checkout(fewer));
+                for price in smaller(request.items[j].price, decimals) {
+                    let mut cheaper = request.clone();
+                    cheaper.items[j].price = price;
+                    out.push(Operation::Checkout(cheaper));
+                }
+            }
+            for j in 0..request.codes.len() {
+                let mut fewer = request.clone();
+                fewer.codes.remove(j);
+                out.push(Operation::Checkout(fewer));
+            }
+            for j in 0..request.pay_with.len() {
+                let mut fewer = request.clone();
+                fewer.pay_with.remove(j);
+                out.push(Operation::Checkout(fewer));
+            }
+        }
+        Operation::Convert(request) => {
+            let unit = &model.wallets[request.from].unit;
+            for amount in smaller(request.amount, unit.decimals(&model.currency)) {
+                let mut less = *request;
+                less.amount = amount;
+                out.push(Operation::Convert(less));
+            }
+        }
+        Operation::Advance(Advance::Days(days)) if *days > 1 => {
+            for fewer in [1, days / 2, days - 1] {
+                out.push(Operation::Advance(Advance::Days(fewer)));
+            }
+        }
+        Operation::Advance(_) | Operation::Redeem(_) | Operation::Refund(_) => {}
+    }
+    out
+}
+
 /// Every session one simplification away from `session`, simplest first.
-fn candidates(session: &Session) -> Vec<Session> {
+fn candidates(model: &Model, session: &Session) -> Vec<Session> {
     let mut out = Vec::new();
     // Drop the steps after the failure first, then each step.
     for cut in 0..session.steps.len() {
@@ -74,69 +120,33 @@ fn candidates(session: &Session) -> Vec<Session> {
         fewer.steps.remove(i);
         out.push(fewer);
     }
-    for i in 0..session.balances.len() {
+    let balances = session
+        .account
+        .as_ref()
+        .map_or(&[][..], |a| a.balances.0.as_slice());
+    for (i, (wallet, amount)) in balances.iter().enumerate() {
+        let decimals = model.wallets[*wallet].unit.decimals(&model.currency);
         let mut fewer = session.clone();
-        fewer.balances.remove(i);
+        if let Some(account) = fewer.account.as_mut() {
+            account.balances.0.remove(i);
+        }
         out.push(fewer);
-        for amount in smaller(session.balances[i].1, 2) {
+        for smaller_amount in smaller(*amount, decimals) {
             let mut less = session.clone();
-            less.balances[i].1 = amount;
+            if let Some(account) = less.account.as_mut() {
+                account.balances.0[i].1 = smaller_amount;
+            }
             out.push(less);
         }
     }
     for (i, step) in session.steps.iter().enumerate() {
-        match step {
-            SessionStep::Checkout {
-                items,
-                pay_with,
-                codes,
-            } => {
-                for j in 0..items.len() {
-                    let mut fewer = session.clone();
-                    if let SessionStep::Checkout { items, .. } = &mut fewer.steps[i] {
-                        items.remove(j);
-                    }
-                    out.push(fewer);
-                    for price in smaller(items[j].1, 2) {
-                        let mut cheaper = session.clone();
-                        if let SessionStep::Checkout { items, .. } = &mut cheaper.steps[i] {
-                            items[j].1 = price;
-                        }
-                        out.push(cheaper);
-                    }
-                }
-                for j in 0..codes.len() {
-                    let mut fewer = session.clone();
-                    if let SessionStep::Checkout { codes, .. } = &mut fewer.steps[i] {
-                        codes.remove(j);
-                    }
-                    out.push(fewer);
-                }
-                for j in 0..pay_with.len() {
-                    let mut fewer = session.clone();
-                    if let SessionStep::Checkout { pay_with, .. } = &mut fewer.steps[i] {
-                        pay_with.remove(j);
-                    }
-                    out.push(fewer);
-                }
-            }
-            SessionStep::Convert { amount, .. } => {
-                for smaller_amount in smaller(*amount, 2) {
-                    let mut less = session.clone();
-                    if let SessionStep::Convert { amount, .. } = &mut less.steps[i] {
-                        *amount = smaller_amount;
-                    }
-                    out.push(less);
-                }
-            }
-            SessionStep::Advance(days) if *days > 1 => {
-                for fewer_days in [1, days / 2, days - 1] {
-                    let mut sooner = session.clone();
-                    sooner.steps[i] = SessionStep::Advance(fewer_days);
-                    out.push(sooner);
-                }
-            }
-            _ => {}
+        let Some(operation) = &step.operation else {
+            continue;
+        };
+        for simpler_operation in simpler(model, operation) {
+            let mut changed = session.clone();
+            changed.steps[i].operation = Some(simpler_operation);
+            out.push(changed);
         }
     }
     out

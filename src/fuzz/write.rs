@@ -1,11 +1,12 @@
-//! A session written out as a scenario file that `promosim run` replays.
+//! A counterexample written as a scenario file that `promosim run` replays:
+//! the session serialized by the scenario format's own writer, with comments
+//! that say where it came from and which step breaks.
 
-use std::fmt::Write;
 use std::path::{Component, Path, PathBuf};
 
-use super::session::{Broken, Session, SessionStep};
+use super::session::{Broken, Session};
 use crate::model::Model;
-use crate::rules::format_fixed;
+use crate::scenario::schema::to_yaml;
 
 /// The scenario text for a counterexample. `rules` is the path to write in
 /// `rules:` (relative to the scenario file), or `None` for the built-in rules.
@@ -15,121 +16,39 @@ pub fn scenario_text(
     broken: &Broken,
     seed: u64,
     rules: Option<&str>,
-) -> String {
-    let mut out = String::new();
-    let decimals = model.currency.decimals;
-    let _ = writeln!(
-        out,
-        "# Found by `promosim fuzz --seed {seed}`, then shrunk."
-    );
-    let _ = writeln!(
-        out,
-        "# {} breaks at step {}: {}",
+) -> Result<String, serde_yaml::Error> {
+    let mut file = session.clone();
+    file.name = format!("fuzz: {} (seed {seed})", broken.property);
+    file.rules = rules.map(|r| r.replace('\\', "/"));
+    let yaml = to_yaml(model, &file)?;
+    let mut out = format!(
+        "# Found by `promosim fuzz --seed {seed}`, then shrunk.\n\
+         # {} breaks at step {}: {}\n\
+         # `promosim run` checks invariants and assertions after every step, so this\n\
+         # file fails until the rules (or the engine) are fixed. Then keep it, with the\n\
+         # expectations you want, as a regression scenario.\n",
         broken.property,
         broken.step,
         broken.message.replace('\n', " ")
     );
-    let _ = writeln!(
-        out,
-        "# `promosim run` checks invariants and assertions after every step, so this"
-    );
-    let _ = writeln!(
-        out,
-        "# file fails until the rules (or the engine) are fixed. Then keep it, with the"
-    );
-    let _ = writeln!(out, "# expectations you want, as a regression scenario.");
-    let _ = writeln!(out, "name: \"fuzz: {} (seed {seed})\"", broken.property);
-    if let Some(rules) = rules {
-        let _ = writeln!(
-            out,
-            "rules: \"{}\"",
-            rules.replace('\\', "/").replace('"', "\\\"")
-        );
-    }
-    let _ = writeln!(out, "start: {}", session.start);
-    out.push_str("account:\n");
-    let payment = session
-        .payment
-        .map_or("none", |p| model.payment_methods[p].name.as_str());
-    let _ = writeln!(out, "  payment_method: {payment}");
-    if session.balances.is_empty() {
-        out.push_str("  balances: {}\n");
-    } else {
-        out.push_str("  balances:\n");
-        for (wallet, amount) in &session.balances {
-            let rule = &model.wallets[*wallet];
-            let _ = writeln!(
-                out,
-                "    {}: {}",
-                rule.name,
-                format_fixed(*amount, rule.unit.decimals(&model.currency))
-            );
+    // Mark the breaking step: steps are the top-level list items after `steps:`.
+    let mut in_steps = false;
+    let mut number = 0;
+    for line in yaml.lines() {
+        if line.starts_with("steps:") {
+            in_steps = true;
+        } else if in_steps && line.starts_with("- ") {
+            number += 1;
+            if number == broken.step {
+                out.push_str(&format!("# breaks {} here\n", broken.property));
+            }
+        } else if !line.starts_with(' ') && !line.starts_with('-') {
+            in_steps = false;
         }
+        out.push_str(line);
+        out.push('\n');
     }
-    if session.steps.is_empty() {
-        out.push_str("steps: []\n");
-        return out;
-    }
-    out.push_str("steps:\n");
-    for (index, step) in session.steps.iter().enumerate() {
-        if index + 1 == broken.step {
-            let _ = writeln!(out, "  # breaks {} here", broken.property);
-        }
-        match step {
-            SessionStep::Checkout {
-                items,
-                pay_with,
-                codes,
-            } => {
-                out.push_str("  - checkout:\n");
-                if items.is_empty() {
-                    out.push_str("      items: []\n");
-                } else {
-                    out.push_str("      items:\n");
-                    for (i, (category, price)) in items.iter().enumerate() {
-                        let name = &model.categories[*category].name;
-                        let _ = writeln!(
-                            out,
-                            "        - {{ sku: {name}-{}, category: {name}, price: {} }}",
-                            i + 1,
-                            format_fixed(*price, decimals)
-                        );
-                    }
-                }
-                if !pay_with.is_empty() {
-                    let names: Vec<&str> = pay_with
-                        .iter()
-                        .map(|w| model.wallets[*w].name.as_str())
-                        .collect();
-                    let _ = writeln!(out, "      pay_with: [{}]", names.join(", "));
-                }
-                if !codes.is_empty() {
-                    let quoted: Vec<String> = codes.iter().map(|c| format!("\"{c}\"")).collect();
-                    let _ = writeln!(out, "      codes: [{}]", quoted.join(", "));
-                }
-            }
-            SessionStep::Redeem(code) => {
-                let _ = writeln!(out, "  - redeem: \"{code}\"");
-            }
-            SessionStep::Convert { from, to, amount } => {
-                let rule = &model.wallets[*from];
-                let _ = writeln!(
-                    out,
-                    "  - convert: {{ from: {}, to: {}, amount: {} }}",
-                    rule.name,
-                    model.wallets[*to].name,
-                    format_fixed(*amount, rule.unit.decimals(&model.currency))
-                );
-            }
-            SessionStep::Advance(days) => {
-                let _ = writeln!(out, "  - advance: {days}d");
-            }
-            SessionStep::Refund(order) => {
-                let _ = writeln!(out, "  - refund: {order}");
-            }
-        }
-    }
-    out
+    Ok(out)
 }
 
 /// `target` relative to the directory `from` (both made absolute first), for

@@ -14,38 +14,48 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{
     CategorySet, DiscountAmount, Limit, Model, PromoEffect, Source, Span, Stacking,
 };
+use crate::problem::ProblemKind;
 
-/// Every lint, with its code and a one-line description (for docs and `--help`).
-pub const LINTS: [(&str, &str); 10] = [
-    ("P001", "a wallet that can never pay for anything"),
-    (
-        "P002",
-        "a category that no wallet or payment method can pay",
-    ),
-    ("P003", "a credit code whose wallets spend on nothing"),
-    (
-        "P004",
-        "a discount that can never apply (no category, or a minimum no cart can reach)",
-    ),
-    (
-        "P005",
-        "a discount that takes nothing off (0%, 0.00, or a cap of 0.00)",
-    ),
-    (
-        "P006",
-        "two combinable discounts on the same items adding up to more than 100%",
-    ),
-    (
-        "P007",
-        "a conversion that changes nothing (into an identical wallet)",
-    ),
-    (
-        "P008",
-        "a credit code with no limit: unlimited redemptions of free credit",
-    ),
-    ("P009", "an opt-in wallet ranked above a wallet it shadows"),
-    ("P010", "a category nothing refers to"),
-];
+problem_kinds! {
+    /// The lint findings: valid rules that are almost certainly not meant.
+    pub enum Lint: "lint" {
+        /// P001.
+        WalletNeverPays = ("P001", "a wallet that can never pay for anything",
+            "its `spends on` excludes every category; give it at least one"),
+        /// P002.
+        CategoryNobodyPays = ("P002", "a category that no wallet or payment method can pay",
+            "add it to a payment method's `spends on`, or checkouts with it fail"),
+        /// P003.
+        CreditSpendsOnNothing = ("P003", "a credit code whose wallets spend on nothing",
+            "grant it to a wallet that spends on something"),
+        /// P004.
+        DiscountNeverApplies = ("P004",
+            "a discount that can never apply (no category, or a minimum no cart can reach)",
+            "check its categories and `min spend`"),
+        /// P005.
+        DiscountTakesNothing = ("P005",
+            "a discount that takes nothing off (0%, 0.00, or a cap of 0.00)",
+            "give it a non-zero amount and cap"),
+        /// P006.
+        DiscountsStackBeyond100 = ("P006",
+            "two combinable discounts on the same items adding up to more than 100%",
+            "make one `exclusive` or `stops` if that is not meant"),
+        /// P007.
+        ConversionChangesNothing = ("P007",
+            "a conversion that changes nothing (into itself or an identical wallet)",
+            "name different wallets on the two sides of `->`"),
+        /// P008.
+        UnlimitedCredit = ("P008",
+            "a credit code with no limit: unlimited redemptions of free credit",
+            "add `once per account`, or allow it with `# lint: allow P008 -- why`"),
+        /// P009.
+        OptInShadows = ("P009", "an opt-in wallet ranked above a wallet it shadows",
+            "rank it after the wallets it overlaps if that is not meant"),
+        /// P010.
+        UnusedCategory = ("P010", "a category nothing refers to",
+            "remove it, or name it in a `spends on` or a promo"),
+    }
+}
 
 /// The largest cart a scenario can describe: 10,000 items of at most 10⁹ each.
 /// A minimum spend above it can never be met.
@@ -77,9 +87,9 @@ struct Findings {
 }
 
 impl Findings {
-    fn add(&mut self, code: &'static str, span: Span, message: String, label: &str, help: String) {
+    fn add(&mut self, lint: Lint, span: Span, message: String, label: &str, help: String) {
         self.found.push(Diagnostic {
-            code,
+            code: lint.code(),
             message,
             file: self.file.clone(),
             span: (span.start, span.end),
@@ -104,7 +114,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
     for (w, wallet) in model.wallets.iter().enumerate() {
         if wallet.spends_on.is_empty() {
             findings.add(
-                "P001",
+                Lint::WalletNeverPays,
                 wallet_span(w),
                 format!("wallet `{}` can never pay for anything", wallet.name),
                 "spends on no category",
@@ -132,7 +142,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
         let span = spans.categories.get(c).copied().unwrap_or_default();
         if !referenced.contains(c) {
             findings.add(
-                "P010",
+                Lint::UnusedCategory,
                 span,
                 format!(
                     "category `{}` is not used by any wallet, payment method or promo",
@@ -143,7 +153,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
             );
         } else if !payable.contains(c) {
             findings.add(
-                "P002",
+                Lint::CategoryNobodyPays,
                 span,
                 format!("nothing can pay for items of category `{}`", category.name),
                 "no wallet or payment method spends on it",
@@ -163,7 +173,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
                     .fold(CategorySet::EMPTY, CategorySet::union);
                 if reach.is_empty() {
                     findings.add(
-                        "P003",
+                        Lint::CreditSpendsOnNothing,
                         promo_span(p),
                         format!(
                             "credit code `{}` grants credit that can pay for nothing",
@@ -176,7 +186,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
                 // P008
                 if promo.limit == Limit::Unlimited && promo.valid_until.is_none() {
                     findings.add(
-                        "P008",
+                        Lint::UnlimitedCredit,
                         promo_span(p),
                         format!("credit code `{}` can be redeemed any number of times", promo.code),
                         "no limit",
@@ -198,7 +208,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
                 };
                 if let Some(reason) = never {
                     findings.add(
-                        "P004",
+                        Lint::DiscountNeverApplies,
                         promo_span(p),
                         format!("discount `{}` can never apply: {reason}", promo.code),
                         "never applies",
@@ -212,7 +222,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
                 } || discount.max.is_some_and(|m| m.is_zero());
                 if nothing {
                     findings.add(
-                        "P005",
+                        Lint::DiscountTakesNothing,
                         promo_span(p),
                         format!("discount `{}` takes nothing off", promo.code),
                         "a no-op",
@@ -242,7 +252,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
             {
                 if overlap && !stopped && x + y > rust_decimal::Decimal::ONE_HUNDRED {
                     findings.add(
-                        "P006",
+                        Lint::DiscountsStackBeyond100,
                         promo_span(*b),
                         format!(
                             "`{}` ({x}%) and `{}` ({y}%) stack on the same items to more than 100%",
@@ -266,7 +276,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
             .all(|f| conversion.to.iter().all(|t| f == t));
         if only_itself {
             findings.add(
-                "P007",
+                Lint::ConversionChangesNothing,
                 span,
                 "this conversion only converts a wallet into itself, which changes nothing".into(),
                 "no real conversion",
@@ -283,7 +293,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
                     && a.unit == b.unit
                 {
                     findings.add(
-                        "P007",
+                        Lint::ConversionChangesNothing,
                         span,
                         format!("converting `{}` into `{}` changes nothing", a.name, b.name),
                         "identical wallets",
@@ -307,7 +317,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
             let (a, b) = (&model.wallets[*high], &model.wallets[*low]);
             if !b.opt_in && a.spends_on.0 & b.spends_on.0 != 0 {
                 findings.add(
-                    "P009",
+                    Lint::OptInShadows,
                     spans.precedence,
                     format!(
                         "opt-in wallet `{}` is spent before `{}` on the categories they share",

@@ -1,13 +1,17 @@
 //! The rules language: `.promo` source → [`Model`](crate::model::Model).
 //!
-//! Stages, each in its own file: `grammar.pest` (the syntax), `parse` (pest
-//! pairs → syntax tree), `lower` (syntax tree → model, names resolved),
-//! `validate` (whole-model checks) and `format` (model → canonical source).
+//! Stages, each in its own file: `grammar.pest` (the syntax), `syntax` (the
+//! tree), `parse` (pest pairs → syntax tree), `lower` (syntax tree → model,
+//! names resolved), `validate` (whole-model checks), `problem` (the typed
+//! problem kinds), `lint` (valid but suspicious rules) and `format` (model →
+//! canonical source, comments kept).
 
 mod format;
 mod lint;
 mod lower;
 mod parse;
+pub mod problem;
+mod syntax;
 mod validate;
 
 use std::path::Path;
@@ -15,22 +19,17 @@ use std::sync::Arc;
 
 use miette::NamedSource;
 
-pub use format::{fixed as format_fixed, format_model, format_source};
-pub use lint::{lint, LINTS};
-pub use lower::{MAX_CATEGORIES, MAX_DAYS};
+pub use crate::model::literal::MAX_DAYS;
+pub use format::{format_model, format_source};
+pub use lint::{lint, Lint};
+pub use lower::MAX_CATEGORIES;
+pub use problem::RulesProblem;
 
-use crate::diagnostic::{read_text, Diagnostic, ReadError};
-use crate::model::{Model, Span};
-
-/// One problem found while lowering or validating, before it is tied to a file.
-#[derive(Debug, Clone)]
-pub(crate) struct Problem {
-    pub code: &'static str,
-    pub message: String,
-    pub span: Span,
-    pub label: String,
-    pub help: Option<String>,
-}
+use crate::diagnostic::Diagnostic;
+use crate::files::{read_text, ReadError};
+use crate::model::Model;
+use crate::problem::ProblemKind;
+use problem::Problem;
 
 /// Why a rules file was refused.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +68,7 @@ impl RulesError {
 pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
     let file = Arc::new(NamedSource::new(name, text.to_string()));
     let to_diagnostic = |problem: Problem| Diagnostic {
-        code: problem.code,
+        code: problem.kind.code(),
         message: problem.message,
         file: file.clone(),
         span: (problem.span.start, problem.span.end),
@@ -78,13 +77,12 @@ pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
         severity: miette::Severity::Error,
     };
     let (statements, layouts) = parse::parse_with_layout(text).map_err(|error| {
-        RulesError::Invalid(vec![to_diagnostic(Problem {
-            code: "rules::syntax",
-            message: error.message,
-            span: error.span,
-            label: error.label,
-            help: None,
-        })])
+        RulesError::Invalid(vec![to_diagnostic(Problem::new(
+            RulesProblem::Syntax,
+            error.span,
+            error.message,
+            &error.label,
+        ))])
     })?;
     let mut model = lower::lower(&statements).map_err(|problems| {
         RulesError::Invalid(problems.into_iter().map(to_diagnostic).collect())
@@ -98,16 +96,13 @@ pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
 /// promos).
 fn index_layout(
     model: &Model,
-    statements: &[parse::Statement],
-    layouts: &[parse::Layout],
+    statements: &[syntax::Statement],
+    layouts: &[crate::model::StatementLayout],
 ) -> crate::model::Layout {
     use crate::model::StatementLayout;
-    use parse::Statement as S;
     use std::collections::HashMap;
-    let convert = |l: &parse::Layout| StatementLayout {
-        span: l.span,
-        clauses: l.clauses.clone(),
-    };
+    use syntax::Statement as S;
+    let convert = |l: &StatementLayout| l.clone();
     let mut categories = HashMap::new();
     let mut wallets = HashMap::new();
     let mut payments = HashMap::new();
@@ -145,7 +140,7 @@ fn index_layout(
         }
     }
     let lookup =
-        |map: &HashMap<&str, &parse::Layout>, name: &str| map.get(name).map(|l| convert(l));
+        |map: &HashMap<&str, &StatementLayout>, name: &str| map.get(name).map(|l| convert(l));
     layout.categories = model
         .categories
         .iter()

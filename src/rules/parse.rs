@@ -5,204 +5,36 @@
 use pest::iterators::Pair;
 use pest::Parser;
 
-use crate::model::Span;
+use super::syntax::*;
+use crate::model::{ClauseKey, Span, StatementLayout};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "rules/grammar.pest"]
 struct PromoParser;
 
-/// A word of the source with where it was written.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Word {
-    pub text: String,
-    pub span: Span,
-}
-
-/// `10.00 USD`.
-#[derive(Debug, Clone)]
-pub(crate) struct AmountSyntax {
-    pub number: Word,
-    pub unit: Word,
-}
-
-/// `* except a, b` or `a, b`.
-#[derive(Debug, Clone)]
-pub(crate) enum ScopeSyntax {
-    All { except: Vec<Word> },
-    Only(Vec<Word>),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum CurrencyClause {
-    Decimals(Word),
-    Rounding(Word),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum WalletClause {
-    Unit {
-        name: Word,
-        value: Word,
-        currency: Word,
-        span: Span,
-    },
-    Spends(ScopeSyntax, Span),
-    OptIn(Span),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum PaymentClause {
-    Default(Span),
-    Spends(ScopeSyntax, Span),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum DiscountValue {
-    Percent(Word),
-    Amount(AmountSyntax),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum PromoClause {
-    Credit {
-        amount: AmountSyntax,
-        wallets: Vec<Word>,
-        span: Span,
-    },
-    Discount {
-        value: DiscountValue,
-        scope: ScopeSyntax,
-        span: Span,
-    },
-    Reward {
-        percent: Word,
-        scope: ScopeSyntax,
-        wallet: Word,
-        duration: Word,
-        span: Span,
-    },
-    Max(AmountSyntax, Span),
-    MinSpend(AmountSyntax, Span),
-    ExpiresAfter(Word, Span),
-    ExpiresOn(Word, Span),
-    OncePerAccount(Span),
-    TimesPerAccount(Word, Span),
-    Unlimited(Span),
-    Valid {
-        from: Option<Word>,
-        until: Option<Word>,
-        span: Span,
-    },
-    Stacking(Word, Span),
-}
-
-impl PromoClause {
-    pub fn span(&self) -> Span {
-        match self {
-            PromoClause::Credit { span, .. }
-            | PromoClause::Discount { span, .. }
-            | PromoClause::Reward { span, .. }
-            | PromoClause::Max(_, span)
-            | PromoClause::MinSpend(_, span)
-            | PromoClause::ExpiresAfter(_, span)
-            | PromoClause::ExpiresOn(_, span)
-            | PromoClause::OncePerAccount(span)
-            | PromoClause::TimesPerAccount(_, span)
-            | PromoClause::Unlimited(span)
-            | PromoClause::Valid { span, .. }
-            | PromoClause::Stacking(_, span) => *span,
-        }
-    }
-}
-
-/// An assertion's expression, before names are checked.
-#[derive(Debug, Clone)]
-pub(crate) enum ExprSyntax {
-    Or(Vec<ExprSyntax>),
-    And(Vec<ExprSyntax>),
-    Not(Box<ExprSyntax>),
-    Compare(Box<ExprSyntax>, Word, Box<ExprSyntax>),
-    Arith(Box<ExprSyntax>, Vec<(Word, ExprSyntax)>),
-    Number(Word),
-    PercentOf(Word, Box<ExprSyntax>),
-    Path(Word, Option<Word>),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum Statement {
-    Currency {
-        code: Word,
-        clauses: Vec<CurrencyClause>,
-        span: Span,
-    },
-    Category {
-        name: Word,
-        description: Option<String>,
-    },
-    Wallet {
-        name: Word,
-        description: Option<String>,
-        clauses: Vec<WalletClause>,
-    },
-    Payment {
-        name: Word,
-        description: Option<String>,
-        clauses: Vec<PaymentClause>,
-    },
-    Precedence {
-        names: Vec<Word>,
-        span: Span,
-    },
-    Conversion {
-        from: Vec<Word>,
-        to: Vec<Word>,
-        span: Span,
-    },
-    DiscountOrder {
-        codes: Vec<Word>,
-        span: Span,
-    },
-    Promo {
-        code: Word,
-        description: Option<String>,
-        clauses: Vec<PromoClause>,
-    },
-    Assertion {
-        name: Word,
-        expr: ExprSyntax,
-    },
-}
-
-/// Where a statement and each of its clauses were written, for the formatter
-/// to keep comments next to what they describe.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Layout {
-    pub span: Span,
-    pub clauses: Vec<(&'static str, Span)>,
-}
-
-/// The formatter's name for a clause rule.
-fn clause_key(rule: Rule) -> Option<&'static str> {
+/// The clause a grammar rule is, if it is one (the key the formatter prints
+/// it under).
+fn clause_key(rule: Rule) -> Option<ClauseKey> {
     Some(match rule {
-        Rule::decimals => "decimals",
-        Rule::rounding => "rounding",
-        Rule::unit => "unit",
-        Rule::spends => "spends",
-        Rule::opt_in => "opt_in",
-        Rule::default_flag => "default",
-        Rule::credit | Rule::discount | Rule::reward => "effect",
-        Rule::max => "max",
-        Rule::min_spend => "min_spend",
-        Rule::expires => "expires",
-        Rule::limit => "limit",
-        Rule::valid => "valid",
-        Rule::stacking => "stacking",
+        Rule::decimals => ClauseKey::Decimals,
+        Rule::rounding => ClauseKey::Rounding,
+        Rule::unit => ClauseKey::Unit,
+        Rule::spends => ClauseKey::Spends,
+        Rule::opt_in => ClauseKey::OptIn,
+        Rule::default_flag => ClauseKey::Default,
+        Rule::credit | Rule::discount | Rule::reward => ClauseKey::Effect,
+        Rule::max => ClauseKey::Max,
+        Rule::min_spend => ClauseKey::MinSpend,
+        Rule::expires => ClauseKey::Expires,
+        Rule::limit => ClauseKey::Limit,
+        Rule::valid => ClauseKey::Valid,
+        Rule::stacking => ClauseKey::Stacking,
         _ => return None,
     })
 }
 
-fn layout(text: &str, pair: &Pair<'_, Rule>) -> Layout {
-    Layout {
+fn layout(text: &str, pair: &Pair<'_, Rule>) -> StatementLayout {
+    StatementLayout {
         span: trim_span(text, span_of(pair)),
         clauses: pair
             .clone()
@@ -327,7 +159,9 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Statement>, SyntaxError> {
 }
 
 /// Parses a whole rules file into statements and where each was written.
-pub(crate) fn parse_with_layout(text: &str) -> Result<(Vec<Statement>, Vec<Layout>), SyntaxError> {
+pub(crate) fn parse_with_layout(
+    text: &str,
+) -> Result<(Vec<Statement>, Vec<StatementLayout>), SyntaxError> {
     check_nesting(text)?;
     let mut pairs = PromoParser::parse(Rule::file, text).map_err(syntax_error)?;
     check_depth(pairs.clone())?;

@@ -2,8 +2,8 @@
 //! precedence, payment methods come after the wallets, exactly one default
 //! payment method.
 
-use super::parse::Statement;
-use super::Problem;
+use super::problem::{Problem, RulesProblem};
+use super::syntax::Statement;
 use crate::model::{Model, Source, Span};
 
 /// Adds a problem for every whole-model rule `model` breaks.
@@ -20,7 +20,7 @@ fn check_precedence(model: &Model, precedence_span: Option<Span>, problems: &mut
     let Some(span) = precedence_span else {
         if !model.wallets.is_empty() {
             problems.push(Problem {
-                code: "rules::precedence_missing",
+                kind: RulesProblem::PrecedenceMissing,
                 message: "the file has wallets but no `precedence` saying which is spent first"
                     .into(),
                 span: Span::new(0, 0),
@@ -42,7 +42,7 @@ fn check_precedence(model: &Model, precedence_span: Option<Span>, problems: &mut
     for (id, wallet) in model.wallets.iter().enumerate() {
         if !model.precedence.contains(&Source::Wallet(id)) {
             problems.push(Problem {
-                code: "rules::precedence_incomplete",
+                kind: RulesProblem::PrecedenceIncomplete,
                 message: format!("wallet `{}` has no position in the precedence", wallet.name),
                 span: model.source_map.wallets.get(id).copied().unwrap_or(span),
                 label: "never placed in the spending order".into(),
@@ -55,7 +55,7 @@ fn check_precedence(model: &Model, precedence_span: Option<Span>, problems: &mut
         match source {
             Source::Payment(_) => seen_payment = true,
             Source::Wallet(w) if seen_payment => problems.push(Problem {
-                code: "rules::precedence_payment_first",
+                kind: RulesProblem::PrecedencePaymentFirst,
                 message: format!(
                     "wallet `{}` comes after a payment method in the precedence",
                     model.wallets[*w].name
@@ -79,7 +79,7 @@ fn check_default_payment(model: &Model, problems: &mut Vec<Problem>) {
         .collect();
     match defaults.as_slice() {
         [] => problems.push(Problem {
-            code: "rules::default_payment_missing",
+            kind: RulesProblem::DefaultPaymentMissing,
             message: "no default payment method: nothing would pay what credit does not cover"
                 .into(),
             span: model
@@ -99,7 +99,7 @@ fn check_default_payment(model: &Model, problems: &mut Vec<Problem>) {
         [_, rest @ ..] => {
             for extra in rest {
                 problems.push(Problem {
-                    code: "rules::default_payment_duplicate",
+                    kind: RulesProblem::DefaultPaymentDuplicate,
                     message: format!(
                         "payment method `{}` is a second default; there can be only one",
                         model.payment_methods[*extra].name

@@ -3,14 +3,16 @@
 //! why, the discount computation and the ledger entries of each step.
 
 use std::fmt::Write;
+use std::ops::ControlFlow;
 
 use rust_decimal::Decimal;
 
 use super::load::Scenario;
-use super::run::{describe_action, perform, show_money, show_source, Done};
-use crate::engine::{Account, Grant, Origin};
+use super::replay::{open_account, replay, Observer, Until};
+use super::schema::Step;
+use crate::engine::{Account, Checked, Checks, EngineError, Grant, Operation, Origin, Outcome};
+use crate::model::money::fixed;
 use crate::model::{Model, Source};
-use crate::rules::format_fixed;
 
 /// Where a grant came from, in words.
 fn origin(model: &Model, grant: &Grant) -> String {
@@ -88,10 +90,10 @@ fn balance_table(
             ""
         };
         let name = format!("{}{marker}", wallet.name);
-        let after_text = format_fixed(after.balance(w), decimals);
+        let after_text = fixed(after.balance(w), decimals);
         match before {
             Some(b) => {
-                let before_text = format_fixed(b.balance(w), decimals);
+                let before_text = fixed(b.balance(w), decimals);
                 let changed = if before_text == after_text {
                     ""
                 } else {
@@ -118,7 +120,7 @@ fn balance_table(
         let _ = writeln!(
             out,
             "{indent}* one pool of {} shows in {} ({}, {})",
-            show_money(model, pool.remaining),
+            model.show_money(pool.remaining),
             wallets_of(model, pool),
             origin(model, pool),
             expiry(pool)
@@ -140,178 +142,268 @@ fn discounts_line(account: &Account<'_>) -> String {
     }
 }
 
+/// The readable account of a replay, as `promosim explain` prints it: every
+/// step (or only one) with what it did and why, the ledger entries it wrote
+/// and the balances before and after. An observer of the replay, so `run
+/// --explain` explains the very replay whose results it reports.
+pub struct Explainer<'m> {
+    model: &'m Model,
+    out: String,
+    only: Option<usize>,
+    /// The account before the step being explained.
+    before: Option<Account<'m>>,
+    /// Whether to write anything (an observer in every run, off unless asked).
+    pub enabled: bool,
+}
+
+impl<'m> Explainer<'m> {
+    /// An explainer for `scenario`, of every step or only step `only`.
+    pub fn new(scenario: &'m Scenario, only: Option<usize>) -> Self {
+        let mut out = String::new();
+        let _ = writeln!(out, "{} ({})", scenario.name, scenario.path.display());
+        Explainer {
+            model: &scenario.model,
+            out,
+            only,
+            before: None,
+            enabled: true,
+        }
+    }
+
+    fn wanted(&self, number: usize) -> bool {
+        self.enabled && self.only.is_none_or(|n| n == number)
+    }
+
+    /// The text; `opened` is whether the account could be opened.
+    pub fn finish(mut self, opened: bool) -> String {
+        if !opened {
+            let _ = writeln!(self.out, "the opening balances are out of range");
+        }
+        self.out
+    }
+}
+
+impl<'m> Observer<'m> for Explainer<'m> {
+    fn opened(&mut self, account: &Account<'m>) {
+        if !self.enabled || self.only.is_some() {
+            return;
+        }
+        let out = &mut self.out;
+        let _ = writeln!(out, "\nopening account on {}:", account.today());
+        balance_table(out, None, account, "  ");
+        let _ = writeln!(out, "  claimed discounts: {}", discounts_line(account));
+    }
+
+    fn before(&mut self, number: usize, _: &Step, account: &Account<'m>) {
+        if self.wanted(number) {
+            self.before = Some(account.clone());
+        }
+    }
+
+    fn after(
+        &mut self,
+        number: usize,
+        step: &Step,
+        account: &Account<'m>,
+        checked: Option<&Checked>,
+    ) -> ControlFlow<()> {
+        let Some(before) = self.before.take() else {
+            return ControlFlow::Continue(());
+        };
+        explain_step(
+            &mut self.out,
+            self.model,
+            number,
+            step,
+            &before,
+            account,
+            checked.map(|c| &c.result),
+        );
+        if self.only == Some(number) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+}
+
 /// Explains every step (or only `only`), as `promosim explain` prints it.
 pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
-    let model = &*scenario.model;
-    let mut out = String::new();
-    let _ = writeln!(out, "{} ({})", scenario.name, scenario.path.display());
-    let Some(mut account) = super::run::open_account(scenario) else {
-        let _ = writeln!(out, "the opening balances are out of range");
-        return out;
-    };
-    if only.is_none() {
-        let _ = writeln!(out, "\nopening account on {}:", account.today());
-        balance_table(&mut out, None, &account, "  ");
-        let _ = writeln!(out, "  claimed discounts: {}", discounts_line(&account));
-    }
-    for (index, step) in scenario.file.steps.0.iter().enumerate() {
-        let number = index + 1;
-        let before = account.clone();
-        let ledger_start = account.ledger().entries().len();
-        let (result, request) = perform(&mut account, step.action.as_ref());
-        if only.is_some_and(|n| n != number) {
-            continue;
+    let mut explainer = Explainer::new(scenario, only);
+    let opened = replay(
+        &scenario.model,
+        &scenario.file,
+        Checks::default(),
+        &mut explainer,
+    );
+    explainer.finish(opened.is_ok())
+}
+
+/// One step: what it did and why, its ledger entries, the balances.
+fn explain_step(
+    out: &mut String,
+    model: &Model,
+    number: usize,
+    step: &Step,
+    before: &Account<'_>,
+    account: &Account<'_>,
+    result: Option<&Result<Outcome, EngineError>>,
+) {
+    let ledger_start = before.ledger().entries().len();
+    let action = step
+        .operation
+        .as_ref()
+        .map_or_else(|| "expectations only".to_string(), |op| op.describe(model));
+    let _ = writeln!(out, "\nstep {number} on {}: {action}", before.today());
+    match (result, step.operation.as_ref()) {
+        (Some(Err(error)), _) => {
+            let _ = writeln!(out, "  failed: {error}");
+            let _ = writeln!(out, "  nothing changed (every operation is atomic)");
+            return;
         }
-        let _ = writeln!(
-            out,
-            "\nstep {number} on {}: {}",
-            before.today(),
-            describe_action(model, step.action.as_ref())
-        );
-        match (&result, &request) {
-            (Err(error), _) => {
-                let _ = writeln!(out, "  failed: {error}");
-                let _ = writeln!(out, "  nothing changed (every operation is atomic)");
-                continue;
+        (Some(Ok(Outcome::Checkout(receipt))), Some(Operation::Checkout(request))) => {
+            let _ = writeln!(out, "  cart:");
+            for (i, item) in request.items.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "    {}. {} ({}) {}, due after discounts {}",
+                    i + 1,
+                    item.sku,
+                    model.categories[item.category].name,
+                    model.show_money(item.price),
+                    model.show_money(receipt.item_due[i])
+                );
             }
-            (Ok(Done::Checkout(receipt)), Some(request)) => {
-                let _ = writeln!(out, "  cart:");
-                for (i, item) in request.items.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "    {}. {} ({}) {}, due after discounts {}",
-                        i + 1,
-                        item.sku,
-                        model.categories[item.category].name,
-                        show_money(model, item.price),
-                        show_money(model, receipt.item_due[i])
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "  subtotal {}, discount {}, total {} (order {})",
-                    show_money(model, receipt.subtotal),
-                    show_money(model, receipt.discount),
-                    show_money(model, receipt.total),
-                    receipt.order
-                );
-                if receipt.discounts.is_empty() {
-                    let _ = writeln!(out, "  discounts: none claimed or given");
-                } else {
-                    let _ = writeln!(out, "  discounts, in the rules' discount order:");
-                    for trace in &receipt.discounts {
-                        let source = if trace.from_code {
-                            "code given at checkout"
-                        } else {
-                            "claimed entitlement"
-                        };
-                        let taken = if trace.applied {
-                            format!(": takes off {}", show_money(model, trace.amount))
-                        } else {
-                            format!(": {}", trace.reason)
-                        };
-                        let _ = writeln!(
-                            out,
-                            "    {} ({source}){taken}",
-                            model.promos[trace.promo].code
-                        );
-                    }
-                }
-                let _ = writeln!(
-                    out,
-                    "  credit, in spending order (precedence, then soonest expiry, then oldest):"
-                );
-                if receipt.grants.is_empty() {
-                    let _ = writeln!(out, "    no credit available");
-                }
-                for trace in &receipt.grants {
-                    let Some(grant) = account.grants().get(trace.grant) else {
-                        continue;
-                    };
-                    let first = Source::Wallet(grant.wallets[0]);
-                    let position = if trace.position == 0 {
-                        "excluded".to_string()
+            let _ = writeln!(
+                out,
+                "  subtotal {}, discount {}, total {} (order {})",
+                model.show_money(receipt.subtotal),
+                model.show_money(receipt.discount),
+                model.show_money(receipt.total),
+                receipt.order
+            );
+            if receipt.discounts.is_empty() {
+                let _ = writeln!(out, "  discounts: none claimed or given");
+            } else {
+                let _ = writeln!(out, "  discounts, in the rules' discount order:");
+                for trace in &receipt.discounts {
+                    let source = if trace.from_code {
+                        "code given at checkout"
                     } else {
-                        format!("{}.", trace.position)
+                        "claimed entitlement"
+                    };
+                    let taken = if trace.applied {
+                        format!(": takes off {}", model.show_money(trace.amount))
+                    } else {
+                        format!(": {}", trace.reason)
                     };
                     let _ = writeln!(
                         out,
-                        "    {position} grant #{} [{}] ({}): had {}, paid {}",
-                        trace.grant,
-                        wallets_of(model, grant),
-                        origin(model, grant),
-                        show_source(model, first, trace.available),
-                        show_source(model, first, trace.paid)
-                    );
-                    let _ = writeln!(out, "       {}", trace.reason(model));
-                }
-                let _ = writeln!(out, "  who paid what:");
-                for line in &receipt.lines {
-                    let item = &request.items[line.item];
-                    let grant = line
-                        .grant
-                        .map_or_else(String::new, |g| format!(" (grant #{g})"));
-                    let _ = writeln!(
-                        out,
-                        "    {} pays {} for {}{grant}",
-                        model.source_name(line.source),
-                        show_source(model, line.source, line.amount),
-                        item.sku
-                    );
-                }
-                for (wallet, value) in &receipt.earned {
-                    let _ = writeln!(
-                        out,
-                        "  earned: {} {}",
-                        show_source(model, Source::Wallet(*wallet), *value),
-                        model.wallets[*wallet].name
+                        "    {} ({source}){taken}",
+                        model.promos[trace.promo].code
                     );
                 }
             }
-            _ => {}
-        }
-        let entries = &account.ledger().entries()[ledger_start..];
-        if !entries.is_empty() {
-            let _ = writeln!(out, "  ledger entries:");
-            for entry in entries {
-                let grant = entry
-                    .grant
-                    .map_or_else(|| "-".to_string(), |g| format!("#{g}"));
-                let order = entry
-                    .order
-                    .map_or_else(String::new, |o| format!("  order {o}"));
+            let _ = writeln!(
+                out,
+                "  credit, in spending order (precedence, then soonest expiry, then oldest):"
+            );
+            if receipt.grants.is_empty() {
+                let _ = writeln!(out, "    no credit available");
+            }
+            for trace in &receipt.grants {
+                let Some(grant) = account.grants().get(trace.grant) else {
+                    continue;
+                };
+                let first = Source::Wallet(grant.wallets[0]);
+                let position = if trace.position == 0 {
+                    "excluded".to_string()
+                } else {
+                    format!("{}.", trace.position)
+                };
                 let _ = writeln!(
                     out,
-                    "    {:<11} {:<16} grant {:<4} {:>10}{order}",
-                    entry.kind.name(),
-                    model.source_name(entry.source),
-                    grant,
-                    show_source(model, entry.source, entry.amount)
+                    "    {position} grant #{} [{}] ({}): had {}, paid {}",
+                    trace.grant,
+                    wallets_of(model, grant),
+                    origin(model, grant),
+                    model.show_source(first, trace.available),
+                    model.show_source(first, trace.paid)
+                );
+                let _ = writeln!(out, "       {}", trace.reason(model));
+            }
+            let _ = writeln!(out, "  who paid what:");
+            for line in &receipt.lines {
+                let item = &request.items[line.item];
+                let grant = line
+                    .grant
+                    .map_or_else(String::new, |g| format!(" (grant #{g})"));
+                let _ = writeln!(
+                    out,
+                    "    {} pays {} for {}{grant}",
+                    model.source_name(line.source),
+                    model.show_source(line.source, line.amount),
+                    item.sku
+                );
+            }
+            for (wallet, value) in &receipt.earned {
+                let _ = writeln!(
+                    out,
+                    "  earned: {} {}",
+                    model.show_source(Source::Wallet(*wallet), *value),
+                    model.wallets[*wallet].name
                 );
             }
         }
-        let _ = writeln!(out, "  balances:");
-        balance_table(&mut out, Some(&before), &account, "    ");
-        let _ = writeln!(
-            out,
-            "  claimed discounts (not balances): {}",
-            discounts_line(&account)
-        );
+        _ => {}
     }
-    out
+    let entries = &account.ledger().entries()[ledger_start..];
+    if !entries.is_empty() {
+        let _ = writeln!(out, "  ledger entries:");
+        for entry in entries {
+            let grant = entry
+                .grant
+                .map_or_else(|| "-".to_string(), |g| format!("#{g}"));
+            let order = entry
+                .order
+                .map_or_else(String::new, |o| format!("  order {o}"));
+            let _ = writeln!(
+                out,
+                "    {:<11} {:<16} grant {:<4} {:>10}{order}",
+                entry.kind.name(),
+                model.source_name(entry.source),
+                grant,
+                model.show_source(entry.source, entry.amount)
+            );
+        }
+    }
+    let _ = writeln!(out, "  balances:");
+    balance_table(out, Some(before), account, "    ");
+    let _ = writeln!(
+        out,
+        "  claimed discounts (not balances): {}",
+        discounts_line(account)
+    );
 }
 
 /// Every balance after step `at` (0: the opening account), and the claimed
 /// discounts apart, as `promosim balances` prints it.
 pub fn balances(scenario: &Scenario, at: usize) -> String {
     let mut out = String::new();
-    let Some(mut account) = super::run::open_account(scenario) else {
+    let replayed = if at == 0 {
+        open_account(&scenario.model, &scenario.file)
+    } else {
+        replay(
+            &scenario.model,
+            &scenario.file,
+            Checks::default(),
+            &mut Until(at),
+        )
+    };
+    let Ok(account) = replayed else {
         let _ = writeln!(out, "the opening balances are out of range");
         return out;
     };
-    for step in scenario.file.steps.0.iter().take(at) {
-        let _ = perform(&mut account, step.action.as_ref());
-    }
     let when = if at == 0 {
         "opening account".to_string()
     } else {

@@ -1,5 +1,6 @@
-//! Finding and reading scenario files: discovery, the rules each one runs
-//! against, and load errors with file, line and column.
+//! Reading scenario files: the rules each one runs against, the file's text
+//! read through the schema, and load errors with file, line, column and a
+//! typed code.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,19 +9,19 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use miette::NamedSource;
 
-use super::format::{Action, Advance, RulesOnly, ScenarioFile};
-use crate::diagnostic::{read_text, Diagnostic, ReadError};
+use super::problem::{clear_raised, take_raised, LoadProblem};
+use super::schema::{with_context, ScenarioFile};
+use crate::diagnostic::Diagnostic;
+use crate::files::{read_text, ReadError};
+use crate::model::literal::parse_date;
 use crate::model::Model;
+use crate::problem::ProblemKind;
 use crate::rules::{load_rules, RulesError};
 
 /// The day a scenario starts on when it names none.
 pub fn default_start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default()
 }
-
-/// How deep directory discovery descends; deeper trees are surely links gone
-/// round in a loop.
-const MAX_DEPTH: usize = 32;
 
 /// A scenario ready to run.
 #[derive(Debug)]
@@ -76,9 +77,9 @@ impl LoadError {
     /// A stable code.
     pub fn code(&self) -> &'static str {
         match self {
-            LoadError::Read(_) => "input::unreadable",
+            LoadError::Read(e) => e.kind().code(),
             LoadError::Invalid(d) => d.code,
-            LoadError::Rules { .. } => "scenario::invalid_rules",
+            LoadError::Rules { .. } => LoadProblem::InvalidRules.code(),
         }
     }
 
@@ -129,122 +130,6 @@ impl RulesCache {
     }
 }
 
-/// A stable share of a suite: `--partition K/N` keeps the files whose path,
-/// relative to the directory it was found under, hashes to K among N. Like
-/// `cargo nextest --partition hash:K/N`: the N shares are disjoint, cover the
-/// suite, and do not move when unrelated files are added.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Partition {
-    /// 1-based share.
-    pub index: u64,
-    /// Number of shares.
-    pub count: u64,
-}
-
-impl std::str::FromStr for Partition {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        let (k, n) = text
-            .split_once('/')
-            .ok_or_else(|| format!("`{text}` is not K/N (e.g. 1/4)"))?;
-        let index: u64 = k
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{k}` is not a number"))?;
-        let count: u64 = n
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{n}` is not a number"))?;
-        if count == 0 || index == 0 || index > count {
-            return Err(format!("`{text}`: K must be between 1 and N"));
-        }
-        Ok(Partition { index, count })
-    }
-}
-
-impl Partition {
-    /// Whether a file (its path relative to the suite root) is in this share.
-    pub fn contains(&self, relative: &Path) -> bool {
-        // FNV-1a over the path with `/` separators: stable across runs,
-        // platforms and Rust versions, unlike the standard library's hasher.
-        let text = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in text.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        hash % self.count == self.index - 1
-    }
-}
-
-/// Every `*.yaml`/`*.yml` file under `paths` (files are taken as given), sorted
-/// within each directory so runs are stable; with a partition, only its share.
-pub fn discover_partition(
-    paths: &[PathBuf],
-    partition: Option<Partition>,
-) -> Result<Vec<PathBuf>, ReadError> {
-    let mut kept = Vec::new();
-    for path in paths {
-        let found = discover(std::slice::from_ref(path))?;
-        for file in found {
-            let relative = file.strip_prefix(path).unwrap_or(&file);
-            let relative = if relative.as_os_str().is_empty() {
-                file.as_path()
-            } else {
-                relative
-            };
-            if partition.is_none_or(|p| p.contains(relative)) {
-                kept.push(file.clone());
-            }
-        }
-    }
-    Ok(kept)
-}
-
-/// Every `*.yaml`/`*.yml` file under `paths` (files are taken as given), sorted
-/// within each directory so runs are stable.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
-    let mut found = Vec::new();
-    for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|e| ReadError::Unreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        if metadata.is_dir() {
-            walk(path, 0, &mut found);
-        } else {
-            found.push(path.clone());
-        }
-    }
-    Ok(found)
-}
-
-fn walk(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for entry in entries {
-        let Ok(metadata) = std::fs::symlink_metadata(&entry) else {
-            continue;
-        };
-        if metadata.is_dir() {
-            walk(&entry, depth + 1, found);
-        } else if entry.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            found.push(entry);
-        }
-    }
-}
-
 /// Reads one scenario. `rules` overrides the file's own `rules:`.
 pub fn load(
     path: &Path,
@@ -265,9 +150,10 @@ pub fn from_text(
 ) -> Result<Scenario, LoadError> {
     let shown = path.display().to_string();
     let named = Arc::new(NamedSource::new(shown, text.to_string()));
+    let preamble = preamble(text, &named)?;
     let model = match rules {
         Some(model) => model.clone(),
-        None => match rules_path(text, &named)? {
+        None => match preamble.rules {
             Some(relative) => {
                 let base = path.parent().unwrap_or(Path::new("."));
                 let rules_path = base.join(&relative);
@@ -282,10 +168,8 @@ pub fn from_text(
             })?,
         },
     };
-    let file: ScenarioFile =
-        super::format::with_rules(model.clone(), || serde_yaml::from_str(text))
-            .map_err(|e| LoadError::Invalid(yaml_diagnostic(&named, text, &e)))?;
-    check_timeline(&file, &named, text)?;
+    let start = preamble.start.unwrap_or_else(default_start);
+    let file = read_yaml::<ScenarioFile>(&model, start, text, &named)?;
     Ok(Scenario {
         path: path.to_path_buf(),
         name: file.name.clone(),
@@ -294,87 +178,70 @@ pub fn from_text(
     })
 }
 
-/// The scenario's `rules:` value. Most files either have no `rules` at all or
-/// a top-level `rules:` line, which are read without a YAML pass of the whole
-/// file (that pass would double the cost of loading); anything else falls back
-/// to reading the document.
-fn rules_path(text: &str, named: &Arc<NamedSource<String>>) -> Result<Option<String>, LoadError> {
-    if !text.contains("rules") {
-        return Ok(None);
-    }
-    let mut candidates = text.lines().filter(|line| line.starts_with("rules:"));
-    if let (Some(line), None) = (candidates.next(), candidates.next()) {
-        let value = line["rules:".len()..].trim();
-        if let Ok(path) = serde_yaml::from_str::<String>(value) {
-            if !path.is_empty() && !text.starts_with("---") && !text.contains("\n---") {
-                return Ok(Some(path));
-            }
-        }
-    }
-    let rules_only: RulesOnly = serde_yaml::from_str(text)
-        .map_err(|e| LoadError::Invalid(yaml_diagnostic(named, text, &e)))?;
-    Ok(rules_only.rules)
-}
-
-/// Dates only move forward: an `on:` or `advance:` date before the clock is a
-/// mistake in the file, caught before anything runs.
-fn check_timeline(
-    file: &ScenarioFile,
-    named: &Arc<NamedSource<String>>,
+/// Reads `text` as a `T` of the schema against `model`, with the clock at
+/// `start`; a refusal becomes a located diagnostic with its typed code.
+fn read_yaml<T: serde::de::DeserializeOwned>(
+    model: &Arc<Model>,
+    start: NaiveDate,
     text: &str,
-) -> Result<(), LoadError> {
-    let mut today = file.start.map_or_else(default_start, |d| d.0);
-    for (index, step) in file.steps.0.iter().enumerate() {
-        let target = match &step.action {
-            Some(Action::On(date)) => Some(date.0),
-            Some(Action::Advance(Advance::To(date))) => Some(*date),
-            Some(Action::Advance(Advance::Days(days))) => {
-                today = today
-                    .checked_add_days(chrono::Days::new(u64::from(*days)))
-                    .unwrap_or(today);
-                None
-            }
-            _ => None,
-        };
-        if let Some(date) = target {
-            if date < today {
-                let needle = date.to_string();
-                let start = text.find(&needle).unwrap_or(0);
-                return Err(LoadError::Invalid(Diagnostic {
-                    code: "scenario::time_backwards",
-                    message: format!(
-                        "step {} moves the clock back to {date}, but it is already {today}",
-                        index + 1
-                    ),
-                    file: named.clone(),
-                    span: (start, start + needle.len()),
-                    label: "earlier than the clock".into(),
-                    help: Some("the simulated clock only moves forward".into()),
-                    severity: miette::Severity::Error,
-                }));
-            }
-            today = date;
-        }
-    }
-    Ok(())
+    named: &Arc<NamedSource<String>>,
+) -> Result<T, LoadError> {
+    clear_raised();
+    with_context(model.clone(), start, || serde_yaml::from_str(text))
+        .map_err(|e| LoadError::Invalid(yaml_diagnostic(named, text, &e)))
 }
 
-/// Stable codes for load errors, by what the message says.
-const LOAD_CODES: [(&str, &str); 12] = [
-    ("unknown wallet", "scenario::unknown_wallet"),
-    ("unknown category", "scenario::unknown_category"),
-    ("unknown step kind", "scenario::unknown_step"),
-    ("unknown payment method", "scenario::unknown_payment_method"),
-    ("unknown promo code", "scenario::unknown_code"),
-    ("unknown error code", "scenario::unknown_error_code"),
-    ("unknown field", "scenario::unknown_field"),
-    ("malformed amount", "scenario::malformed_amount"),
-    ("amount `", "scenario::bad_amount"),
-    ("repetition limit", "scenario::too_complex"),
-    ("recursion limit", "scenario::too_complex"),
-    ("missing field", "scenario::missing_field"),
-];
+/// What must be known before the scenario is read: which rules check its
+/// names, and the day its clock starts.
+#[derive(Debug, Default)]
+struct Preamble {
+    rules: Option<String>,
+    start: Option<NaiveDate>,
+}
 
+/// The scenario's `rules:` and `start:` values. Most files either lack a key
+/// or have it on one top-level line, which is read without a YAML pass of the
+/// whole file (that pass would double the cost of loading); anything else
+/// falls back to reading the document for those two keys.
+fn preamble(text: &str, named: &Arc<NamedSource<String>>) -> Result<Preamble, LoadError> {
+    let single_document = !text.starts_with("---") && !text.contains("\n---");
+    let fast = |key: &str| -> Option<Option<String>> {
+        if !text.contains(key) {
+            return Some(None);
+        }
+        let prefix = format!("{key}:");
+        let mut lines = text.lines().filter(|line| line.starts_with(&prefix));
+        let (Some(line), None) = (lines.next(), lines.next()) else {
+            return None;
+        };
+        let value = serde_yaml::from_str::<String>(line[prefix.len()..].trim()).ok()?;
+        (!value.is_empty() && single_document).then_some(Some(value))
+    };
+    if let (Some(rules), Some(start)) = (fast("rules"), fast("start")) {
+        return Ok(Preamble {
+            rules,
+            start: start.as_deref().and_then(parse_date),
+        });
+    }
+    #[derive(serde::Deserialize)]
+    struct Keys {
+        #[serde(default)]
+        rules: Option<String>,
+        #[serde(default)]
+        start: Option<String>,
+    }
+    clear_raised();
+    let keys: Keys = serde_yaml::from_str(text)
+        .map_err(|e| LoadError::Invalid(yaml_diagnostic(named, text, &e)))?;
+    Ok(Preamble {
+        rules: keys.rules,
+        start: keys.start.as_deref().and_then(parse_date),
+    })
+}
+
+/// A refusal of the YAML reader as a diagnostic: the typed kind a schema
+/// reader raised, or (when the reader itself refused the text) the YAML's own
+/// problem.
 fn yaml_diagnostic(
     named: &Arc<NamedSource<String>>,
     text: &str,
@@ -387,27 +254,39 @@ fn yaml_diagnostic(
         None => full.clone(),
     };
     // And prefixes where in the document it was: keep that for the label.
-    let (label, message) = match message.split_once(": ") {
+    let (path_label, message) = match message.split_once(": ") {
         Some((path, rest)) if !path.contains(char::is_whitespace) => {
             (path.to_string(), rest.to_string())
         }
         _ => ("here".to_string(), message),
     };
-    let code = LOAD_CODES
-        .iter()
-        .find(|(prefix, _)| message.contains(prefix))
-        .map_or("scenario::invalid", |(_, code)| code);
+    let raised = take_raised();
+    let kind = match &raised {
+        Some(raised) => raised.kind,
+        // The reader's own limits are the only refusals it names this way.
+        None if message.contains("recursion limit") || message.contains("repetition limit") => {
+            LoadProblem::TooComplex
+        }
+        None => LoadProblem::Invalid,
+    };
+    let label = raised
+        .as_ref()
+        .and_then(|r| r.label.clone())
+        .unwrap_or(path_label);
+    let help = raised
+        .and_then(|r| r.help)
+        .unwrap_or_else(|| "see the scenario format in README.md".into());
     let start = error.location().map_or(0, |l| l.index()).min(text.len());
     let token = text[start..]
         .find(|c: char| c.is_whitespace() || ",:{}[]".contains(c))
         .unwrap_or(text.len() - start);
     Diagnostic {
-        code,
+        code: kind.code(),
         message,
         file: named.clone(),
         span: (start, start + token),
         label,
-        help: Some("see the scenario format in README.md".into()),
+        help: Some(help),
         severity: miette::Severity::Error,
     }
 }

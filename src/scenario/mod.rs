@@ -1,22 +1,30 @@
-//! Scenario suites: the YAML format (`format`), finding and reading files
-//! (`load`), replaying them against the engine (`run`) and reporting (`report`).
+//! Scenario suites: the YAML format (`schema`), finding files (`discover`),
+//! reading them (`load`, with typed load problems in `problem`), the one
+//! replay loop (`replay`) and its observers: expectations (`check`, behind
+//! `run`) and the readable account (`explain`); reports (`report`).
 
+pub mod check;
+pub mod discover;
 pub mod explain;
-pub mod format;
 pub mod load;
+pub mod problem;
+pub mod replay;
 pub mod report;
 pub mod run;
+pub mod schema;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use load::{
-    discover, discover_partition, from_text, load, LoadError, Partition, RulesCache, Scenario,
-};
+pub use check::Failure;
+pub use discover::{discover, discover_partition, Partition};
+pub use load::{from_text, load, LoadError, RulesCache, Scenario};
+pub use problem::LoadProblem;
+pub use replay::{open_account, replay, Observer};
 pub use report::{ScenarioReport, Status, SuiteReport};
-pub use run::{run, Failure, RunOutcome};
+pub use run::{run, RunOutcome};
 
 use crate::model::Model;
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::run::Failure;
+use super::check::Failure;
 
 /// How a scenario ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

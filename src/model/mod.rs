@@ -6,6 +6,14 @@
 //! own unit: a coin grant of 500 coins is stored as 5.00 USD of value and shown as
 //! 500 coins at the edges. This keeps allocation in one currency.
 
+mod expr;
+mod layout;
+pub mod literal;
+pub mod money;
+
+pub use expr::{Assertion, CompareOp, Expr, Variable};
+pub use layout::{ClauseKey, Layout, SourceMap, Span, StatementLayout};
+
 use rust_decimal::Decimal;
 
 /// Index of a category in [`Model::categories`].
@@ -16,22 +24,6 @@ pub type WalletId = usize;
 pub type PaymentId = usize;
 /// Index of a promo in [`Model::promos`].
 pub type PromoId = usize;
-
-/// A byte range in the rules source, kept so later tools can point at a rule.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Span {
-    /// Offset of the first byte.
-    pub start: usize,
-    /// Offset one past the last byte.
-    pub end: usize,
-}
-
-impl Span {
-    /// The span from `start` to `end` (byte offsets).
-    pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
-    }
-}
 
 /// How fractional results (percentages) round to the currency's smallest step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -417,66 +409,6 @@ pub struct Conversion {
     pub to: Vec<WalletId>,
 }
 
-/// Where each piece of the rules was written, for tools that point back at it.
-/// Not part of the rules' meaning: two models that differ only here are equal
-/// in every way the engine can tell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SourceMap {
-    /// Span of each category's name.
-    pub categories: Vec<Span>,
-    /// Span of each wallet's name.
-    pub wallets: Vec<Span>,
-    /// Span of each payment method's name.
-    pub payment_methods: Vec<Span>,
-    /// Span of each promo's code.
-    pub promos: Vec<Span>,
-    /// Span of each conversion statement.
-    pub conversions: Vec<Span>,
-    /// Span of the precedence statement.
-    pub precedence: Span,
-    /// Where each statement and its clauses were written, for the formatter.
-    pub layout: Layout,
-}
-
-/// Where one statement and its clauses were written.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StatementLayout {
-    /// The whole statement.
-    pub span: Span,
-    /// Each clause, by the formatter's name for it (`spends`, `limit`...).
-    pub clauses: Vec<(&'static str, Span)>,
-}
-
-impl StatementLayout {
-    /// Whether the source stated a clause.
-    pub fn states(&self, key: &str) -> bool {
-        self.clauses.iter().any(|(k, _)| *k == key)
-    }
-}
-
-/// Where every statement of a file was written, per model entity.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Layout {
-    /// The `currency` statement.
-    pub currency: Option<StatementLayout>,
-    /// Per category.
-    pub categories: Vec<Option<StatementLayout>>,
-    /// Per wallet.
-    pub wallets: Vec<Option<StatementLayout>>,
-    /// Per payment method.
-    pub payment_methods: Vec<Option<StatementLayout>>,
-    /// The `precedence` statement.
-    pub precedence: Option<StatementLayout>,
-    /// Per conversion.
-    pub conversions: Vec<Option<StatementLayout>>,
-    /// Per promo.
-    pub promos: Vec<Option<StatementLayout>>,
-    /// The `discount order` statement.
-    pub discount_order: Option<StatementLayout>,
-    /// Per assertion.
-    pub assertions: Vec<Option<StatementLayout>>,
-}
-
 /// A complete, valid set of rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
@@ -579,93 +511,4 @@ impl Model {
             ..self.clone()
         }
     }
-}
-
-/// A comparison operator in an assertion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
-    /// `<`
-    Less,
-    /// `<=`
-    LessOrEqual,
-    /// `==`
-    Equal,
-    /// `!=`
-    NotEqual,
-    /// `>=`
-    GreaterOrEqual,
-    /// `>`
-    Greater,
-}
-
-impl CompareOp {
-    /// Every operator with its symbol.
-    pub const ALL: [(CompareOp, &'static str); 6] = [
-        (CompareOp::Less, "<"),
-        (CompareOp::LessOrEqual, "<="),
-        (CompareOp::Equal, "=="),
-        (CompareOp::NotEqual, "!="),
-        (CompareOp::GreaterOrEqual, ">="),
-        (CompareOp::Greater, ">"),
-    ];
-
-    /// The symbol used in rule files.
-    pub fn symbol(self) -> &'static str {
-        CompareOp::ALL
-            .iter()
-            .find(|(op, _)| *op == self)
-            .map_or("==", |(_, s)| s)
-    }
-}
-
-/// A value an assertion can read from one checkout's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variable {
-    /// The items' total before discounts.
-    Subtotal,
-    /// What discounts took off.
-    Discount,
-    /// What was due after discounts.
-    Total,
-    /// What a source paid, in currency.
-    Paid(Source),
-    /// What a wallet earned, in currency.
-    Earned(WalletId),
-    /// A wallet's balance after the checkout, in currency.
-    Balance(WalletId),
-}
-
-/// An assertion expression with names resolved. Every variable is a currency
-/// amount, so the whole language is exact decimal arithmetic.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expr {
-    /// True when any part is.
-    Or(Vec<Expr>),
-    /// True when every part is.
-    And(Vec<Expr>),
-    /// Negation.
-    Not(Box<Expr>),
-    /// A comparison of two amounts.
-    Compare(Box<Expr>, CompareOp, Box<Expr>),
-    /// Sum.
-    Add(Box<Expr>, Box<Expr>),
-    /// Difference.
-    Sub(Box<Expr>, Box<Expr>),
-    /// Product.
-    Mul(Box<Expr>, Box<Expr>),
-    /// `N% of X`.
-    PercentOf(Decimal, Box<Expr>),
-    /// A literal number.
-    Number(Decimal),
-    /// A value of the outcome.
-    Var(Variable),
-}
-
-/// A policy assertion the author wrote: must hold after every checkout.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Assertion {
-    /// Its name, used in reports and counterexample file names.
-    pub name: String,
-    /// The condition.
-    pub expr: Expr,
 }

@@ -1,0 +1,102 @@
+//! Applying a planned checkout: redemptions, entitlements used, grants spent,
+//! the charge, rewards earned, the order kept for refunds. Cannot fail.
+
+use super::super::account::{Account, Entitlement, Order};
+use super::super::grants::Origin;
+use super::super::ledger::{Entry, EntryKind};
+use super::plan::CheckoutPlan;
+use super::receipt::Receipt;
+use crate::model::Source;
+
+impl Account<'_> {
+    /// Records a planned checkout and returns its receipt.
+    pub(super) fn apply_checkout(&mut self, plan: CheckoutPlan) -> Receipt {
+        let CheckoutPlan {
+            receipt,
+            credits,
+            rewards,
+            earned,
+            charged,
+        } = plan;
+        let order_number = receipt.order;
+        for promo in &receipt.redeemed {
+            self.redemptions[*promo] += 1;
+        }
+        for credit in credits {
+            self.create_grant(
+                credit.wallets,
+                credit.value,
+                credit.expires,
+                Origin::Code(credit.promo),
+                EntryKind::Redeem,
+                Some(order_number),
+            );
+        }
+        self.rewards.extend(rewards);
+        for trace in &receipt.discounts {
+            if !trace.applied {
+                continue;
+            }
+            let claimed = self
+                .entitlements
+                .iter()
+                .position(|e| e.promo == trace.promo && e.used_by.is_none());
+            match claimed {
+                Some(e) => self.entitlements[e].used_by = Some(order_number),
+                None => self.entitlements.push(Entitlement {
+                    promo: trace.promo,
+                    claimed: self.today,
+                    used_by: Some(order_number),
+                }),
+            }
+        }
+        let mut grant_payments = Vec::new();
+        for line in &receipt.lines {
+            match (line.grant, line.source) {
+                (Some(grant), Source::Wallet(wallet)) => {
+                    self.grants[grant].remaining -= line.amount;
+                    self.ledger.record(Entry {
+                        date: self.today,
+                        kind: EntryKind::Spend,
+                        source: line.source,
+                        grant: Some(grant),
+                        amount: -line.amount,
+                        order: Some(order_number),
+                    });
+                    grant_payments.push((grant, wallet, line.amount));
+                }
+                _ => self.ledger.record(Entry {
+                    date: self.today,
+                    kind: EntryKind::Charge,
+                    source: line.source,
+                    grant: None,
+                    amount: -line.amount,
+                    order: Some(order_number),
+                }),
+            }
+        }
+        let mut earned_grants = Vec::new();
+        for (promo, wallet, value) in earned {
+            let grant = self.create_grant(
+                [wallet],
+                value,
+                None,
+                Origin::Reward {
+                    promo,
+                    order: order_number,
+                },
+                EntryKind::Earn,
+                Some(order_number),
+            );
+            earned_grants.push((grant, value));
+        }
+        self.orders.push(Order {
+            number: order_number,
+            grant_payments,
+            charged,
+            earned: earned_grants,
+            refunded: false,
+        });
+        receipt
+    }
+}

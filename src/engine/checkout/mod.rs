@@ -1,0 +1,25 @@
+//! Checkout: codes given at checkout, then discounts, then credit (exact
+//! allocation), then the payment method for the remainder, then rewards.
+//! Planned in full (`plan`, with `discounts`) before anything changes
+//! (`apply`), so a failure changes nothing. `receipt` holds the request and
+//! what the checkout answers.
+
+mod apply;
+mod discounts;
+mod plan;
+mod receipt;
+
+pub use receipt::{
+    CheckoutRequest, DiscountTrace, GrantRole, GrantTrace, Item, PaymentLine, Receipt,
+};
+
+use super::account::Account;
+use super::EngineError;
+
+impl Account<'_> {
+    /// Checks out a cart. On error the account is unchanged.
+    pub fn checkout(&mut self, request: &CheckoutRequest) -> Result<Receipt, EngineError> {
+        let plan = self.plan_checkout(request)?;
+        Ok(self.apply_checkout(plan))
+    }
+}

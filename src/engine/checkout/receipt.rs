@@ -1,0 +1,163 @@
+//! What a checkout is asked (the request and its items) and what it answers:
+//! the receipt, with the trace of every discount and grant it considered.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::engine::grants::GrantId;
+use crate::model::{CategoryId, Model, PromoId, Source, WalletId};
+
+/// One item in a cart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The shop's identifier, for reports.
+    pub sku: String,
+    /// What it is.
+    pub category: CategoryId,
+    /// Its price in currency.
+    pub price: Decimal,
+}
+
+/// A checkout as the buyer submits it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckoutRequest {
+    /// The cart.
+    pub items: Vec<Item>,
+    /// Opt-in wallets the buyer selected (e.g. coins).
+    pub pay_with: Vec<WalletId>,
+    /// Codes typed at checkout.
+    pub codes: Vec<String>,
+}
+
+/// What happened to one discount the checkout considered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscountTrace {
+    /// The discount promo.
+    pub promo: PromoId,
+    /// Whether it came from a code typed at this checkout.
+    pub from_code: bool,
+    /// What it took off (zero when not applied).
+    pub amount: Decimal,
+    /// Whether it applied.
+    pub applied: bool,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// What one grant or the payment method paid for one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentLine {
+    /// The wallet through which it paid, or the payment method.
+    pub source: Source,
+    /// The grant, for credit.
+    pub grant: Option<GrantId>,
+    /// Index of the item in the cart.
+    pub item: usize,
+    /// The amount in currency.
+    pub amount: Decimal,
+}
+
+/// Why a grant took part in a checkout, or did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantRole {
+    /// Offered to the allocator at this place of the spending order.
+    Offered {
+        /// 0-based position of its first wallet in the precedence list.
+        rank: usize,
+    },
+    /// Excluded: all its wallets are opt-in and none was selected.
+    NotSelected,
+    /// Excluded: it spends on no category of this cart.
+    OutOfScope,
+}
+
+/// Why a grant paid what it paid (or nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantTrace {
+    /// The grant.
+    pub grant: GrantId,
+    /// Its position in this checkout's spending order (1-based; 0 if excluded).
+    pub position: usize,
+    /// What it had available.
+    pub available: Decimal,
+    /// What it paid in all.
+    pub paid: Decimal,
+    /// Its expiry date, if any.
+    pub expires: Option<NaiveDate>,
+    /// Why it was offered or excluded.
+    pub role: GrantRole,
+}
+
+impl GrantTrace {
+    /// The reason in words: the precedence position and expiry that placed it,
+    /// or the rule that excluded it.
+    pub fn reason(&self, model: &Model) -> String {
+        match self.role {
+            GrantRole::Offered { rank } => {
+                let expiry = self
+                    .expires
+                    .map_or_else(|| "no expiry".to_string(), |e| format!("expires {e}"));
+                format!(
+                    "spent at precedence position {} ({}); {expiry}",
+                    rank + 1,
+                    model
+                        .precedence
+                        .get(rank)
+                        .map_or("?", |s| model.source_name(*s))
+                )
+            }
+            GrantRole::NotSelected => {
+                "not used: its wallet is opt-in and was not selected (pay_with)".into()
+            }
+            GrantRole::OutOfScope => "not used: it spends on no category in this cart".into(),
+        }
+    }
+}
+
+/// The outcome of a successful checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The order number (1-based among successful checkouts), for refunds.
+    pub order: usize,
+    /// The items' prices added up.
+    pub subtotal: Decimal,
+    /// What discounts took off.
+    pub discount: Decimal,
+    /// What was due after discounts.
+    pub total: Decimal,
+    /// What each item was due after discounts.
+    pub item_due: Vec<Decimal>,
+    /// Value paid per source (wallet through which credit paid, or payment
+    /// method), in precedence order, non-zero only.
+    pub paid: Vec<(Source, Decimal)>,
+    /// Value earned per wallet by rewards.
+    pub earned: Vec<(WalletId, Decimal)>,
+    /// Every payment, per item.
+    pub lines: Vec<PaymentLine>,
+    /// Every discount considered.
+    pub discounts: Vec<DiscountTrace>,
+    /// Every grant considered, in spending order, then the excluded ones.
+    pub grants: Vec<GrantTrace>,
+    /// Codes redeemed as part of this checkout.
+    pub redeemed: Vec<PromoId>,
+}
+
+impl Receipt {
+    /// Value paid by `source` (zero if it paid nothing).
+    pub fn paid_by(&self, source: Source) -> Decimal {
+        self.paid
+            .iter()
+            .filter(|(s, _)| *s == source)
+            .map(|(_, v)| *v)
+            .sum()
+    }
+
+    /// Value earned in `wallet`.
+    pub fn earned_in(&self, wallet: WalletId) -> Decimal {
+        self.earned
+            .iter()
+            .filter(|(w, _)| *w == wallet)
+            .map(|(_, v)| *v)
+            .sum()
+    }
+}

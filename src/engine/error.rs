@@ -1,0 +1,93 @@
+//! The engine's stable error codes (DOMAIN.md §3) and the error every
+//! operation returns when it fails. A failed operation changes nothing.
+
+use crate::model::money::Overflow;
+use crate::problem::ProblemKind;
+
+problem_kinds! {
+    /// Why an operation failed: the stable codes scenarios expect with
+    /// `expect: { error: CODE }`.
+    pub enum ErrorCode: "engine" {
+        /// No promo has this code.
+        UnknownCode = ("unknown_code",
+            "no promo has this code",
+            "codes match exactly (case-sensitive); check the rules' promos"),
+        /// The account already redeemed this code as often as it may.
+        CodeAlreadyRedeemed = ("code_already_redeemed",
+            "the account already redeemed this code as often as it may",
+            "the promo's `once per account` / `limit N per account` allows no more"),
+        /// The code can no longer be redeemed.
+        CodeExpired = ("code_expired",
+            "the code can no longer be redeemed (or its credit would already have expired)",
+            "redeem it before its `valid until` date"),
+        /// The code's conditions are not met by this checkout (or not yet valid).
+        CodeNotApplicable = ("code_not_applicable",
+            "the code's conditions are not met by this checkout, or it is not valid yet",
+            "meet its minimum spend with eligible items, or wait for its `valid from` date"),
+        /// Credit does not cover the checkout and no payment method may pay the rest.
+        InsufficientFunds = ("insufficient_funds",
+            "credit does not cover the checkout and no payment method may pay the rest",
+            "give the account a payment method that spends on these items, or more credit"),
+        /// Support may not convert between these wallets.
+        ConversionNotAllowed = ("conversion_not_allowed",
+            "support may not convert between these wallets",
+            "the rules' `convert` statements list the conversions support may do"),
+        /// The wallet holds less than the amount asked for.
+        InsufficientBalance = ("insufficient_balance",
+            "the wallet holds less than the amount asked for",
+            "convert at most the wallet's balance"),
+        /// No successful checkout has this number.
+        UnknownOrder = ("unknown_order",
+            "no successful checkout has this number",
+            "orders are numbered 1, 2, ... among the account's successful checkouts"),
+        /// The order was refunded already.
+        OrderAlreadyRefunded = ("order_already_refunded",
+            "the order was refunded already",
+            "an order is refunded once"),
+        /// An amount left the range exact decimals can hold.
+        AmountOutOfRange = ("amount_out_of_range",
+            "an amount left the range promosim computes exactly",
+            "use smaller amounts"),
+    }
+}
+
+impl ErrorCode {
+    /// The stable code string.
+    pub fn as_str(self) -> &'static str {
+        self.code()
+    }
+
+    /// The code with this string.
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.code() == text)
+    }
+}
+
+/// Why an operation failed. The account is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct EngineError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// The particulars, for people.
+    pub message: String,
+}
+
+impl EngineError {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        EngineError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn overflow() -> Self {
+        Overflow.into()
+    }
+}
+
+impl From<Overflow> for EngineError {
+    fn from(overflow: Overflow) -> Self {
+        EngineError::new(ErrorCode::AmountOutOfRange, overflow.to_string())
+    }
+}

@@ -1,0 +1,119 @@
+//! The one operation model: every step a scenario or a fuzz session can take
+//! is a variant of [`Operation`], applied by [`Account::apply`], and what it
+//! did is the matching variant of [`Outcome`]. Adding a step kind is a variant
+//! here, and the compiler then points at every place that must handle it
+//! (invariants, the scenario schema, the fuzzer).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::account::{Account, ConversionReceipt, Redemption, RefundReceipt};
+use super::checkout::{CheckoutRequest, Receipt};
+use super::grants::GrantId;
+use super::EngineError;
+use crate::model::money::fixed;
+use crate::model::{Model, WalletId};
+
+/// One step of an account's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    /// Check out a cart.
+    Checkout(CheckoutRequest),
+    /// Redeem a promo code outside checkout.
+    Redeem(String),
+    /// Support converts value from one wallet into another.
+    Convert(ConvertRequest),
+    /// Move the clock forward.
+    Advance(Advance),
+    /// Refund a successful checkout by its 1-based order number.
+    Refund(usize),
+}
+
+/// What support converts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvertRequest {
+    /// From this wallet.
+    pub from: WalletId,
+    /// Into this wallet.
+    pub to: WalletId,
+    /// The amount, in `from`'s unit.
+    pub amount: Decimal,
+}
+
+/// How far the clock moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advance {
+    /// By a number of days.
+    Days(u32),
+    /// To a date (a date in the past leaves the clock where it is).
+    To(NaiveDate),
+}
+
+/// What moving the clock did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AdvanceReceipt {
+    /// Grants that expired on the way, with the value they lost.
+    pub expired: Vec<(GrantId, Decimal)>,
+}
+
+/// What a successful operation did: one variant per [`Operation`] variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A checkout's receipt.
+    Checkout(Box<Receipt>),
+    /// What a redemption created.
+    Redeem(Redemption),
+    /// The grants a conversion took from and made.
+    Convert(ConversionReceipt),
+    /// What expired as the clock moved.
+    Advance(AdvanceReceipt),
+    /// What a refund returned.
+    Refund(RefundReceipt),
+}
+
+impl Operation {
+    /// One line for people: `checkout of 2 item(s)`, `redeem MUSIC10`...
+    pub fn describe(&self, model: &Model) -> String {
+        match self {
+            Operation::Checkout(request) => {
+                format!("checkout of {} item(s)", request.items.len())
+            }
+            Operation::Redeem(code) => format!("redeem {code}"),
+            Operation::Convert(c) => format!(
+                "convert {} from {} to {}",
+                fixed(
+                    c.amount,
+                    model.wallets[c.from].unit.decimals(&model.currency)
+                ),
+                model.wallets[c.from].name,
+                model.wallets[c.to].name
+            ),
+            Operation::Advance(Advance::Days(days)) => format!("advance {days} day(s)"),
+            Operation::Advance(Advance::To(day)) => format!("go to {day}"),
+            Operation::Refund(order) => format!("refund order {order}"),
+        }
+    }
+
+    /// Whether this is a checkout.
+    pub fn is_checkout(&self) -> bool {
+        matches!(self, Operation::Checkout(_))
+    }
+}
+
+impl Account<'_> {
+    /// Applies one operation. On error the account is unchanged.
+    pub fn apply(&mut self, operation: &Operation) -> Result<Outcome, EngineError> {
+        match operation {
+            Operation::Checkout(request) => self
+                .checkout(request)
+                .map(|receipt| Outcome::Checkout(Box::new(receipt))),
+            Operation::Redeem(code) => self.redeem(code).map(Outcome::Redeem),
+            Operation::Convert(c) => self.convert(c.from, c.to, c.amount).map(Outcome::Convert),
+            Operation::Advance(Advance::Days(days)) => {
+                self.advance_days(*days).map(Outcome::Advance)
+            }
+            Operation::Advance(Advance::To(day)) => Ok(Outcome::Advance(self.advance_to(*day))),
+            Operation::Refund(order) => self.refund(*order).map(Outcome::Refund),
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The one place that reads and writes user files. Every reader gets the same
+//! bounds (size, UTF-8, no NUL bytes, not a directory); every write to a user's
+//! file is atomic (a temporary file in the same directory, renamed over the
+//! original, its permissions kept), so a crash or a full disk never leaves a
+//! half-written file.
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use crate::problem::ProblemKind;
+
+/// The largest input file promosim reads (rules or scenario), in bytes. Real
+/// files are a few kilobytes; the bound keeps a stray multi-gigabyte file from
+/// eating memory.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+problem_kinds! {
+    /// Why an input file could not be read at all.
+    pub enum InputProblem: "input" {
+        /// The path does not exist or cannot be opened.
+        Unreadable = ("input::unreadable", "the file cannot be read",
+            "check the path and its permissions"),
+        /// The path is a directory.
+        IsDirectory = ("input::is_directory", "a directory where a file is needed",
+            "name a file inside it"),
+        /// The file is over the size limit.
+        TooLarge = ("input::too_large", "the file is larger than promosim reads (1 MiB)",
+            "split it into smaller files"),
+        /// The file is not UTF-8 text.
+        NotUtf8 = ("input::not_utf8", "the file is not UTF-8 text",
+            "save the file as UTF-8"),
+        /// The file contains a NUL byte.
+        NulByte = ("input::nul_byte", "the file contains a NUL byte, as binary files do",
+            "remove the NUL byte or check that this is the right file"),
+    }
+}
+
+/// Why an input file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The path does not exist or cannot be opened.
+    #[error("cannot read `{path}`: {reason}")]
+    Unreadable {
+        /// The path given.
+        path: String,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// The path is a directory.
+    #[error("`{path}` is a directory, not a file")]
+    Directory {
+        /// The path given.
+        path: String,
+    },
+    /// The file is over [`MAX_FILE_BYTES`].
+    #[error("`{path}` is {size} bytes; promosim reads files of at most {limit} bytes")]
+    TooLarge {
+        /// The path given.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
+    #[error("`{path}` is not UTF-8 text (invalid byte at offset {offset})")]
+    NotUtf8 {
+        /// The path given.
+        path: String,
+        /// Where the first bad byte is.
+        offset: usize,
+    },
+    /// The file contains a NUL byte, which no text file should.
+    #[error("`{path}` contains a NUL byte at offset {offset}; it looks like a binary file")]
+    NulByte {
+        /// The path given.
+        path: String,
+        /// Where the NUL byte is.
+        offset: usize,
+    },
+}
+
+impl ReadError {
+    /// Its kind, which gives its stable code and help.
+    pub fn kind(&self) -> InputProblem {
+        match self {
+            ReadError::Unreadable { .. } => InputProblem::Unreadable,
+            ReadError::Directory { .. } => InputProblem::IsDirectory,
+            ReadError::TooLarge { .. } => InputProblem::TooLarge,
+            ReadError::NotUtf8 { .. } => InputProblem::NotUtf8,
+            ReadError::NulByte { .. } => InputProblem::NulByte,
+        }
+    }
+}
+
+impl miette::Diagnostic for ReadError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.kind().code()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.kind().help()))
+    }
+}
+
+/// Reads a text input file within promosim's bounds.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let shown = path.display().to_string();
+    let metadata = std::fs::metadata(path).map_err(|e| ReadError::Unreadable {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    if metadata.is_dir() {
+        return Err(ReadError::Directory { path: shown });
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge {
+            path: shown,
+            size: metadata.len(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| ReadError::Unreadable {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge {
+            path: shown,
+            size: bytes.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    text_from_bytes(&shown, bytes)
+}
+
+/// Checks that bytes are UTF-8 without NUL bytes and turns them into text.
+pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, ReadError> {
+    let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        path: path.to_string(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    if let Some(offset) = text.find('\0') {
+        return Err(ReadError::NulByte {
+            path: path.to_string(),
+            offset,
+        });
+    }
+    Ok(text)
+}
+
+/// Writes `contents` to `path` atomically: into a temporary file beside it,
+/// flushed to disk, then renamed over `path`. An existing file keeps its
+/// permissions.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "promosim".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = directory.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(contents)?;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            file.set_permissions(metadata.permissions())?;
+        }
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_bytes_and_bad_utf8_are_refused() {
+        assert!(matches!(
+            text_from_bytes("f", b"a\0b".to_vec()),
+            Err(ReadError::NulByte { offset: 1, .. })
+        ));
+        assert!(matches!(
+            text_from_bytes("f", vec![b'a', 0xff]),
+            Err(ReadError::NotUtf8 { offset: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn atomic_writes_replace_the_file_and_keep_its_permissions() {
+        let dir = std::env::temp_dir().join(format!("promosim-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rules.promo");
+        std::fs::write(&path, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o640);
+        }
+        let leftovers = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
+        assert!(write_atomic(&dir.join("missing/x"), b"x").is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,314 @@
+//! Lowering the declarations: currency, categories, wallets, payment methods,
+//! precedence and conversions.
+
+use super::Lowering;
+use super::MAX_CATEGORIES;
+use crate::model::*;
+use crate::rules::problem::RulesProblem;
+use crate::rules::syntax::{CurrencyClause, PaymentClause, Statement, WalletClause, Word};
+
+impl Lowering {
+    pub(super) fn lower_currency(&mut self, statements: &[Statement]) {
+        let mut seen: Option<Span> = None;
+        for statement in statements {
+            let Statement::Currency {
+                code,
+                clauses,
+                span,
+            } = statement
+            else {
+                continue;
+            };
+            if let Some(first) = seen {
+                self.problem_with_help(
+                    RulesProblem::DuplicateStatement,
+                    *span,
+                    "the currency is stated twice".into(),
+                    "second currency",
+                    format!(
+                        "keep only the first `currency` statement (at byte {})",
+                        first.start
+                    ),
+                );
+                continue;
+            }
+            seen = Some(*span);
+            self.currency.code = code.text.clone();
+            for clause in clauses {
+                match clause {
+                    CurrencyClause::Decimals(value) => match value.text.parse::<u32>() {
+                        Ok(d) if d <= 8 => self.currency.decimals = d,
+                        _ => self.problem(
+                            RulesProblem::BadDecimals,
+                            value.span,
+                            format!(
+                                "`{}` is not a valid number of decimals (0 to 8)",
+                                value.text
+                            ),
+                            "decimals",
+                        ),
+                    },
+                    CurrencyClause::Rounding(mode) => {
+                        match Rounding::ALL.iter().find(|(_, w)| *w == mode.text) {
+                            Some((rounding, _)) => self.currency.rounding = *rounding,
+                            None => {
+                                let words = Rounding::ALL.map(|(_, w)| w);
+                                self.problem_with_help(
+                                    RulesProblem::UnknownRounding,
+                                    mode.span,
+                                    format!("unknown rounding mode `{}`", mode.text),
+                                    "not a rounding mode",
+                                    format!("use one of: {}", words.join(", ")),
+                                )
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn lower_categories(&mut self, statements: &[Statement]) {
+        for statement in statements {
+            let Statement::Category { name, description } = statement else {
+                continue;
+            };
+            if self.category_index.contains_key(&name.text) {
+                self.problem(
+                    RulesProblem::DuplicateName,
+                    name.span,
+                    format!("category `{}` is defined twice", name.text),
+                    "defined again here",
+                );
+                continue;
+            }
+            if self.categories.len() == MAX_CATEGORIES {
+                self.problem(
+                    RulesProblem::TooManyCategories,
+                    name.span,
+                    format!("a rules file may define at most {MAX_CATEGORIES} categories"),
+                    "one too many",
+                );
+                continue;
+            }
+            self.category_index
+                .insert(name.text.clone(), self.categories.len());
+            self.category_spans.push(name.span);
+            self.categories.push(Category {
+                name: name.text.clone(),
+                description: description.clone(),
+            });
+        }
+    }
+
+    pub(super) fn lower_wallets(&mut self, statements: &[Statement]) -> (Vec<Wallet>, Vec<Span>) {
+        let mut wallets = Vec::new();
+        let mut spans = Vec::new();
+        for statement in statements {
+            let Statement::Wallet {
+                name,
+                description,
+                clauses,
+            } = statement
+            else {
+                continue;
+            };
+            if !self.declare_source(name, Source::Wallet(wallets.len())) {
+                continue;
+            }
+            let mut unit: Option<Unit> = None;
+            let mut scope: Option<Scope> = None;
+            let mut opt_in = false;
+            for clause in clauses {
+                match clause {
+                    WalletClause::Unit {
+                        name: unit_name,
+                        value,
+                        currency,
+                        span,
+                    } => {
+                        if unit.is_some() {
+                            self.duplicate_clause("unit", *span);
+                            continue;
+                        }
+                        if let Some(v) = self.unit_value(unit_name, value, currency) {
+                            unit = Some(Unit::Named {
+                                name: unit_name.text.clone(),
+                                value: v,
+                            });
+                        }
+                    }
+                    WalletClause::Spends(syntax, span) => {
+                        if scope.is_some() {
+                            self.duplicate_clause("spends on", *span);
+                            continue;
+                        }
+                        scope = Some(self.resolve_scope(syntax));
+                    }
+                    WalletClause::OptIn(span) => {
+                        if opt_in {
+                            self.duplicate_clause("opt_in", *span);
+                        }
+                        opt_in = true;
+                    }
+                }
+            }
+            let scope = scope.unwrap_or_else(|| {
+                self.problem_with_help(
+                    RulesProblem::MissingSpends,
+                    name.span,
+                    format!("wallet `{}` does not say what it spends on", name.text),
+                    "no `spends on`",
+                    "add `spends on CATEGORY, ...` or `spends on *`".into(),
+                );
+                Scope::Only(Vec::new())
+            });
+            let spends_on = scope.to_set(self.categories.len());
+            spans.push(name.span);
+            wallets.push(Wallet {
+                name: name.text.clone(),
+                description: description.clone(),
+                unit: unit.unwrap_or(Unit::Currency),
+                scope,
+                spends_on,
+                opt_in,
+            });
+        }
+        (wallets, spans)
+    }
+
+    pub(super) fn lower_payments(
+        &mut self,
+        statements: &[Statement],
+    ) -> (Vec<PaymentMethod>, Vec<Span>) {
+        let mut methods = Vec::new();
+        let mut spans = Vec::new();
+        for statement in statements {
+            let Statement::Payment {
+                name,
+                description,
+                clauses,
+            } = statement
+            else {
+                continue;
+            };
+            if !self.declare_source(name, Source::Payment(methods.len())) {
+                continue;
+            }
+            let mut default = false;
+            let mut scope: Option<Scope> = None;
+            for clause in clauses {
+                match clause {
+                    PaymentClause::Default(span) => {
+                        if default {
+                            self.duplicate_clause("default", *span);
+                        }
+                        default = true;
+                    }
+                    PaymentClause::Spends(syntax, span) => {
+                        if scope.is_some() {
+                            self.duplicate_clause("spends on", *span);
+                            continue;
+                        }
+                        scope = Some(self.resolve_scope(syntax));
+                    }
+                }
+            }
+            let scope = scope.unwrap_or(Scope::AllExcept(Vec::new()));
+            let spends_on = scope.to_set(self.categories.len());
+            spans.push(name.span);
+            methods.push(PaymentMethod {
+                name: name.text.clone(),
+                description: description.clone(),
+                default,
+                scope,
+                spends_on,
+            });
+        }
+        (methods, spans)
+    }
+
+    pub(super) fn lower_precedence(&mut self, statements: &[Statement]) -> Vec<Source> {
+        let mut precedence = Vec::new();
+        let mut seen = false;
+        for statement in statements {
+            let Statement::Precedence { names, span } = statement else {
+                continue;
+            };
+            if seen {
+                self.problem(
+                    RulesProblem::DuplicateStatement,
+                    *span,
+                    "the precedence is stated twice; there is one spending order".into(),
+                    "second precedence",
+                );
+                continue;
+            }
+            seen = true;
+            for name in names {
+                let Some(source) = self.resolve_source(name) else {
+                    continue;
+                };
+                if precedence.contains(&source) {
+                    self.problem_with_help(
+                        RulesProblem::PrecedenceDuplicate,
+                        name.span,
+                        format!("`{}` is listed twice in the precedence", name.text),
+                        "listed again",
+                        "each wallet has exactly one position".into(),
+                    );
+                    continue;
+                }
+                precedence.push(source);
+            }
+        }
+        precedence
+    }
+
+    pub(super) fn lower_conversions(
+        &mut self,
+        statements: &[Statement],
+        wallets: &[Wallet],
+    ) -> (Vec<Conversion>, Vec<Span>) {
+        let mut conversions = Vec::new();
+        let mut spans = Vec::new();
+        for statement in statements {
+            let Statement::Conversion { from, to, span } = statement else {
+                continue;
+            };
+            spans.push(*span);
+            let from_ids: Vec<WalletId> =
+                from.iter().filter_map(|w| self.resolve_wallet(w)).collect();
+            let to_ids: Vec<WalletId> = to.iter().filter_map(|w| self.resolve_wallet(w)).collect();
+            let first_unit = from_ids
+                .first()
+                .and_then(|id| wallets.get(*id))
+                .map(|w| &w.unit);
+            let resolved = from
+                .iter()
+                .chain(to)
+                .filter(|w| matches!(self.source_index.get(&w.text), Some(Source::Wallet(_))));
+            let resolved: Vec<&Word> = resolved.collect();
+            for (word, id) in resolved.into_iter().zip(from_ids.iter().chain(&to_ids)) {
+                let unit = wallets.get(*id).map(|w| &w.unit);
+                if unit != first_unit {
+                    self.problem_with_help(
+                        RulesProblem::ConversionUnitMismatch,
+                        word.span,
+                        format!(
+                            "`{}` counts in a different unit from `{}`; conversions are 1:1",
+                            word.text, from[0].text
+                        ),
+                        "other unit",
+                        "only wallets of the same unit can convert into each other".into(),
+                    );
+                }
+            }
+            conversions.push(Conversion {
+                from: from_ids,
+                to: to_ids,
+            });
+        }
+        (conversions, spans)
+    }
+}

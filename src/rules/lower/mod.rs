@@ -1,0 +1,211 @@
+//! Syntax tree → [`Model`]: resolves names, reads amounts as exact decimals and
+//! collects every problem it meets instead of stopping at the first.
+//!
+//! Split along the file's parts: `literals` (numbers, amounts, percentages,
+//! durations, dates), `declarations` (currency, categories, wallets, payment
+//! methods, precedence, conversions), `promos` (promo codes and the discount
+//! order) and `assertions`. This file holds the shared state and name
+//! resolution. Checks that need the whole model (precedence complete, one
+//! default payment method) live in `validate.rs`.
+
+mod assertions;
+mod declarations;
+mod literals;
+mod promos;
+
+use std::collections::HashMap;
+
+use super::problem::{Problem, RulesProblem};
+use super::syntax::{ScopeSyntax, Statement, Word};
+use crate::diagnostic::suggest;
+use crate::model::*;
+
+/// The most categories a model may have: category sets are 64-bit masks.
+pub const MAX_CATEGORIES: usize = 64;
+
+pub(crate) struct Lowering {
+    problems: Vec<Problem>,
+    currency: Currency,
+    categories: Vec<Category>,
+    category_spans: Vec<Span>,
+    category_index: HashMap<String, CategoryId>,
+    source_index: HashMap<String, Source>,
+}
+
+/// Lowers statements into a model, or returns every problem found.
+pub(crate) fn lower(statements: &[Statement]) -> Result<Model, Vec<Problem>> {
+    let mut lowering = Lowering {
+        problems: Vec::new(),
+        currency: Currency {
+            code: "USD".into(),
+            decimals: 2,
+            rounding: Rounding::HalfUp,
+        },
+        categories: Vec::new(),
+        category_spans: Vec::new(),
+        category_index: HashMap::new(),
+        source_index: HashMap::new(),
+    };
+    let model = lowering.run(statements);
+    if lowering.problems.is_empty() {
+        Ok(model)
+    } else {
+        lowering
+            .problems
+            .sort_by_key(|p| (p.span.start, p.span.end));
+        Err(lowering.problems)
+    }
+}
+
+impl Lowering {
+    fn problem(&mut self, kind: RulesProblem, span: Span, message: String, label: &str) {
+        self.problems.push(Problem::new(kind, span, message, label));
+    }
+
+    fn problem_with_help(
+        &mut self,
+        kind: RulesProblem,
+        span: Span,
+        message: String,
+        label: &str,
+        help: String,
+    ) {
+        self.problems
+            .push(Problem::new(kind, span, message, label).with_help(help));
+    }
+
+    fn run(&mut self, statements: &[Statement]) -> Model {
+        self.lower_currency(statements);
+        self.lower_categories(statements);
+        let (wallets, wallet_spans) = self.lower_wallets(statements);
+        let (payment_methods, payment_spans) = self.lower_payments(statements);
+        let precedence = self.lower_precedence(statements);
+        let (conversions, conversion_spans) = self.lower_conversions(statements, &wallets);
+        let precedence_span = statements
+            .iter()
+            .find_map(|s| match s {
+                Statement::Precedence { span, .. } => Some(*span),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let (promos, promo_spans) = self.lower_promos(statements, &wallets);
+        let (discount_order, discount_order_stated) =
+            self.lower_discount_order(statements, &promos);
+        let assertions = self.lower_assertions(statements, &wallets);
+        let model = Model {
+            currency: self.currency.clone(),
+            categories: self.categories.clone(),
+            wallets,
+            payment_methods,
+            precedence,
+            conversions,
+            promos,
+            discount_order,
+            discount_order_stated,
+            assertions,
+            source_map: SourceMap {
+                categories: self.category_spans.clone(),
+                wallets: wallet_spans,
+                payment_methods: payment_spans,
+                promos: promo_spans,
+                conversions: conversion_spans,
+                precedence: precedence_span,
+                layout: Layout::default(),
+            },
+        };
+        super::validate::validate(&model, statements, &mut self.problems);
+        model
+    }
+
+    fn resolve_category(&mut self, name: &Word) -> Option<CategoryId> {
+        if let Some(id) = self.category_index.get(&name.text) {
+            return Some(*id);
+        }
+        let known: Vec<String> = self.categories.iter().map(|c| c.name.clone()).collect();
+        let hint = suggest(&name.text, known.iter().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| format!("known categories: {}", known.join(", ")));
+        self.problem_with_help(
+            RulesProblem::UnknownCategory,
+            name.span,
+            format!("unknown category `{}`", name.text),
+            "not a category",
+            hint,
+        );
+        None
+    }
+
+    fn resolve_scope(&mut self, scope: &ScopeSyntax) -> Scope {
+        match scope {
+            ScopeSyntax::All { except } => Scope::AllExcept(
+                except
+                    .iter()
+                    .filter_map(|w| self.resolve_category(w))
+                    .collect(),
+            ),
+            ScopeSyntax::Only(names) => Scope::Only(
+                names
+                    .iter()
+                    .filter_map(|w| self.resolve_category(w))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn declare_source(&mut self, name: &Word, source: Source) -> bool {
+        if self.source_index.contains_key(&name.text) {
+            self.problem_with_help(
+                RulesProblem::DuplicateName,
+                name.span,
+                format!("`{}` is already defined", name.text),
+                "defined again here",
+                "wallets and payment methods share one set of names".into(),
+            );
+            return false;
+        }
+        self.source_index.insert(name.text.clone(), source);
+        true
+    }
+
+    fn duplicate_clause(&mut self, clause: &str, span: Span) {
+        self.problem(
+            RulesProblem::DuplicateClause,
+            span,
+            format!("`{clause}` is stated twice"),
+            "stated again here",
+        );
+    }
+
+    fn resolve_source(&mut self, name: &Word) -> Option<Source> {
+        if let Some(source) = self.source_index.get(&name.text) {
+            return Some(*source);
+        }
+        let known: Vec<String> = self.source_index.keys().cloned().collect();
+        let hint = suggest(&name.text, known.iter().map(String::as_str))
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| "define it with `wallet NAME { ... }` first".into());
+        self.problem_with_help(
+            RulesProblem::UnknownWallet,
+            name.span,
+            format!("unknown wallet or payment method `{}`", name.text),
+            "not defined",
+            hint,
+        );
+        None
+    }
+
+    fn resolve_wallet(&mut self, name: &Word) -> Option<WalletId> {
+        match self.resolve_source(name)? {
+            Source::Wallet(w) => Some(w),
+            Source::Payment(_) => {
+                self.problem(
+                    RulesProblem::NotAWallet,
+                    name.span,
+                    format!("`{}` is a payment method, not a wallet", name.text),
+                    "payment method",
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,426 @@
+//! Lowering promo codes (credit, discount, reward and their clauses) and the
+//! discount order.
+
+use std::collections::HashMap;
+
+use super::Lowering;
+use crate::diagnostic::suggest;
+use crate::model::*;
+use crate::rules::problem::RulesProblem;
+use crate::rules::syntax::{DiscountValue, PromoClause, Statement, Word};
+
+impl Lowering {
+    pub(super) fn lower_promos(
+        &mut self,
+        statements: &[Statement],
+        wallets: &[Wallet],
+    ) -> (Vec<Promo>, Vec<Span>) {
+        let mut promos = Vec::new();
+        let mut spans = Vec::new();
+        let mut codes: HashMap<String, ()> = HashMap::new();
+        for statement in statements {
+            let Statement::Promo {
+                code,
+                description,
+                clauses,
+                ..
+            } = statement
+            else {
+                continue;
+            };
+            if codes.insert(code.text.clone(), ()).is_some() {
+                self.problem(
+                    RulesProblem::DuplicateName,
+                    code.span,
+                    format!("promo code `{}` is defined twice", code.text),
+                    "defined again here",
+                );
+                continue;
+            }
+            if let Some(promo) = self.lower_promo(code, description, clauses, wallets) {
+                spans.push(code.span);
+                promos.push(promo);
+            }
+        }
+        (promos, spans)
+    }
+
+    pub(super) fn lower_promo(
+        &mut self,
+        code: &Word,
+        description: &Option<String>,
+        clauses: &[PromoClause],
+        wallets: &[Wallet],
+    ) -> Option<Promo> {
+        let effects: Vec<&PromoClause> = clauses
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c,
+                    PromoClause::Credit { .. }
+                        | PromoClause::Discount { .. }
+                        | PromoClause::Reward { .. }
+                )
+            })
+            .collect();
+        if effects.is_empty() {
+            self.problem_with_help(
+                RulesProblem::PromoWithoutEffect,
+                code.span,
+                format!("promo `{}` does nothing", code.text),
+                "no effect",
+                "give it one of `credit ...`, `discount ...` or `reward ...`".into(),
+            );
+            return None;
+        }
+        for extra in &effects[1..] {
+            self.problem_with_help(
+                RulesProblem::PromoTwoEffects,
+                extra.span(),
+                format!("promo `{}` has more than one effect", code.text),
+                "second effect",
+                "make a separate promo for each effect".into(),
+            );
+        }
+        let is_credit = matches!(effects[0], PromoClause::Credit { .. });
+        let is_discount = matches!(effects[0], PromoClause::Discount { .. });
+        let kind = if is_credit {
+            "credit"
+        } else if is_discount {
+            "discount"
+        } else {
+            "reward"
+        };
+
+        let mut limit: Option<Limit> = None;
+        let mut expiry: Option<Expiry> = None;
+        let mut max = None;
+        let mut min_spend = None;
+        let mut stacking: Option<Stacking> = None;
+        let mut valid_from = None;
+        let mut valid_until = None;
+        let mut valid_seen = false;
+        let mut ok = true;
+        for clause in clauses {
+            let clause_span = clause.span();
+            let not_for = |this: &mut Self, clause_name: &str, only_for: &str| {
+                this.problem_with_help(
+                    RulesProblem::ClauseNotApplicable,
+                    clause_span,
+                    format!("`{clause_name}` does not apply to a {kind} promo"),
+                    "not for this kind of promo",
+                    format!("`{clause_name}` is only for {only_for} promos"),
+                );
+            };
+            match clause {
+                PromoClause::Credit { .. }
+                | PromoClause::Discount { .. }
+                | PromoClause::Reward { .. } => {}
+                PromoClause::Max(amount, _) => {
+                    if !is_discount {
+                        not_for(self, "max", "discount");
+                    } else if max.is_some() {
+                        self.duplicate_clause("max", clause_span);
+                    } else {
+                        max = self.currency_amount(amount);
+                        ok &= max.is_some();
+                    }
+                }
+                PromoClause::MinSpend(amount, _) => {
+                    if !is_discount {
+                        not_for(self, "min spend", "discount");
+                    } else if min_spend.is_some() {
+                        self.duplicate_clause("min spend", clause_span);
+                    } else {
+                        min_spend = self.currency_amount(amount);
+                        ok &= min_spend.is_some();
+                    }
+                }
+                PromoClause::Stacking(word, _) => {
+                    if !is_discount {
+                        not_for(self, "stacking", "discount");
+                    } else if stacking.is_some() {
+                        self.duplicate_clause("stacking", clause_span);
+                    } else {
+                        match Stacking::ALL.iter().find(|(_, w)| *w == word.text) {
+                            Some((mode, _)) => stacking = Some(*mode),
+                            None => {
+                                self.problem_with_help(
+                                    RulesProblem::UnknownStacking,
+                                    word.span,
+                                    format!("unknown stacking mode `{}`", word.text),
+                                    "not a stacking mode",
+                                    "use one of: combines, exclusive, stops".into(),
+                                );
+                                ok = false;
+                            }
+                        }
+                    }
+                }
+                PromoClause::ExpiresAfter(duration, _) => {
+                    if !is_credit {
+                        not_for(self, "expires", "credit");
+                    } else if expiry.is_some() {
+                        self.duplicate_clause("expires", clause_span);
+                    } else {
+                        expiry = self.days(duration).map(Expiry::AfterDays);
+                        ok &= expiry.is_some();
+                    }
+                }
+                PromoClause::ExpiresOn(date, _) => {
+                    if !is_credit {
+                        not_for(self, "expires", "credit");
+                    } else if expiry.is_some() {
+                        self.duplicate_clause("expires", clause_span);
+                    } else {
+                        expiry = self.date(date).map(Expiry::On);
+                        ok &= expiry.is_some();
+                    }
+                }
+                PromoClause::OncePerAccount(_)
+                | PromoClause::TimesPerAccount(..)
+                | PromoClause::Unlimited(_) => {
+                    if limit.is_some() {
+                        self.duplicate_clause("limit", clause_span);
+                        continue;
+                    }
+                    limit = match clause {
+                        PromoClause::OncePerAccount(_) => Some(Limit::PerAccount(1)),
+                        PromoClause::Unlimited(_) => Some(Limit::Unlimited),
+                        PromoClause::TimesPerAccount(times, _) => match times.text.parse::<u32>() {
+                            Ok(n) if n > 0 => Some(Limit::PerAccount(n)),
+                            _ => {
+                                self.problem(
+                                    RulesProblem::BadLimit,
+                                    times.span,
+                                    format!(
+                                        "`{}` is not a positive whole number of redemptions",
+                                        times.text
+                                    ),
+                                    "bad limit",
+                                );
+                                ok = false;
+                                None
+                            }
+                        },
+                        _ => None,
+                    };
+                }
+                PromoClause::Valid { from, until, .. } => {
+                    if valid_seen {
+                        self.duplicate_clause("valid", clause_span);
+                        continue;
+                    }
+                    valid_seen = true;
+                    valid_from = from.as_ref().and_then(|d| self.date(d));
+                    valid_until = until.as_ref().and_then(|d| self.date(d));
+                    if let (Some(f), Some(u), Some(until_word)) = (valid_from, valid_until, until) {
+                        if u <= f {
+                            self.problem(
+                                RulesProblem::BadValidity,
+                                until_word.span,
+                                "a code's validity must end after it starts".into(),
+                                "ends too early",
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        let effect = match effects[0] {
+            PromoClause::Credit {
+                amount,
+                wallets: names,
+                ..
+            } => {
+                let ids: Vec<WalletId> = names
+                    .iter()
+                    .filter_map(|w| self.resolve_wallet(w))
+                    .collect();
+                if ids.len() != names.len() {
+                    return None;
+                }
+                let mut unique = ids.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                if unique.len() != ids.len() {
+                    self.problem(
+                        RulesProblem::DuplicateName,
+                        amount.unit.span,
+                        "a credit lists the same wallet twice".into(),
+                        "credit",
+                    );
+                    return None;
+                }
+                let unit = wallets[ids[0]].unit.clone();
+                for (word, id) in names.iter().zip(&ids) {
+                    if wallets[*id].unit != unit {
+                        self.problem_with_help(
+                            RulesProblem::UnitMismatch,
+                            word.span,
+                            format!(
+                                "`{}` counts in a different unit from `{}`",
+                                word.text, names[0].text
+                            ),
+                            "other unit",
+                            "one credit pool has one unit; make two promos".into(),
+                        );
+                        return None;
+                    }
+                }
+                let unit_name = unit.name(&self.currency).to_string();
+                if amount.unit.text != unit_name {
+                    self.problem_with_help(
+                        RulesProblem::UnitMismatch,
+                        amount.unit.span,
+                        format!(
+                            "`{}` counts in `{unit_name}`, not `{}`",
+                            names[0].text, amount.unit.text
+                        ),
+                        "wrong unit",
+                        format!("write `{} {unit_name}`", amount.number.text),
+                    );
+                    return None;
+                }
+                let decimals = unit.decimals(&self.currency);
+                let value = self.amount_number(&amount.number, decimals, &unit_name)?;
+                PromoEffect::Credit(Credit {
+                    amount: value,
+                    wallets: ids,
+                    expiry: expiry.unwrap_or(Expiry::Never),
+                })
+            }
+            PromoClause::Discount { value, scope, .. } => {
+                let amount = match value {
+                    DiscountValue::Percent(word) => DiscountAmount::Percent(self.percent(word)?),
+                    DiscountValue::Amount(amount) => {
+                        DiscountAmount::Fixed(self.currency_amount(amount)?)
+                    }
+                };
+                let scope = self.resolve_scope(scope);
+                let applies_to = scope.to_set(self.categories.len());
+                PromoEffect::Discount(Discount {
+                    amount,
+                    scope,
+                    applies_to,
+                    max,
+                    min_spend,
+                    stacking: stacking.unwrap_or_default(),
+                })
+            }
+            PromoClause::Reward {
+                percent,
+                scope,
+                wallet,
+                duration,
+                ..
+            } => {
+                let percent = self.percent(percent);
+                let scope = self.resolve_scope(scope);
+                let wallet = self.resolve_wallet(wallet);
+                let days = self.days(duration);
+                let base = scope.to_set(self.categories.len());
+                PromoEffect::Reward(Reward {
+                    percent: percent?,
+                    scope,
+                    base,
+                    wallet: wallet?,
+                    days: days?,
+                })
+            }
+            _ => return None,
+        };
+        if !ok {
+            return None;
+        }
+        Some(Promo {
+            code: code.text.clone(),
+            description: description.clone(),
+            effect,
+            limit: limit.unwrap_or(Limit::Unlimited),
+            valid_from,
+            valid_until,
+        })
+    }
+
+    pub(super) fn lower_discount_order(
+        &mut self,
+        statements: &[Statement],
+        promos: &[Promo],
+    ) -> (Vec<PromoId>, bool) {
+        let discounts: Vec<PromoId> = promos
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.effect, PromoEffect::Discount(_)))
+            .map(|(i, _)| i)
+            .collect();
+        let mut stated: Option<Vec<PromoId>> = None;
+        for statement in statements {
+            let Statement::DiscountOrder { codes, span } = statement else {
+                continue;
+            };
+            if stated.is_some() {
+                self.problem(
+                    RulesProblem::DuplicateStatement,
+                    *span,
+                    "the discount order is stated twice".into(),
+                    "second discount order",
+                );
+                continue;
+            }
+            let mut order = Vec::new();
+            for code in codes {
+                match promos.iter().position(|p| p.code == code.text) {
+                    None => {
+                        let hint = suggest(&code.text, promos.iter().map(|p| p.code.as_str()))
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .unwrap_or_else(|| "list promo codes defined in this file".into());
+                        self.problem_with_help(
+                            RulesProblem::UnknownCode,
+                            code.span,
+                            format!("unknown promo code `{}`", code.text),
+                            "not defined",
+                            hint,
+                        );
+                    }
+                    Some(id) if !discounts.contains(&id) => self.problem(
+                        RulesProblem::NotADiscount,
+                        code.span,
+                        format!(
+                            "`{}` is not a discount, so it has no place in the discount order",
+                            code.text
+                        ),
+                        "not a discount",
+                    ),
+                    Some(id) if order.contains(&id) => self.problem(
+                        RulesProblem::DuplicateName,
+                        code.span,
+                        format!("`{}` is listed twice in the discount order", code.text),
+                        "listed again",
+                    ),
+                    Some(id) => order.push(id),
+                }
+            }
+            let missing: Vec<&str> = discounts
+                .iter()
+                .filter(|d| !order.contains(d))
+                .map(|d| promos[*d].code.as_str())
+                .collect();
+            if !missing.is_empty() && codes.len() == order.len() {
+                self.problem_with_help(
+                    RulesProblem::DiscountOrderIncomplete,
+                    *span,
+                    format!("the discount order leaves out {}", missing.join(", ")),
+                    "incomplete",
+                    "a stated discount order lists every discount promo".into(),
+                );
+            }
+            stated = Some(order);
+        }
+        match stated {
+            Some(order) => (order, true),
+            None => (discounts, false),
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Comparing what a step did with what the scenario expects: the observer
+//! behind `promosim run`, which also turns broken invariants and assertions
+//! into failures of the step that broke them.
+
+use std::ops::ControlFlow;
+
+use rust_decimal::Decimal;
+
+use super::replay::Observer;
+use super::schema::{Expect, Step};
+use crate::engine::{Account, Checked, EngineError, Outcome};
+use crate::model::money::fixed;
+use crate::model::{Model, Source};
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    /// 1-based step number (0: the account itself).
+    pub step: usize,
+    /// What was checked, e.g. `paid.coins`.
+    pub field: String,
+    /// What the scenario expected.
+    pub expected: String,
+    /// What happened.
+    pub actual: String,
+}
+
+/// Collects the failures of a replay.
+#[derive(Debug, Default)]
+pub struct Expectations {
+    /// Everything that did not hold, in step order.
+    pub failures: Vec<Failure>,
+}
+
+impl<'m> Observer<'m> for Expectations {
+    fn after(
+        &mut self,
+        number: usize,
+        step: &Step,
+        account: &Account<'m>,
+        checked: Option<&Checked>,
+    ) -> ControlFlow<()> {
+        if let Some(checked) = checked {
+            for violation in &checked.violations {
+                self.failures.push(Failure {
+                    step: number,
+                    field: format!("invariant {}", violation.invariant),
+                    expected: "holds".into(),
+                    actual: violation.message.clone(),
+                });
+            }
+        }
+        let default_expect = Expect::default();
+        let expect = step.expect.as_ref().unwrap_or(&default_expect);
+        let result = checked.map(|c| &c.result);
+        check(&mut self.failures, account, number, expect, result);
+        if let Some(checked) = checked {
+            for name in &checked.broken_assertions {
+                self.failures.push(Failure {
+                    step: number,
+                    field: format!("assert {name}"),
+                    expected: "holds".into(),
+                    actual: "broken".into(),
+                });
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn check(
+    failures: &mut Vec<Failure>,
+    account: &Account<'_>,
+    step: usize,
+    expect: &Expect,
+    result: Option<&Result<Outcome, EngineError>>,
+) {
+    let model = account.model();
+    let mut fail = |field: String, expected: String, actual: String| {
+        failures.push(Failure {
+            step,
+            field,
+            expected,
+            actual,
+        })
+    };
+    // What the step did, if it succeeded as expected: `Some(None)` for a step
+    // of expectations only.
+    let done: Option<Option<&Outcome>> = match (result, expect.error) {
+        (Some(Err(error)), Some(wanted)) if error.code == wanted.0 => None,
+        (Some(Err(error)), Some(wanted)) => {
+            fail("error".into(), wanted.0.to_string(), error.to_string());
+            None
+        }
+        (Some(Err(error)), None) => {
+            fail("error".into(), "success".into(), error.to_string());
+            None
+        }
+        (_, Some(wanted)) => {
+            fail(
+                "error".into(),
+                wanted.0.to_string(),
+                "the step succeeded".into(),
+            );
+            None
+        }
+        (Some(Ok(outcome)), None) => Some(Some(outcome)),
+        (None, None) => Some(None),
+    };
+
+    if let Some(Some(Outcome::Checkout(receipt))) = done {
+        let money = [
+            ("subtotal", expect.subtotal, receipt.subtotal),
+            ("discount", expect.discount, receipt.discount),
+            ("total", expect.total, receipt.total),
+        ];
+        for (field, expected, actual) in money {
+            if let Some(expected) = expected {
+                if expected.0 != actual {
+                    fail(
+                        field.into(),
+                        model.show_money(expected.0),
+                        model.show_money(actual),
+                    );
+                }
+            }
+        }
+        if let Some(paid) = &expect.paid {
+            let actual = |source| receipt.paid_by(source);
+            exact(
+                &mut fail,
+                model,
+                "paid",
+                &paid.0,
+                all_sources(model),
+                actual,
+            );
+        }
+        if let Some(earned) = &expect.earned {
+            let expected: Vec<(Source, Decimal)> = earned
+                .0
+                .iter()
+                .map(|(w, a)| (Source::Wallet(*w), *a))
+                .collect();
+            let wallets = (0..model.wallets.len()).map(Source::Wallet);
+            let actual = |source| match source {
+                Source::Wallet(w) => receipt.earned_in(w),
+                Source::Payment(_) => Decimal::ZERO,
+            };
+            exact(&mut fail, model, "earned", &expected, wallets, actual);
+        }
+    } else if done.is_some() {
+        let checkout_only = [
+            ("paid", expect.paid.is_some()),
+            ("discount", expect.discount.is_some()),
+            ("subtotal", expect.subtotal.is_some()),
+            ("total", expect.total.is_some()),
+            ("earned", expect.earned.is_some()),
+        ];
+        for (field, given) in checkout_only {
+            if given {
+                fail(
+                    field.into(),
+                    "a checkout step".into(),
+                    "this step is not a checkout".into(),
+                );
+            }
+        }
+    }
+
+    if let Some(Some(Outcome::Refund(receipt))) = done {
+        let lists = [
+            ("refunded", &expect.refunded, &receipt.returned),
+            ("forfeited", &expect.forfeited, &receipt.forfeited),
+        ];
+        for (name, expected, actual) in lists {
+            if let Some(expected) = expected {
+                let sum = |source| {
+                    actual
+                        .iter()
+                        .filter(|(s, _)| *s == source)
+                        .map(|(_, v)| *v)
+                        .sum()
+                };
+                exact(&mut fail, model, name, &expected.0, all_sources(model), sum);
+            }
+        }
+    }
+
+    if let Some(balances) = &expect.balances {
+        for (wallet, expected) in &balances.0 {
+            let actual = account.balance(*wallet);
+            if *expected != actual {
+                let unit = &model.wallets[*wallet].unit;
+                fail(
+                    format!("balances.{}", model.wallets[*wallet].name),
+                    fixed(*expected, unit.decimals(&model.currency)),
+                    fixed(actual, unit.decimals(&model.currency)),
+                );
+            }
+        }
+    }
+    if let Some(discounts) = &expect.discounts {
+        let mut expected: Vec<&str> = discounts
+            .iter()
+            .map(|p| model.promos[p.0].code.as_str())
+            .collect();
+        let mut actual: Vec<&str> = account
+            .discounts()
+            .into_iter()
+            .map(|p| model.promos[p].code.as_str())
+            .collect();
+        expected.sort_unstable();
+        actual.sort_unstable();
+        if expected != actual {
+            fail(
+                "discounts".into(),
+                format!("[{}]", expected.join(", ")),
+                format!("[{}]", actual.join(", ")),
+            );
+        }
+    }
+}
+
+/// Compares an exact expectation (`paid`, `earned`, `refunded`, `forfeited`):
+/// every source in `sources` must match, unlisted ones being 0.
+fn exact(
+    fail: &mut impl FnMut(String, String, String),
+    model: &Model,
+    name: &str,
+    expected: &[(Source, Decimal)],
+    sources: impl Iterator<Item = Source>,
+    actual: impl Fn(Source) -> Decimal,
+) {
+    for source in sources {
+        let unit = model.source_unit(source);
+        let want = expected.iter().find(|(s, _)| *s == source).map(|(_, a)| *a);
+        let value = actual(source);
+        if want.unwrap_or(Decimal::ZERO) != unit.from_value(value, &model.currency) {
+            let expected_shown = match want {
+                Some(a) => fixed(a, unit.decimals(&model.currency)),
+                None => "0 (not listed)".into(),
+            };
+            fail(
+                format!("{name}.{}", model.source_name(source)),
+                expected_shown,
+                model.show_source(source, value),
+            );
+        }
+    }
+}
+
+fn all_sources(model: &Model) -> impl Iterator<Item = Source> + '_ {
+    (0..model.wallets.len())
+        .map(Source::Wallet)
+        .chain((0..model.payment_methods.len()).map(Source::Payment))
+}

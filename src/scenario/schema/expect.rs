@@ -1,0 +1,84 @@
+//! `expect:`: what a step should do. Read with the same checks as the rest of
+//! the format.
+
+use std::fmt;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use super::values::{
+    read_struct, Bounded, ErrorName, Money, PromoName, SourceAmounts, WalletAmounts,
+};
+
+/// `expect:`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expect {
+    /// The step fails with this code.
+    pub error: Option<ErrorName>,
+    /// What each source paid; unlisted sources paid 0.
+    pub paid: Option<SourceAmounts>,
+    /// What discounts took off.
+    pub discount: Option<Money>,
+    /// Items' total before discounts.
+    pub subtotal: Option<Money>,
+    /// Due after discounts.
+    pub total: Option<Money>,
+    /// Earned by rewards; unlisted wallets earned 0.
+    pub earned: Option<WalletAmounts>,
+    /// Balances after the step; listed wallets only.
+    pub balances: Option<WalletAmounts>,
+    /// Claimed, unused discount entitlements after the step.
+    pub discounts: Option<Vec<PromoName>>,
+    /// For a refund: what returned to each source; unlisted returned 0.
+    pub refunded: Option<SourceAmounts>,
+    /// For a refund: what could not return because its grant expired.
+    pub forfeited: Option<SourceAmounts>,
+}
+
+/// The keys of `expect:`, in the order the format documents them.
+pub const EXPECT_KEYS: &[&str] = &[
+    "error",
+    "paid",
+    "discount",
+    "subtotal",
+    "total",
+    "earned",
+    "balances",
+    "discounts",
+    "refunded",
+    "forfeited",
+];
+
+impl<'de> Deserialize<'de> for Expect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Expect;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("expectations such as `paid: {...}` or `error: CODE`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Expect, A::Error> {
+                let mut expect = Expect::default();
+                read_struct(&mut map, EXPECT_KEYS, |key, map| {
+                    match key {
+                        "error" => expect.error = Some(map.next_value()?),
+                        "paid" => expect.paid = Some(map.next_value()?),
+                        "discount" => expect.discount = Some(map.next_value()?),
+                        "subtotal" => expect.subtotal = Some(map.next_value()?),
+                        "total" => expect.total = Some(map.next_value()?),
+                        "earned" => expect.earned = Some(map.next_value()?),
+                        "balances" => expect.balances = Some(map.next_value()?),
+                        "discounts" => {
+                            expect.discounts = Some(map.next_value::<Bounded<PromoName>>()?.0)
+                        }
+                        "refunded" => expect.refunded = Some(map.next_value()?),
+                        _ => expect.forfeited = Some(map.next_value()?),
+                    }
+                    Ok(())
+                })?;
+                Ok(expect)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
