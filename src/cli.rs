@@ -15,6 +15,36 @@ use crate::model::{Model, PromoEffect};
 use crate::rules::load_rules;
 use crate::scenario::{run_files, RunOptions};
 
+/// Writes to standard output; when the reader has gone away (`promosim ... |
+/// head`), stops quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    () => {
+        write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+fn write_stdout(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout.write_fmt(text) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(EXIT_OK));
+        }
+        eprintln!("cannot write to standard output: {error}");
+        std::process::exit(i32::from(EXIT_INVALID));
+    }
+}
+
 /// Exit code: everything held.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: a check, scenario or property failed.
@@ -133,6 +163,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
     },
+    /// Explain a stable code: what it means and how to fix it (like `rustc
+    /// --explain`). Without a code, list every code.
+    #[command(
+        name = "explain-code",
+        after_help = "Examples:\n  promosim explain-code rules::unknown_wallet\n  promosim explain-code insufficient_funds\n  promosim explain-code"
+    )]
+    ExplainCode {
+        /// The code, e.g. `rules::unknown_wallet`, `P008`, `code_expired`,
+        /// `invariant least_card`.
+        code: Option<String>,
+        /// Print the whole catalogue as the README's Markdown table.
+        #[arg(long, conflicts_with = "code")]
+        markdown: bool,
+    },
     /// Generate random sessions from the rules, check every invariant and
     /// assertion after every step, and shrink any failure into a scenario file.
     #[command(
@@ -195,6 +239,14 @@ pub fn execute(cli: Cli) -> u8 {
             at,
             rules,
         } => explain(&scenario, at, rules, true),
+        Command::ExplainCode { code, markdown } => {
+            if markdown {
+                out!("{}", crate::codes::markdown_table());
+                EXIT_OK
+            } else {
+                explain_code(code.as_deref())
+            }
+        }
         Command::Fuzz {
             rules,
             cases,
@@ -251,7 +303,7 @@ fn lint(files: &[PathBuf], format: Format) -> u8 {
                 for finding in &findings {
                     eprintln!("{}", finding.render(color));
                 }
-                println!("{name}: {} finding(s)", findings.len());
+                outln!("{name}: {} finding(s)", findings.len());
             }
             Format::Json => {
                 for finding in &findings {
@@ -269,7 +321,7 @@ fn lint(files: &[PathBuf], format: Format) -> u8 {
         }
     }
     if format == Format::Json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({ "findings": json }))
                 .unwrap_or_default()
@@ -310,7 +362,7 @@ fn fmt(paths: &[PathBuf], check: bool) -> u8 {
             continue;
         }
         if check {
-            println!("{name}: not formatted (run `promosim fmt {name}`)");
+            outln!("{name}: not formatted (run `promosim fmt {name}`)");
             code = EXIT_FAILED;
             continue;
         }
@@ -329,7 +381,7 @@ fn fmt(paths: &[PathBuf], check: bool) -> u8 {
             eprintln!("cannot write {name}: {error}");
             return EXIT_INVALID;
         }
-        println!("{name}: formatted");
+        outln!("{name}: formatted");
     }
     code
 }
@@ -366,7 +418,7 @@ fn explain(
     } else {
         crate::scenario::explain::explain(&loaded, step)
     };
-    print!("{text}");
+    out!("{text}");
     EXIT_OK
 }
 
@@ -423,7 +475,7 @@ fn fuzz_command(
     let outcome = crate::fuzz::fuzz(&model, &options, &progress);
     bar.finish_and_clear();
     let Some(failure) = &outcome.failure else {
-        println!("{}", outcome.summary());
+        outln!("{}", outcome.summary());
         return EXIT_OK;
     };
     let rules_line = rules.as_ref().map(|path| {
@@ -445,34 +497,61 @@ fn fuzz_command(
         }
     };
     let path = out.join(format!("{}-{seed}.yaml", failure.broken.slug()));
-    println!(
+    outln!(
         "property {} broke in session {} at step {}: {}",
-        failure.broken.property, failure.index, failure.broken.step, failure.broken.message
+        failure.broken.property,
+        failure.index,
+        failure.broken.step,
+        failure.broken.message
     );
-    println!(
+    outln!(
         "shrunk from {} to {} step(s); the minimal session:\n",
         failure.original.steps.len(),
         failure.session.steps.len()
     );
     for line in text.lines() {
-        println!("    {line}");
+        outln!("    {line}");
     }
     let written = std::fs::create_dir_all(out)
         .and_then(|()| crate::files::write_atomic(&path, text.as_bytes()));
     match written {
-        Ok(()) => println!(
+        Ok(()) => outln!(
             "\nwritten to {}; replay it with `promosim run {}`",
             path.display(),
             path.display()
         ),
         Err(error) => {
             eprintln!("cannot write {}: {error}", path.display());
-            println!("{}", outcome.summary());
+            outln!("{}", outcome.summary());
             return EXIT_INVALID;
         }
     }
-    println!("{}", outcome.summary());
+    outln!("{}", outcome.summary());
     EXIT_FAILED
+}
+
+fn explain_code(code: Option<&str>) -> u8 {
+    let Some(code) = code else {
+        for info in crate::codes::all() {
+            outln!("{:<36} {}", info.code, info.title);
+        }
+        return EXIT_OK;
+    };
+    match crate::codes::lookup(code) {
+        Some(info) => {
+            out!("{}", crate::codes::explain(&info));
+            EXIT_OK
+        }
+        None => {
+            let all = crate::codes::all();
+            let hint = crate::diagnostic::suggest(code, all.iter().map(|i| i.code)).map_or_else(
+                || "run `promosim explain-code` to list every code".to_string(),
+                |near| format!("did you mean `{near}`?"),
+            );
+            eprintln!("no code `{code}` in the catalogue; {hint}");
+            EXIT_INVALID
+        }
+    }
 }
 
 fn check(files: &[PathBuf]) -> u8 {
@@ -480,7 +559,7 @@ fn check(files: &[PathBuf]) -> u8 {
     let mut code = EXIT_OK;
     for file in files {
         match load_rules(file) {
-            Ok(model) => println!("{}: ok, {}", file.display(), summary(&model)),
+            Ok(model) => outln!("{}: ok, {}", file.display(), summary(&model)),
             Err(error) => {
                 eprintln!("{}", error.render(color));
                 let count = error.diagnostics().len().max(1);
@@ -532,7 +611,7 @@ fn run(
     if files.is_empty() {
         if partition.is_some() {
             // An empty share of a small suite is not an error.
-            print!("{}", crate::scenario::SuiteReport::default().pretty(false));
+            out!("{}", crate::scenario::SuiteReport::default().pretty(false));
             return EXIT_OK;
         }
         eprintln!("no scenario files (*.yaml, *.yml) under the given paths");
@@ -540,11 +619,11 @@ fn run(
     }
     let report = run_files(&files, &RunOptions { rules, explain });
     match format {
-        Format::Pretty => print!(
+        Format::Pretty => out!(
             "{}",
             report.pretty(color_on(std::io::stdout().is_terminal()))
         ),
-        Format::Json => println!("{}", report.json()),
+        Format::Json => outln!("{}", report.json()),
     }
     if let Some(path) = junit {
         if let Err(error) = crate::files::write_atomic(&path, report.junit().as_bytes()) {

@@ -67,9 +67,11 @@ fn largest_cart() -> rust_decimal::Decimal {
 fn allowances(text: &str) -> HashSet<String> {
     let mut allowed = HashSet::new();
     for line in text.lines() {
-        let Some((_, comment)) = line.split_once('#') else {
+        // A `#` inside a quoted description is not a comment.
+        let Some(start) = super::parse::comment_start(line) else {
             continue;
         };
+        let comment = &line[start + 1..];
         if let Some(rest) = comment.trim().strip_prefix("lint: allow") {
             for word in rest.split(|c: char| c.is_whitespace() || c == ',') {
                 if word.starts_with('P') && word.len() == 4 {
@@ -334,4 +336,17 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
     findings.found.retain(|d| !allowed.contains(d.code));
     findings.found.sort_by_key(|d| (d.span.0, d.code));
     findings.found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowances_come_from_comments_only() {
+        let allowed = allowances("promo X \"# lint: allow P008\" { credit 1 USD to w }\n");
+        assert!(allowed.is_empty(), "a description is not a comment");
+        let allowed = allowances("promo X { credit 1 USD to w } # lint: allow P008, P003 -- why\n");
+        assert!(allowed.contains("P008") && allowed.contains("P003"));
+    }
 }

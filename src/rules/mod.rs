@@ -9,7 +9,7 @@
 mod format;
 mod lint;
 mod lower;
-mod parse;
+pub(crate) mod parse;
 pub mod problem;
 mod syntax;
 mod validate;

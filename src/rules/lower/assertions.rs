@@ -197,3 +197,49 @@ fn first_span(expr: &ExprSyntax) -> Span {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::{check, model};
+    use crate::model::{CompareOp, Expr, Source, Variable};
+
+    #[test]
+    fn assertions_refused_with_their_code() {
+        check(&[
+            ("assert a: discount", &["rules::assertion_not_a_condition"]),
+            ("assert a: subtotl > 0", &["rules::unknown_variable"]),
+            ("assert a: paid > 0", &["rules::unknown_variable"]),
+            ("assert a: paid.nope > 0", &["rules::unknown_wallet"]),
+            ("assert a: earned.card > 0", &["rules::not_a_wallet"]),
+            ("assert a: (1 > 0) + 1 > 0", &["rules::type_mismatch"]),
+            ("assert a: 1 and 2 > 1", &["rules::type_mismatch"]),
+            (
+                "assert a: total > 0\nassert a: total > 1",
+                &["rules::duplicate_name"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn assertions_lower_to_expressions() {
+        let m = model("assert capped: discount <= 50% of subtotal and paid.card >= 0");
+        let Expr::And(parts) = &m.assertions[0].expr else {
+            panic!("and")
+        };
+        assert_eq!(
+            parts[0],
+            Expr::Compare(
+                Box::new(Expr::Var(Variable::Discount)),
+                CompareOp::LessOrEqual,
+                Box::new(Expr::PercentOf(
+                    rust_decimal::Decimal::from(50),
+                    Box::new(Expr::Var(Variable::Subtotal))
+                ))
+            )
+        );
+        let Expr::Compare(left, _, _) = &parts[1] else {
+            panic!("compare")
+        };
+        assert_eq!(**left, Expr::Var(Variable::Paid(Source::Payment(0))));
+    }
+}

@@ -312,3 +312,78 @@ impl Lowering {
         (conversions, spans)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::{check, model};
+    use crate::model::{Rounding, Scope, Source, Unit};
+
+    #[test]
+    fn declarations_refused_with_their_code() {
+        check(&[
+            ("category apps", &["rules::duplicate_name"]),
+            ("currency EUR", &["rules::duplicate_statement"]),
+            (
+                "precedence credit > coins > card",
+                &["rules::duplicate_statement"],
+            ),
+            (
+                "wallet extra { }",
+                &["rules::missing_spends", "rules::precedence_incomplete"],
+            ),
+            (
+                "wallet extra { spends on musik }",
+                &["rules::precedence_incomplete", "rules::unknown_category"],
+            ),
+            (
+                "wallet extra { unit pt = 0.05 EUR; spends on * }",
+                &["rules::precedence_incomplete", "rules::unknown_unit"],
+            ),
+            ("wallet credit { spends on * }", &["rules::duplicate_name"]),
+            ("payment card { spends on * }", &["rules::duplicate_name"]),
+            (
+                "convert credit -> coins",
+                &["rules::conversion_unit_mismatch"],
+            ),
+            ("convert credit -> card", &["rules::not_a_wallet"]),
+            ("convert credit -> nowhere", &["rules::unknown_wallet"]),
+        ]);
+        let mut many = String::new();
+        for i in 0..63 {
+            many.push_str(&format!("category extra{i}\n"));
+        }
+        check(&[(many.as_str(), &["rules::too_many_categories"])]);
+    }
+
+    #[test]
+    fn currency_clauses_are_checked() {
+        let text = "currency USD { decimals 9 }\ncategory a\npayment card { default }";
+        let error = crate::rules::parse_rules("t.promo", text).expect_err("9 decimals");
+        assert_eq!(error.diagnostics()[0].code, "rules::bad_decimals");
+        let text = "currency USD { rounding half-up }";
+        assert!(crate::rules::parse_rules("t.promo", text).is_err());
+        let text = "currency USD { rounding nearest }\ncategory a\npayment card { default }";
+        let error = crate::rules::parse_rules("t.promo", text).expect_err("rounding");
+        assert_eq!(error.diagnostics()[0].code, "rules::unknown_rounding");
+    }
+
+    #[test]
+    fn declarations_lower_to_the_model() {
+        let m = model("");
+        assert_eq!(m.currency.rounding, Rounding::HalfUp);
+        assert_eq!(
+            m.wallets[1].unit,
+            Unit::Named {
+                name: "coin".into(),
+                value: rust_decimal::Decimal::new(1, 2)
+            }
+        );
+        assert!(m.wallets[1].opt_in);
+        assert_eq!(m.wallets[0].scope, Scope::AllExcept(vec![]));
+        assert_eq!(
+            m.precedence,
+            vec![Source::Wallet(0), Source::Wallet(1), Source::Payment(0)]
+        );
+        assert_eq!(m.payment_methods[0].scope, Scope::AllExcept(vec![]));
+    }
+}

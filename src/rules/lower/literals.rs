@@ -188,3 +188,77 @@ impl Lowering {
         date
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::{check, model};
+    use crate::model::{DiscountAmount, Expiry, PromoEffect};
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn literals_refused_with_their_code() {
+        check(&[
+            (
+                "promo A { credit 5.001 USD to credit }",
+                &["rules::too_many_decimals"],
+            ),
+            (
+                "promo A { credit -5 USD to credit }",
+                &["rules::negative_amount"],
+            ),
+            (
+                "promo A { credit 2.5 coin to coins }",
+                &["rules::too_many_decimals"],
+            ),
+            (
+                "promo A { credit 2000000000000000 USD to credit }",
+                &["rules::malformed_amount"],
+            ),
+            (
+                "promo A { discount 120% on apps }",
+                &["rules::percent_out_of_range"],
+            ),
+            (
+                "promo A { discount -1% on apps }",
+                &["rules::percent_out_of_range"],
+            ),
+            (
+                "promo A { credit 1 USD to credit; expires 36601d after redemption }",
+                &["rules::bad_duration"],
+            ),
+            (
+                "promo A { credit 1 USD to credit; valid from 2026-02-30 }",
+                &["rules::bad_date"],
+            ),
+            (
+                "wallet pts { unit pt = 0.005 USD; spends on * }",
+                &["rules::precedence_incomplete", "rules::bad_unit"],
+            ),
+            (
+                "promo A { discount 5.00 EUR on apps }",
+                &["rules::unit_mismatch"],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn literals_read_as_exact_values() {
+        let m = model("promo A { credit 500 coin to coins }\npromo B { discount 12.5% on apps; max 2.50 USD }\npromo C { credit 1 USD to credit; expires 2w after redemption }");
+        let PromoEffect::Credit(credit) = &m.promos[0].effect else {
+            panic!("credit")
+        };
+        assert_eq!(credit.amount, Decimal::from(500));
+        let PromoEffect::Discount(discount) = &m.promos[1].effect else {
+            panic!("discount")
+        };
+        assert_eq!(
+            discount.amount,
+            DiscountAmount::Percent(Decimal::new(125, 1))
+        );
+        assert_eq!(discount.max, Some(Decimal::new(250, 2)));
+        let PromoEffect::Credit(credit) = &m.promos[2].effect else {
+            panic!("credit")
+        };
+        assert_eq!(credit.expiry, Expiry::AfterDays(14));
+    }
+}

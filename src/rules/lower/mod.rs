@@ -209,3 +209,42 @@ impl Lowering {
         }
     }
 }
+
+/// Helpers for the table tests beside each part of lowering: a small valid
+/// file to add one statement to, and what lowering makes of the result.
+#[cfg(test)]
+pub(super) mod table {
+    use crate::model::Model;
+    use crate::problem::ProblemKind;
+
+    /// A valid file: two categories, a currency wallet, a coin wallet, a card.
+    pub const BASE: &str = "currency USD\ncategory apps\ncategory music\n\
+        wallet credit { spends on * }\n\
+        wallet coins { unit coin = 0.01 USD; spends on apps; opt_in }\n\
+        payment card { default }\nprecedence credit > coins > card\n";
+
+    /// The codes of every problem in `BASE` plus `extra`, in file order.
+    pub fn problems(extra: &str) -> Vec<&'static str> {
+        let text = format!("{BASE}{extra}\n");
+        let (statements, _) = crate::rules::parse::parse_with_layout(&text)
+            .unwrap_or_else(|e| panic!("syntax error in test input `{extra}`: {}", e.message));
+        match super::lower(&statements) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.iter().map(|p| p.kind.code()).collect(),
+        }
+    }
+
+    /// The model of `BASE` plus `extra`, which must be valid.
+    pub fn model(extra: &str) -> Model {
+        let text = format!("{BASE}{extra}\n");
+        crate::rules::parse_rules("table.promo", &text)
+            .unwrap_or_else(|e| panic!("`{extra}` should be valid:\n{}", e.render(false)))
+    }
+
+    /// Checks a table of (statement, expected codes).
+    pub fn check(cases: &[(&str, &[&str])]) {
+        for (extra, expected) in cases {
+            assert_eq!(problems(extra), *expected, "for `{extra}`");
+        }
+    }
+}

@@ -424,3 +424,47 @@ impl Lowering {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::{check, model};
+    use crate::model::{Limit, PromoEffect, Stacking};
+
+    #[test]
+    fn promos_refused_with_their_code() {
+        check(&[
+            ("promo A { once per account }", &["rules::promo_without_effect"]),
+            ("promo A { credit 1 USD to credit; discount 5% on apps }", &["rules::promo_two_effects"]),
+            ("promo A { credit 1 USD to credit; max 1 USD }", &["rules::clause_not_applicable"]),
+            ("promo A { discount 5% on apps; expires 3d after redemption }", &["rules::clause_not_applicable"]),
+            ("promo A { discount 5% on apps; stacking sometimes }", &["rules::unknown_stacking"]),
+            ("promo A { credit 1 USD to credit; limit 0 per account }", &["rules::bad_limit"]),
+            ("promo A { credit 1 USD to credit; valid from 2026-02-01 until 2026-01-01 }", &["rules::bad_validity"]),
+            ("promo A { credit 1 USD to coins }", &["rules::unit_mismatch"]),
+            ("promo A { credit 1 USD to credit, credit }", &["rules::duplicate_name"]),
+            ("promo A { credit 1 USD to card }", &["rules::not_a_wallet"]),
+            ("promo A { credit 1 USD to credit; once per account; unlimited }", &["rules::duplicate_clause"]),
+            ("promo A { credit 1 USD to credit }\npromo A { credit 2 USD to credit }", &["rules::duplicate_name"]),
+            ("promo A { discount 5% on apps }\ndiscount order B", &["rules::unknown_code"]),
+            ("promo A { discount 5% on apps }\npromo C { credit 1 USD to credit }\ndiscount order A > C", &["rules::not_a_discount"]),
+            ("promo A { discount 5% on apps }\npromo B { discount 5% on apps }\ndiscount order B", &["rules::discount_order_incomplete"]),
+            ("promo A { discount 5% on apps }\ndiscount order A\ndiscount order A", &["rules::duplicate_statement"]),
+        ]);
+    }
+
+    #[test]
+    fn promos_lower_to_the_model() {
+        let m = model("promo A { discount 5% on apps; stacking stops; limit 3 per account }\npromo B { discount 1 USD on * except music; stacking exclusive }\ndiscount order B > A");
+        let PromoEffect::Discount(a) = &m.promos[0].effect else {
+            panic!("discount")
+        };
+        assert_eq!(a.stacking, Stacking::Stops);
+        assert_eq!(m.promos[0].limit, Limit::PerAccount(3));
+        assert_eq!(m.discount_order, vec![1, 0]);
+        assert!(m.discount_order_stated);
+        assert_eq!(
+            model("promo A { reward 10% of apps in coins for 30d }").promos[0].limit,
+            Limit::Unlimited
+        );
+    }
+}
