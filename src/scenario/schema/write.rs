@@ -2,11 +2,10 @@
 //! names taken from the rules and amounts written in their unit, so that what
 //! is written reads back to the same scenario (a property test keeps it so).
 
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use super::{AccountSpec, Expect, ScenarioFile, Step};
-use crate::engine::{Advance, CheckoutRequest, Item, Operation};
+use super::{AccountSpec, Expect, ScenarioFile};
 use crate::model::money::fixed;
 use crate::model::{Model, Source, WalletId};
 use rust_decimal::Decimal;
@@ -18,17 +17,17 @@ pub fn to_yaml(model: &Model, file: &ScenarioFile) -> Result<String, serde_yaml:
 }
 
 /// A value with the rules that name its ids.
-struct View<'a, T> {
-    model: &'a Model,
-    value: &'a T,
+pub(super) struct View<'a, T> {
+    pub model: &'a Model,
+    pub value: &'a T,
 }
 
-fn view<'a, T>(model: &'a Model, value: &'a T) -> View<'a, T> {
+pub(super) fn view<'a, T>(model: &'a Model, value: &'a T) -> View<'a, T> {
     View { model, value }
 }
 
 /// An amount as the format writes it, with exactly its unit's decimals.
-struct Amount(String);
+pub(super) struct Amount(pub String);
 
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -36,11 +35,11 @@ impl Serialize for Amount {
     }
 }
 
-fn money(model: &Model, value: Decimal) -> Amount {
+pub(super) fn money(model: &Model, value: Decimal) -> Amount {
     Amount(fixed(value, model.currency.decimals))
 }
 
-fn in_unit_of(model: &Model, source: Source, value: Decimal) -> Amount {
+pub(super) fn in_unit_of(model: &Model, source: Source, value: Decimal) -> Amount {
     Amount(fixed(
         value,
         model.source_unit(source).decimals(&model.currency),
@@ -111,7 +110,7 @@ fn sources(model: &Model, amounts: &[(Source, Decimal)]) -> Vec<(String, Amount)
 }
 
 /// A list of pairs written as a map.
-struct Pairs(Vec<(String, Amount)>);
+pub(super) struct Pairs(pub Vec<(String, Amount)>);
 
 impl Serialize for Pairs {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -119,89 +118,6 @@ impl Serialize for Pairs {
         for (key, value) in &self.0 {
             map.serialize_entry(key, value)?;
         }
-        map.end()
-    }
-}
-
-impl Serialize for View<'_, Vec<Step>> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.value.len()))?;
-        for step in self.value {
-            seq.serialize_element(&view(self.model, step))?;
-        }
-        seq.end()
-    }
-}
-
-impl Serialize for View<'_, Step> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let model = self.model;
-        let mut map = s.serialize_map(None)?;
-        match &self.value.operation {
-            None => {}
-            Some(Operation::Checkout(request)) => {
-                map.serialize_entry("checkout", &view(model, request))?
-            }
-            Some(Operation::Redeem(code)) => map.serialize_entry("redeem", code)?,
-            Some(Operation::Convert(c)) => {
-                let mut fields = vec![
-                    (
-                        "from".to_string(),
-                        Amount(model.wallets[c.from].name.clone()),
-                    ),
-                    ("to".to_string(), Amount(model.wallets[c.to].name.clone())),
-                ];
-                fields.push((
-                    "amount".to_string(),
-                    in_unit_of(model, Source::Wallet(c.from), c.amount),
-                ));
-                map.serialize_entry("convert", &Pairs(fields))?
-            }
-            Some(Operation::Advance(Advance::Days(days))) => {
-                map.serialize_entry("advance", &format!("{days}d"))?
-            }
-            Some(Operation::Advance(Advance::To(day))) => {
-                map.serialize_entry("on", &day.to_string())?
-            }
-            Some(Operation::Refund(order)) => map.serialize_entry("refund", order)?,
-        }
-        if let Some(expect) = &self.value.expect {
-            map.serialize_entry("expect", &view(model, expect))?;
-        }
-        map.end()
-    }
-}
-
-impl Serialize for View<'_, CheckoutRequest> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let model = self.model;
-        let request = self.value;
-        let mut map = s.serialize_map(None)?;
-        let items: Vec<View<'_, Item>> = request.items.iter().map(|i| view(model, i)).collect();
-        map.serialize_entry("items", &items)?;
-        if !request.pay_with.is_empty() {
-            let names: Vec<&str> = request
-                .pay_with
-                .iter()
-                .map(|w| model.wallets[*w].name.as_str())
-                .collect();
-            map.serialize_entry("pay_with", &names)?;
-        }
-        if !request.codes.is_empty() {
-            map.serialize_entry("codes", &request.codes)?;
-        }
-        map.end()
-    }
-}
-
-impl Serialize for View<'_, Item> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let model = self.model;
-        let item = self.value;
-        let mut map = s.serialize_map(Some(3))?;
-        map.serialize_entry("sku", &item.sku)?;
-        map.serialize_entry("category", &model.categories[item.category].name)?;
-        map.serialize_entry("price", &money(model, item.price))?;
         map.end()
     }
 }
