@@ -5,8 +5,15 @@
 use pest::iterators::Pair;
 use pest::Parser;
 
+mod bounds;
+mod errors;
+mod expression;
+
 use super::syntax::*;
 use crate::model::{ClauseKey, Span, StatementLayout};
+use bounds::{check_depth, check_nesting};
+use errors::syntax_error;
+use expression::expression;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "rules/grammar.pest"]
@@ -85,61 +92,6 @@ pub(crate) struct SyntaxError {
     pub label: String,
 }
 
-/// How deep the parse tree may be. Expressions nest without parentheses too
-/// (`5% of 5% of ...`), and everything after pest walks the tree recursively,
-/// so the depth is bounded before that walk; real files stay under 20.
-pub(crate) const MAX_DEPTH: usize = 200;
-
-/// Refuses trees deeper than [`MAX_DEPTH`], measured without recursion: in
-/// pre-order, a pair lies inside every open pair whose span it starts within.
-fn check_depth(pairs: pest::iterators::Pairs<'_, Rule>) -> Result<(), SyntaxError> {
-    let mut open_ends: Vec<usize> = Vec::new();
-    // `not not not x` is flat in the parse tree but nested once built.
-    let mut negations = 0usize;
-    for pair in pairs.flatten() {
-        let span = pair.as_span();
-        negations = if pair.as_rule() == Rule::not_keyword {
-            negations + 1
-        } else {
-            0
-        };
-        // `1 + 1 + ...` is flat in the parse tree but nested once built.
-        if matches!(pair.as_rule(), Rule::sum | Rule::product)
-            && pair.clone().into_inner().count() > 2 * MAX_NESTING
-        {
-            return Err(SyntaxError {
-                span: Span::new(span.start(), span.start() + 1),
-                message: format!("more than {MAX_NESTING} operands in one sum or product"),
-                label: "too long".into(),
-            });
-        }
-        if negations > MAX_NESTING {
-            return Err(SyntaxError {
-                span: Span::new(span.start(), span.end()),
-                message: format!("more than {MAX_NESTING} `not` in a row"),
-                label: "too many".into(),
-            });
-        }
-        while open_ends
-            .last()
-            .is_some_and(|end| span.start() >= *end && span.end() > span.start())
-        {
-            open_ends.pop();
-        }
-        open_ends.push(span.end());
-        if open_ends.len() > MAX_DEPTH {
-            return Err(SyntaxError {
-                span: Span::new(span.start(), span.end().min(span.start() + 1)),
-                message: format!(
-                    "this expression nests too deeply (more than {MAX_DEPTH} levels of syntax)"
-                ),
-                label: "too deep".into(),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Runs pest alone over `text` and counts the pairs it produces: the floor the
 /// `parse` benchmark compares the whole parse-and-lower against.
 pub(crate) fn count_pairs(text: &str) -> Result<usize, String> {
@@ -147,10 +99,6 @@ pub(crate) fn count_pairs(text: &str) -> Result<usize, String> {
         .map(|pairs| pairs.flatten().count())
         .map_err(|e| e.to_string())
 }
-
-/// How deep parentheses may nest in an assertion. Parsing recurses per level,
-/// so an adversarial file of a million `(` would otherwise exhaust the stack.
-pub(crate) const MAX_NESTING: usize = 32;
 
 /// Parses a whole rules file into statements.
 #[cfg(test)]
@@ -178,112 +126,6 @@ pub(crate) fn parse_with_layout(
             (statement(p), layout)
         })
         .unzip())
-}
-
-fn check_nesting(text: &str) -> Result<(), SyntaxError> {
-    let mut depth = 0usize;
-    let mut in_comment = false;
-    for (offset, byte) in text.bytes().enumerate() {
-        match byte {
-            b'#' => in_comment = true,
-            b'\n' => in_comment = false,
-            b'(' if !in_comment => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(SyntaxError {
-                        span: Span::new(offset, offset + 1),
-                        message: format!("parentheses nest deeper than {MAX_NESTING} levels"),
-                        label: "too deep".into(),
-                    });
-                }
-            }
-            b')' if !in_comment => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn syntax_error(error: pest::error::Error<Rule>) -> SyntaxError {
-    let (start, end) = match error.location {
-        pest::error::InputLocation::Pos(p) => (p, p),
-        pest::error::InputLocation::Span(s) => s,
-    };
-    let expected = match &error.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
-            words.sort_unstable();
-            words.dedup();
-            words
-        }
-        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
-    };
-    let message = match expected.len() {
-        0 => "this text does not fit the rules language here".to_string(),
-        1 => format!("expected {}", expected[0]),
-        _ => format!("expected one of: {}", expected.join(", ")),
-    };
-    SyntaxError {
-        span: Span::new(start, end),
-        message,
-        label: "unexpected text".into(),
-    }
-}
-
-/// Human words for the rules pest may report as expected.
-fn describe(rule: Rule) -> Option<&'static str> {
-    Some(match rule {
-        Rule::EOI => "end of file",
-        Rule::ident | Rule::ident_list => "a name",
-        Rule::code => "a promo code",
-        Rule::number => "a number",
-        Rule::date => "a date (YYYY-MM-DD)",
-        Rule::duration => "a duration such as `30d` or `2w`",
-        Rule::string => "a quoted description",
-        Rule::description => "a quoted description",
-        Rule::amount => "an amount with its unit, such as `10.00 USD`",
-        Rule::percent => "a percentage such as `20%`",
-        Rule::scope | Rule::all => "categories (`*`, `* except a`, or `a, b`)",
-        Rule::currency => "`currency`",
-        Rule::category => "`category`",
-        Rule::wallet => "`wallet`",
-        Rule::payment => "`payment`",
-        Rule::precedence => "`precedence`",
-        Rule::conversion => "`convert`",
-        Rule::discount_order => "`discount order`",
-        Rule::promo => "`promo`",
-        Rule::assertion => "`assert`",
-        Rule::decimals => "`decimals`",
-        Rule::rounding => "`rounding`",
-        Rule::unit => "`unit`",
-        Rule::spends => "`spends on`",
-        Rule::opt_in => "`opt_in`",
-        Rule::default_flag => "`default`",
-        Rule::credit => "`credit`",
-        Rule::discount => "`discount`",
-        Rule::reward => "`reward`",
-        Rule::max => "`max`",
-        Rule::min_spend => "`min spend`",
-        Rule::expires => "`expires`",
-        Rule::limit | Rule::once_per_account | Rule::times_per_account | Rule::unlimited => {
-            "a limit (`once per account`, `limit N per account`, `unlimited`)"
-        }
-        Rule::valid => "`valid`",
-        Rule::stacking => "`stacking`",
-        Rule::expr
-        | Rule::or_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::comparison
-        | Rule::sum
-        | Rule::product
-        | Rule::term
-        | Rule::percent_of
-        | Rule::path => "an expression",
-        Rule::compare_op => "a comparison (`<=`, `<`, `==`, `!=`, `>=`, `>`)",
-        Rule::add_op => "`+` or `-`",
-        _ => return None,
-    })
 }
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
@@ -583,115 +425,6 @@ fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
             PromoClause::Valid { from, until, span }
         }
         _ => PromoClause::Stacking(inner.next().map(word).unwrap_or_else(empty), span),
-    }
-}
-
-fn expression(pair: Pair<'_, Rule>) -> ExprSyntax {
-    let span = span_of(&pair);
-    match pair.as_rule() {
-        Rule::expr => pair
-            .into_inner()
-            .next()
-            .map(expression)
-            .unwrap_or(ExprSyntax::Or(Vec::new())),
-        Rule::or_expr | Rule::and_expr => {
-            let is_or = pair.as_rule() == Rule::or_expr;
-            let mut parts: Vec<ExprSyntax> = pair
-                .into_inner()
-                .filter(|p| !matches!(p.as_rule(), Rule::or_keyword | Rule::and_keyword))
-                .map(expression)
-                .collect();
-            if parts.len() == 1 {
-                parts.remove(0)
-            } else if is_or {
-                ExprSyntax::Or(parts)
-            } else {
-                ExprSyntax::And(parts)
-            }
-        }
-        Rule::not_expr => {
-            let mut negations = 0;
-            let mut inner_expr = None;
-            for child in pair.into_inner() {
-                if child.as_rule() == Rule::not_keyword {
-                    negations += 1;
-                } else {
-                    inner_expr = Some(expression(child));
-                }
-            }
-            let mut result = inner_expr.unwrap_or(ExprSyntax::Or(Vec::new()));
-            for _ in 0..negations {
-                result = ExprSyntax::Not(Box::new(result));
-            }
-            result
-        }
-        Rule::comparison => {
-            let mut inner = pair.into_inner();
-            let left = inner
-                .next()
-                .map(expression)
-                .unwrap_or(ExprSyntax::Or(Vec::new()));
-            match (inner.next(), inner.next()) {
-                (Some(op), Some(right)) => {
-                    ExprSyntax::Compare(Box::new(left), word(op), Box::new(expression(right)))
-                }
-                _ => left,
-            }
-        }
-        Rule::sum | Rule::product => {
-            let is_product = pair.as_rule() == Rule::product;
-            let mut inner = pair.into_inner();
-            let first = inner
-                .next()
-                .map(expression)
-                .unwrap_or(ExprSyntax::Or(Vec::new()));
-            let mut rest = Vec::new();
-            if is_product {
-                for operand in inner {
-                    let op = Word {
-                        text: "*".into(),
-                        span: span_of(&operand),
-                    };
-                    rest.push((op, expression(operand)));
-                }
-            } else {
-                while let (Some(op), Some(operand)) = (inner.next(), inner.next()) {
-                    rest.push((word(op), expression(operand)));
-                }
-            }
-            if rest.is_empty() {
-                first
-            } else {
-                ExprSyntax::Arith(Box::new(first), rest)
-            }
-        }
-        Rule::term => pair
-            .into_inner()
-            .next()
-            .map(expression)
-            .unwrap_or(ExprSyntax::Or(Vec::new())),
-        Rule::percent_of => {
-            let mut inner = pair.into_inner();
-            let percent = inner.next().map(percent_word).unwrap_or(Word {
-                text: String::new(),
-                span,
-            });
-            let of = inner
-                .next()
-                .map(expression)
-                .unwrap_or(ExprSyntax::Or(Vec::new()));
-            ExprSyntax::PercentOf(percent, Box::new(of))
-        }
-        Rule::number => ExprSyntax::Number(word(pair)),
-        Rule::path => {
-            let mut inner = pair.into_inner().map(word);
-            let head = inner.next().unwrap_or(Word {
-                text: String::new(),
-                span,
-            });
-            ExprSyntax::Path(head, inner.next())
-        }
-        _ => ExprSyntax::Or(Vec::new()),
     }
 }
 

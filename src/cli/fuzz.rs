@@ -1,0 +1,115 @@
+//! `promosim fuzz`: a campaign with a progress bar, and its counterexample
+//! printed and written as a scenario.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::*;
+
+pub(super) fn fuzz_command(
+    rules: Option<PathBuf>,
+    cases: u64,
+    seed: Option<u64>,
+    time: Option<u64>,
+    out: &std::path::Path,
+    check_invariants: bool,
+) -> u8 {
+    let color_err = color_on(std::io::stderr().is_terminal());
+    let model = match &rules {
+        Some(path) => load_rules(path),
+        None => crate::rules::amazon(),
+    };
+    let model = match model {
+        Ok(model) => model,
+        Err(error) => {
+            eprintln!("{}", error.render(color_err));
+            return EXIT_INVALID;
+        }
+    };
+    let seed = seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let rules_name = rules.as_ref().map_or_else(
+        || "rules/amazon.promo (built in)".to_string(),
+        |p| p.display().to_string(),
+    );
+    eprintln!("fuzz: {rules_name}, seed {seed}, {cases} sessions");
+    let options = crate::fuzz::FuzzOptions {
+        cases,
+        seed,
+        time: time.map(std::time::Duration::from_secs),
+        check_invariants,
+    };
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(cases),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} sessions, {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let progress = |sessions: u64, checkouts: u64| {
+        bar.set_position(sessions);
+        let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!("{:.0} checkouts/s", checkouts as f64 / seconds));
+    };
+    let outcome = crate::fuzz::fuzz(&model, &options, &progress);
+    bar.finish_and_clear();
+    let Some(failure) = &outcome.failure else {
+        outln!("{}", outcome.summary());
+        return EXIT_OK;
+    };
+    let rules_line = rules.as_ref().map(|path| {
+        crate::fuzz::write::relative_path(path, out)
+            .display()
+            .to_string()
+    });
+    let text = match crate::fuzz::write::scenario_text(
+        &model,
+        &failure.session,
+        &failure.broken,
+        seed,
+        rules_line.as_deref(),
+    ) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("cannot write the counterexample as YAML: {error}");
+            return EXIT_INVALID;
+        }
+    };
+    let path = out.join(format!("{}-{seed}.yaml", failure.broken.slug()));
+    outln!(
+        "property {} broke in session {} at step {}: {}",
+        failure.broken.property,
+        failure.index,
+        failure.broken.step,
+        failure.broken.message
+    );
+    outln!(
+        "shrunk from {} to {} step(s); the minimal session:\n",
+        failure.original.steps.len(),
+        failure.session.steps.len()
+    );
+    for line in text.lines() {
+        outln!("    {line}");
+    }
+    let written = std::fs::create_dir_all(out)
+        .and_then(|()| crate::files::write_atomic(&path, text.as_bytes()));
+    match written {
+        Ok(()) => outln!(
+            "\nwritten to {}; replay it with `promosim run {}`",
+            path.display(),
+            path.display()
+        ),
+        Err(error) => {
+            eprintln!("cannot write {}: {error}", path.display());
+            outln!("{}", outcome.summary());
+            return EXIT_INVALID;
+        }
+    }
+    outln!("{}", outcome.summary());
+    EXIT_FAILED
+}

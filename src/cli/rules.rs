@@ -1,0 +1,149 @@
+//! The commands on rules files: `check`, `lint`, `fmt`, and `explain-code`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::*;
+
+pub(super) fn check(files: &[PathBuf]) -> u8 {
+    let color = color_on(std::io::stderr().is_terminal());
+    let mut code = EXIT_OK;
+    for file in files {
+        match load_rules(file) {
+            Ok(model) => outln!("{}: ok, {}", file.display(), summary(&model)),
+            Err(error) => {
+                eprintln!("{}", error.render(color));
+                let count = error.diagnostics().len().max(1);
+                eprintln!("{}: {count} error(s)", file.display());
+                code = EXIT_INVALID;
+            }
+        }
+    }
+    code
+}
+
+pub(super) fn lint(files: &[PathBuf], format: Format) -> u8 {
+    let color = color_on(std::io::stderr().is_terminal());
+    let mut code = EXIT_OK;
+    let mut json = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let (text, model) = match read_rules(file, color) {
+            Ok(read) => read,
+            Err(code) => return code,
+        };
+        let findings = crate::rules::lint(&model, &name, &text);
+        if !findings.is_empty() {
+            code = EXIT_FAILED;
+        }
+        match format {
+            Format::Pretty => {
+                for finding in &findings {
+                    eprintln!("{}", finding.render(color));
+                }
+                outln!("{name}: {} finding(s)", findings.len());
+            }
+            Format::Json => {
+                for finding in &findings {
+                    let (line, column) = finding.line_column();
+                    json.push(serde_json::json!({
+                        "file": name,
+                        "line": line,
+                        "column": column,
+                        "code": finding.code,
+                        "message": finding.message,
+                        "help": finding.help,
+                    }));
+                }
+            }
+        }
+    }
+    if format == Format::Json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "findings": json }))
+                .unwrap_or_default()
+        );
+    }
+    code
+}
+
+pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
+    let color = color_on(std::io::stderr().is_terminal());
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|e| e == "promo"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut code = EXIT_OK;
+    for file in files {
+        let name = file.display().to_string();
+        let (text, model) = match read_rules(&file, color) {
+            Ok(read) => read,
+            Err(code) => return code,
+        };
+        let formatted = crate::rules::format_source(&model, &text);
+        if formatted == text {
+            continue;
+        }
+        if check {
+            outln!("{name}: not formatted (run `promosim fmt {name}`)");
+            code = EXIT_FAILED;
+            continue;
+        }
+        // The printer must never change what the rules mean: what it is about
+        // to write is parsed again and compared before the file is touched.
+        let same = crate::rules::parse_rules(&name, &formatted)
+            .is_ok_and(|again| again.without_source_map() == model.without_source_map());
+        if !same {
+            eprintln!(
+                "{name}: not formatted: the formatted text would not mean the same rules \
+                 (a promosim bug; the file is unchanged, please report it)"
+            );
+            return EXIT_INVALID;
+        }
+        if let Err(error) = crate::files::write_atomic(&file, formatted.as_bytes()) {
+            eprintln!("cannot write {name}: {error}");
+            return EXIT_INVALID;
+        }
+        outln!("{name}: formatted");
+    }
+    code
+}
+
+pub(super) fn explain_code(code: Option<&str>) -> u8 {
+    let Some(code) = code else {
+        for info in crate::codes::all() {
+            outln!("{:<36} {}", info.code, info.title);
+        }
+        return EXIT_OK;
+    };
+    match crate::codes::lookup(code) {
+        Some(info) => {
+            out!("{}", crate::codes::explain(&info));
+            EXIT_OK
+        }
+        None => {
+            let all = crate::codes::all();
+            let hint = crate::diagnostic::suggest(code, all.iter().map(|i| i.code)).map_or_else(
+                || "run `promosim explain-code` to list every code".to_string(),
+                |near| format!("did you mean `{near}`?"),
+            );
+            eprintln!("no code `{code}` in the catalogue; {hint}");
+            EXIT_INVALID
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The commands on scenario files: `run`, `explain` and `balances`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::*;
+
+pub(super) fn run(
+    rules: Option<PathBuf>,
+    format: Format,
+    junit: Option<PathBuf>,
+    explain: bool,
+    partition: Option<crate::scenario::Partition>,
+    paths: &[PathBuf],
+) -> u8 {
+    let color_err = color_on(std::io::stderr().is_terminal());
+    let rules = match rules_override(rules, color_err) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let files = match crate::scenario::discover_partition(paths, partition) {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("{}", crate::diagnostic::render(&error, color_err));
+            return EXIT_INVALID;
+        }
+    };
+    if files.is_empty() {
+        if partition.is_some() {
+            // An empty share of a small suite is not an error.
+            out!("{}", crate::scenario::SuiteReport::default().pretty(false));
+            return EXIT_OK;
+        }
+        eprintln!("no scenario files (*.yaml, *.yml) under the given paths");
+        return EXIT_INVALID;
+    }
+    let report = run_files(&files, &RunOptions { rules, explain });
+    match format {
+        Format::Pretty => out!(
+            "{}",
+            report.pretty(color_on(std::io::stdout().is_terminal()))
+        ),
+        Format::Json => outln!("{}", report.json()),
+    }
+    if let Some(path) = junit {
+        if let Err(error) = crate::files::write_atomic(&path, report.junit().as_bytes()) {
+            eprintln!(
+                "cannot write the JUnit report to {}: {error}",
+                path.display()
+            );
+            return EXIT_INVALID;
+        }
+    }
+    if report.all_passed() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
+
+pub(super) fn explain(
+    scenario: &std::path::Path,
+    step: Option<usize>,
+    rules: Option<PathBuf>,
+    balances_only: bool,
+) -> u8 {
+    let color = color_on(std::io::stderr().is_terminal());
+    let rules = match rules_override(rules, color) {
+        Ok(rules) => rules,
+        Err(code) => return code,
+    };
+    let cache = crate::scenario::RulesCache::default();
+    let loaded = match crate::scenario::load(scenario, rules.as_ref(), &cache) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("{}", error.render(color));
+            return EXIT_INVALID;
+        }
+    };
+    let steps = loaded.file.steps.len();
+    if let Some(n) = step {
+        let lowest = usize::from(!balances_only);
+        if n < lowest || n > steps {
+            eprintln!("the scenario has steps {lowest} to {steps}; there is no step {n}");
+            return EXIT_INVALID;
+        }
+    }
+    let text = if balances_only {
+        crate::scenario::explain::balances(&loaded, step.unwrap_or(steps))
+    } else {
+        crate::scenario::explain::explain(&loaded, step)
+    };
+    out!("{text}");
+    EXIT_OK
+}
