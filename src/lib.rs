@@ -4,12 +4,16 @@
 //!
 //! Data flows one way through the modules:
 //! [`rules`] (source → model) → [`model`] (typed rules) → [`engine`] (accounts,
-//! grants, ledger, allocation, checkout, invariants) → [`scenario`] (YAML
-//! suites) → [`fuzz`] (random sessions, shrinking) → [`cli`]. [`diagnostic`]
-//! is the shared error type, [`files`] the bounded reading and atomic writing
-//! of user files;
-//! [`problem`] declares the typed problem kinds of every stage and [`codes`]
-//! gathers them into the catalogue of stable codes.
+//! operations, allocation, invariants) → [`scenario`] (YAML suites, the one
+//! replay loop and its observers) → [`fuzz`] (random sessions, shrinking) →
+//! [`cli`]. Beside them: [`problem`] declares each stage's typed problem kinds
+//! and [`codes`] gathers them into the catalogue of stable codes;
+//! [`diagnostic`] is the located diagnostic every reader reports with, and
+//! [`files`] the bounded reading and atomic writing of user files.
+//!
+//! Every step an account can take is an [`engine::Operation`], applied by
+//! [`engine::Account::apply`]; [`engine::apply_checked`] applies one and checks
+//! the engine's invariants and the author's assertions after it.
 //!
 //! # Example
 //!

@@ -51,12 +51,34 @@ pub fn scenario_text(
     Ok(out)
 }
 
+/// `path` made absolute with its links resolved, as far as it exists: the
+/// output directory is created only when the counterexample is written.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = std::fs::canonicalize(existing) {
+            return rest
+                .iter()
+                .rev()
+                .fold(canonical, |path, part| path.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
 /// `target` relative to the directory `from` (both made absolute first), for
 /// the `rules:` line of a written scenario.
 pub fn relative_path(target: &Path, from: &Path) -> PathBuf {
-    let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let target = absolute(target);
-    let from = absolute(from);
+    let target = resolved(target);
+    let from = resolved(from);
     let target_parts: Vec<Component> = target.components().collect();
     let from_parts: Vec<Component> = from.components().collect();
     let common = target_parts
