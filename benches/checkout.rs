@@ -68,7 +68,7 @@ fn cart(model: &promosim::model::Model, categories: &[&str]) -> CheckoutRequest 
             .map(|c| Item {
                 sku: format!("sku-{c}"),
                 category: model.category(c).expect("category"),
-                price: Decimal::new(475, 2),
+                price: promosim::model::money::Money(475),
             })
             .collect(),
         pay_with: vec![model.wallet("coins").expect("coins")],

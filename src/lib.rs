@@ -21,8 +21,8 @@
 //! and one checkout where appstore credit is spent before the selected coins:
 //!
 //! ```
-//! use promosim::engine::{Account, CheckoutRequest, Item};
-//! use promosim::model::Source;
+//! use promosim::engine::{Account, CheckoutRequest, Item, Operation, Outcome};
+//! use promosim::model::{money::Money, Source};
 //! use rust_decimal::Decimal;
 //!
 //! let model = promosim::rules::amazon().expect("the shipped rules are valid");
@@ -33,17 +33,21 @@
 //! account.open_balance(appstore, Decimal::new(300, 2))?; // 3.00 USD
 //! account.open_balance(coins, Decimal::from(500))?; // 500 coins
 //!
-//! let receipt = account.checkout(&CheckoutRequest {
+//! // Amounts inside the engine are minor units of the currency: 499 = 4.99 USD.
+//! let checkout = Operation::Checkout(CheckoutRequest {
 //!     items: vec![Item {
 //!         sku: "angry-birds".into(),
 //!         category: model.category("apps").expect("a category"),
-//!         price: Decimal::new(499, 2),
+//!         price: Money(499),
 //!     }],
 //!     pay_with: vec![coins],
 //!     codes: vec![],
-//! })?;
-//! assert_eq!(receipt.paid_by(Source::Wallet(appstore)), Decimal::new(300, 2));
-//! assert_eq!(receipt.paid_by(Source::Wallet(coins)), Decimal::new(199, 2)); // 199 coins
+//! });
+//! let Outcome::Checkout(receipt) = account.apply(&checkout)? else {
+//!     unreachable!("a checkout's outcome is a receipt")
+//! };
+//! assert_eq!(receipt.paid_by(Source::Wallet(appstore)), Money(300));
+//! assert_eq!(receipt.paid_by(Source::Wallet(coins)), Money(199)); // 199 coins
 //! assert_eq!(account.balance(coins), Decimal::from(301));
 //! # Ok::<(), promosim::engine::EngineError>(())
 //! ```

@@ -12,11 +12,21 @@ fn the_readme_table_is_the_declared_catalogue() {
         .and_then(|i| readme[i..].find('\n').map(|n| i + n + 1))
         .expect("the README marks the table's start");
     let end = readme.find("<!-- /codes -->").expect("and its end");
-    assert_eq!(
-        &readme[start..end],
-        promosim::codes::markdown_table(),
-        "regenerate the table with `promosim explain-code --markdown`"
-    );
+    let declared = promosim::codes::markdown_table();
+    let written = &readme[start..end];
+    if written != declared {
+        let difference = written
+            .lines()
+            .zip(declared.lines())
+            .find(|(w, d)| w != d)
+            .map_or_else(
+                || "the tables differ in length".to_string(),
+                |(w, d)| format!("README has\n  {w}\nthe code declares\n  {d}"),
+            );
+        panic!(
+            "regenerate the README's table with `promosim explain-code --markdown`:\n{difference}"
+        );
+    }
 }
 
 #[test]

@@ -1,17 +1,24 @@
 //! The account: grants, discount entitlements, active rewards, orders and the
-//! ledger, with the small operations (redeem, advance, convert). Checkout and
-//! refund have files of their own.
+//! ledger, with the small operations (advance, convert). Redemption planning
+//! is in `codes`, checkout and refund have files of their own.
+//!
+//! Every change to a grant's value goes through one method, which keeps the
+//! indexes that let an operation cost what it touches rather than the whole
+//! history: the grants that hold value in spending order, the same by expiry,
+//! each wallet's balance and the total value.
+
+use std::collections::BTreeSet;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::grants::{spending_key, Grant, GrantId, Origin};
+use super::checkout::CheckoutScratch;
+use super::grants::{spending_key, Grant, GrantId, Origin, SpendingKey};
 use super::ledger::{Entry, EntryKind, Ledger};
 use super::operation::AdvanceReceipt;
 use super::{EngineError, ErrorCode};
-use crate::model::{
-    Credit, Expiry, Limit, Model, PaymentId, PromoEffect, PromoId, Reward, Source, WalletId,
-};
+use crate::model::money::Money;
+use crate::model::{Model, PaymentId, PromoId, Source, WalletId};
 
 /// A claimed discount, waiting for an eligible checkout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,11 +51,11 @@ pub struct Order {
     /// 1-based number among successful checkouts.
     pub number: usize,
     /// What each grant paid, and through which wallet.
-    pub grant_payments: Vec<(GrantId, WalletId, Decimal)>,
+    pub grant_payments: Vec<(GrantId, WalletId, Money)>,
     /// What the payment method paid.
-    pub charged: Option<(PaymentId, Decimal)>,
+    pub charged: Option<(PaymentId, Money)>,
     /// Grants created by rewards earned on this order, with their value.
-    pub earned: Vec<(GrantId, Decimal)>,
+    pub earned: Vec<(GrantId, Money)>,
     /// Whether it was refunded.
     pub refunded: bool,
 }
@@ -68,18 +75,18 @@ pub enum Redemption {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversionReceipt {
     /// (taken from, created, value).
-    pub moves: Vec<(GrantId, GrantId, Decimal)>,
+    pub moves: Vec<(GrantId, GrantId, Money)>,
 }
 
 /// What a refund returned.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RefundReceipt {
     /// Value returned per source (wallet through which it was paid, or the card).
-    pub returned: Vec<(Source, Decimal)>,
+    pub returned: Vec<(Source, Money)>,
     /// Value that could not return because its grant had expired.
-    pub forfeited: Vec<(Source, Decimal)>,
+    pub forfeited: Vec<(Source, Money)>,
     /// Earned value taken back per wallet.
-    pub clawed_back: Vec<(WalletId, Decimal)>,
+    pub clawed_back: Vec<(WalletId, Money)>,
 }
 
 /// One customer's account under a set of rules.
@@ -94,6 +101,18 @@ pub struct Account<'m> {
     pub(crate) redemptions: Vec<u32>,
     pub(crate) orders: Vec<Order>,
     pub(crate) ledger: Ledger,
+    /// Grants that hold value, in spending order.
+    live: BTreeSet<SpendingKey>,
+    /// Grants that hold value and expire, by expiry.
+    expiring: BTreeSet<(NaiveDate, GrantId)>,
+    /// Each wallet's balance (value), a shared grant counted in each wallet.
+    balances: Vec<Money>,
+    /// The value of every grant, a shared grant once.
+    total: Money,
+    /// How many orders were refunded.
+    pub(crate) refunds: usize,
+    /// Buffers reused by every checkout's allocation.
+    pub(crate) scratch: CheckoutScratch,
 }
 
 impl<'m> Account<'m> {
@@ -110,16 +129,19 @@ impl<'m> Account<'m> {
             redemptions: vec![0; model.promos.len()],
             orders: Vec::new(),
             ledger: Ledger::default(),
+            live: BTreeSet::new(),
+            expiring: BTreeSet::new(),
+            balances: vec![Money::ZERO; model.wallets.len()],
+            total: Money::ZERO,
+            refunds: 0,
+            scratch: CheckoutScratch::default(),
         }
     }
 
     /// Adds an opening balance of `amount` (in the wallet's unit).
     pub fn open_balance(&mut self, wallet: WalletId, amount: Decimal) -> Result<(), EngineError> {
-        let value = self.model.wallets[wallet]
-            .unit
-            .to_value(amount)
-            .ok_or_else(EngineError::overflow)?;
-        if value < Decimal::ZERO {
+        let value = self.value_in(wallet, amount)?;
+        if value.is_negative() {
             return Err(EngineError::new(
                 ErrorCode::AmountOutOfRange,
                 "an opening balance cannot be negative",
@@ -139,6 +161,24 @@ impl<'m> Account<'m> {
         Ok(())
     }
 
+    /// An amount in `wallet`'s unit as minor units of the currency, or
+    /// `amount_out_of_range` if it is not a whole number of the unit's steps
+    /// or beyond the engine's range.
+    pub(crate) fn value_in(&self, wallet: WalletId, amount: Decimal) -> Result<Money, EngineError> {
+        let model = self.model;
+        let unit = &model.wallets[wallet].unit;
+        unit.count_to_money(amount, &model.currency).ok_or_else(|| {
+            EngineError::new(
+                ErrorCode::AmountOutOfRange,
+                format!(
+                    "{amount} is not an amount of {} promosim accepts (whole {}s, at most 10^15)",
+                    model.wallets[wallet].name,
+                    unit.name(&model.currency)
+                ),
+            )
+        })
+    }
+
     /// The rules.
     pub fn model(&self) -> &'m Model {
         self.model
@@ -154,6 +194,18 @@ impl<'m> Account<'m> {
         &self.grants
     }
 
+    /// The grants that hold value, in spending order.
+    pub fn live_grants(&self) -> impl Iterator<Item = GrantId> + '_ {
+        self.live.iter().map(|(_, _, id)| *id)
+    }
+
+    /// The grants that hold value and expire before or on `day`.
+    pub fn expiring_by(&self, day: NaiveDate) -> impl Iterator<Item = GrantId> + '_ {
+        self.expiring
+            .range(..=(day, GrantId::MAX))
+            .map(|(_, id)| *id)
+    }
+
     /// The ledger.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
@@ -164,20 +216,21 @@ impl<'m> Account<'m> {
         &self.orders
     }
 
-    /// A wallet's balance in currency value: its unexpired grants, shared ones
-    /// counted in each of their wallets.
-    pub fn balance_value(&self, wallet: WalletId) -> Decimal {
-        self.grants
-            .iter()
-            .filter(|g| g.shows_in(wallet) && g.usable_on(self.today))
-            .map(|g| g.remaining)
-            .sum()
+    /// The account's payment method, if it has one.
+    pub fn payment(&self) -> Option<PaymentId> {
+        self.payment
+    }
+
+    /// A wallet's balance as value: its unexpired grants, shared ones counted
+    /// in each of their wallets.
+    pub fn balance_value(&self, wallet: WalletId) -> Money {
+        self.balances[wallet]
     }
 
     /// A wallet's balance in its own unit (coins as a whole number).
     pub fn balance(&self, wallet: WalletId) -> Decimal {
         let unit = &self.model.wallets[wallet].unit;
-        unit.from_value(self.balance_value(wallet), &self.model.currency)
+        unit.money_to_count(self.balance_value(wallet), &self.model.currency)
     }
 
     /// Every wallet's balance in its own unit, in model order.
@@ -185,6 +238,11 @@ impl<'m> Account<'m> {
         (0..self.model.wallets.len())
             .map(|w| (w, self.balance(w)))
             .collect()
+    }
+
+    /// Total value of every grant (a shared grant counted once).
+    pub fn total_value(&self) -> Money {
+        self.total
     }
 
     /// Claimed discounts not used yet (not balances: DOMAIN.md §1.4).
@@ -196,176 +254,86 @@ impl<'m> Account<'m> {
             .collect()
     }
 
+    /// Creates a grant of `value` and records it in the ledger.
     pub(crate) fn create_grant(
         &mut self,
         wallets: impl Into<std::sync::Arc<[WalletId]>>,
-        value: Decimal,
+        value: Money,
         expires: Option<NaiveDate>,
         origin: Origin,
         kind: EntryKind,
         order: Option<usize>,
     ) -> GrantId {
+        let model = self.model;
         let id = self.grants.len();
         let wallets: std::sync::Arc<[WalletId]> = wallets.into();
         let source = Source::Wallet(wallets[0]);
+        let rank = wallets
+            .iter()
+            .map(|w| model.precedence_rank(Source::Wallet(*w)))
+            .min()
+            .unwrap_or(usize::MAX);
+        let step = model.wallets[wallets[0]].unit.step_money(&model.currency);
         self.grants.push(Grant {
             wallets,
-            remaining: value,
+            remaining: Money::ZERO,
             original: value,
             expires,
             origin,
             created: self.today,
+            rank,
+            step,
         });
+        self.change(id, value, kind, source, order);
+        id
+    }
+
+    /// Changes grant `id`'s value by `amount` (signed) and records the entry:
+    /// the one place a grant's value changes, so the indexes stay true.
+    pub(crate) fn change(
+        &mut self,
+        id: GrantId,
+        amount: Money,
+        kind: EntryKind,
+        source: Source,
+        order: Option<usize>,
+    ) {
         self.ledger.record(Entry {
             date: self.today,
             kind,
             source,
             grant: Some(id),
-            amount: value,
+            amount,
             order,
         });
-        id
-    }
-
-    /// Checks that `promo` may be redeemed once more today; `extra` counts
-    /// redemptions planned in the same operation.
-    pub(crate) fn check_redeemable(&self, promo: PromoId, extra: u32) -> Result<(), EngineError> {
-        let rule = &self.model.promos[promo];
-        if let Some(until) = rule.valid_until {
-            if self.today >= until {
-                return Err(EngineError::new(
-                    ErrorCode::CodeExpired,
-                    format!("{} could be redeemed until {until}", rule.code),
-                ));
-            }
+        let grant = &mut self.grants[id];
+        let was_live = grant.remaining.is_positive();
+        grant.remaining += amount;
+        let is_live = grant.remaining.is_positive();
+        for wallet in grant.wallets.iter() {
+            self.balances[*wallet] += amount;
         }
-        if let Some(from) = rule.valid_from {
-            if self.today < from {
-                return Err(EngineError::new(
-                    ErrorCode::CodeNotApplicable,
-                    format!("{} can be redeemed from {from}", rule.code),
-                ));
+        self.total += amount;
+        if was_live != is_live {
+            let key = spending_key(grant, id);
+            let expiry = grant.expires.map(|e| (e, id));
+            if is_live {
+                self.live.insert(key);
+                if let Some(e) = expiry {
+                    self.expiring.insert(e);
+                }
+            } else {
+                self.live.remove(&key);
+                if let Some(e) = expiry {
+                    self.expiring.remove(&e);
+                }
             }
-        }
-        if let Limit::PerAccount(limit) = rule.limit {
-            if self.redemptions[promo].saturating_add(extra) >= limit {
-                return Err(EngineError::new(
-                    ErrorCode::CodeAlreadyRedeemed,
-                    format!(
-                        "{} may be redeemed {} per account",
-                        rule.code,
-                        if limit == 1 {
-                            "once".to_string()
-                        } else {
-                            format!("{limit} times")
-                        }
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The promo with this code, or `unknown_code`.
-    pub(crate) fn find_promo(&self, code: &str) -> Result<PromoId, EngineError> {
-        self.model.promo(code).ok_or_else(|| {
-            EngineError::new(
-                ErrorCode::UnknownCode,
-                format!("no promo has the code `{code}`"),
-            )
-        })
-    }
-
-    /// The expiry date of a credit redeemed today.
-    pub(crate) fn credit_expiry(&self, expiry: Expiry) -> Result<Option<NaiveDate>, EngineError> {
-        match expiry {
-            Expiry::Never => Ok(None),
-            Expiry::On(date) => Ok(Some(date)),
-            Expiry::AfterDays(days) => self
-                .today
-                .checked_add_days(Days::new(u64::from(days)))
-                .map(Some)
-                .ok_or_else(EngineError::overflow),
         }
     }
 
-    /// The value and expiry of a credit code redeemed today, or
-    /// `code_expired` if its credit would already have expired. Shared by
-    /// `redeem` and by codes given at checkout.
-    pub(crate) fn plan_credit(
-        &self,
-        promo: PromoId,
-        credit: &Credit,
-    ) -> Result<(Decimal, Option<NaiveDate>), EngineError> {
-        let expires = self.credit_expiry(credit.expiry)?;
-        if expires.is_some_and(|e| e <= self.today) {
-            return Err(EngineError::new(
-                ErrorCode::CodeExpired,
-                format!(
-                    "the credit of {} has already expired",
-                    self.model.promos[promo].code
-                ),
-            ));
-        }
-        let value = self.model.wallets[credit.wallets[0]]
-            .unit
-            .to_value(credit.amount)
-            .ok_or_else(EngineError::overflow)?;
-        Ok((value, expires))
-    }
-
-    /// The term of a reward code redeemed today. Shared by `redeem` and by
-    /// codes given at checkout.
-    pub(crate) fn plan_reward(
-        &self,
-        promo: PromoId,
-        reward: &Reward,
-    ) -> Result<ActiveReward, EngineError> {
-        let until = self
-            .today
-            .checked_add_days(Days::new(u64::from(reward.days)))
-            .ok_or_else(EngineError::overflow)?;
-        Ok(ActiveReward {
-            promo,
-            from: self.today,
-            until,
-        })
-    }
-
-    /// Redeems a code outside checkout.
-    pub fn redeem(&mut self, code: &str) -> Result<Redemption, EngineError> {
-        let promo = self.find_promo(code)?;
-        self.check_redeemable(promo, 0)?;
-        let rule = &self.model.promos[promo];
-        let redemption = match &rule.effect {
-            PromoEffect::Credit(credit) => {
-                let (value, expires) = self.plan_credit(promo, credit)?;
-                let id = self.create_grant(
-                    credit.wallets.as_slice(),
-                    value,
-                    expires,
-                    Origin::Code(promo),
-                    EntryKind::Redeem,
-                    None,
-                );
-                Redemption::Credit(id)
-            }
-            PromoEffect::Discount(_) => {
-                self.entitlements.push(Entitlement {
-                    promo,
-                    claimed: self.today,
-                    used_by: None,
-                });
-                Redemption::Discount
-            }
-            PromoEffect::Reward(reward) => {
-                let active = self.plan_reward(promo, reward)?;
-                self.rewards.push(active);
-                Redemption::Reward
-            }
-        };
-        self.redemptions[promo] += 1;
-        Ok(redemption)
+    /// Records an entry that changes no grant (charges, forfeits).
+    pub(crate) fn note(&mut self, entry: Entry) {
+        self.ledger.record(entry);
     }
 
     /// Moves the clock forward to `day`, expiring grants on the way. A day in
@@ -376,20 +344,14 @@ impl<'m> Account<'m> {
             return receipt;
         }
         self.today = day;
-        for (id, grant) in self.grants.iter_mut().enumerate() {
-            if !grant.usable_on(day) && grant.remaining > Decimal::ZERO {
-                let lost = grant.remaining;
-                grant.remaining = Decimal::ZERO;
-                receipt.expired.push((id, lost));
-                self.ledger.record(Entry {
-                    date: day,
-                    kind: EntryKind::Expire,
-                    source: Source::Wallet(grant.wallets[0]),
-                    grant: Some(id),
-                    amount: -lost,
-                    order: None,
-                });
-            }
+        // Grants usable on days before their expiry: those expiring on or
+        // before `day` expire now.
+        let expired: Vec<GrantId> = self.expiring_by(day).collect();
+        for id in expired {
+            let lost = self.grants[id].remaining;
+            let source = Source::Wallet(self.grants[id].wallets[0]);
+            self.change(id, -lost, EntryKind::Expire, source, None);
+            receipt.expired.push((id, lost));
         }
         receipt
     }
@@ -422,35 +384,30 @@ impl<'m> Account<'m> {
                 ),
             ));
         }
-        let value = model.wallets[from]
-            .unit
-            .to_value(amount)
-            .ok_or_else(EngineError::overflow)?;
-        if value < Decimal::ZERO {
+        if amount.is_sign_negative() && !amount.is_zero() {
             return Err(EngineError::new(
                 ErrorCode::InsufficientBalance,
                 "a conversion amount cannot be negative",
             ));
         }
+        let value = self.value_in(from, amount)?;
         let available = self.balance_value(from);
         if value > available {
+            let source = Source::Wallet(from);
             return Err(EngineError::new(
                 ErrorCode::InsufficientBalance,
                 format!(
                     "{} holds {}, less than the {} asked for",
-                    model.wallets[from].name, available, value
+                    model.wallets[from].name,
+                    model.show_source(source, available),
+                    model.show_source(source, value)
                 ),
             ));
         }
-        let mut sources: Vec<GrantId> = (0..self.grants.len())
-            .filter(|g| {
-                let grant = &self.grants[*g];
-                grant.shows_in(from)
-                    && grant.usable_on(self.today)
-                    && grant.remaining > Decimal::ZERO
-            })
+        let sources: Vec<GrantId> = self
+            .live_grants()
+            .filter(|g| self.grants[*g].shows_in(from))
             .collect();
-        sources.sort_by_key(|g| spending_key(model, &self.grants[*g], *g));
         let mut left = value;
         let mut moves = Vec::new();
         for source in sources {
@@ -459,15 +416,13 @@ impl<'m> Account<'m> {
             }
             let part = left.min(self.grants[source].remaining);
             left -= part;
-            self.grants[source].remaining -= part;
-            self.ledger.record(Entry {
-                date: self.today,
-                kind: EntryKind::ConvertOut,
-                source: Source::Wallet(from),
-                grant: Some(source),
-                amount: -part,
-                order: None,
-            });
+            self.change(
+                source,
+                -part,
+                EntryKind::ConvertOut,
+                Source::Wallet(from),
+                None,
+            );
             let expires = self.grants[source].expires;
             let created = self.create_grant(
                 [to],
@@ -482,22 +437,75 @@ impl<'m> Account<'m> {
         Ok(ConversionReceipt { moves })
     }
 
-    /// Total value of every grant (a shared grant counted once).
-    pub fn total_value(&self) -> Decimal {
-        self.grants.iter().map(|g| g.remaining).sum()
+    /// A cheap summary of the account's state, for checking that a failed
+    /// operation changed nothing without copying the account.
+    pub(crate) fn fingerprint(&self) -> Fingerprint {
+        Fingerprint {
+            today: self.today,
+            grants: self.grants.len(),
+            entries: self.ledger.len(),
+            orders: self.orders.len(),
+            refunded: self.refunds,
+            entitlements: self.entitlements.len(),
+            unused: self
+                .entitlements
+                .iter()
+                .filter(|e| e.used_by.is_none())
+                .count(),
+            rewards: self.rewards.len(),
+            redemptions: self.redemptions.iter().map(|r| u64::from(*r)).sum(),
+            total: self.total,
+        }
     }
 
-    /// Whether two accounts hold the same state (the rules aside).
-    pub(crate) fn same_state(&self, other: &Account<'_>) -> bool {
-        self.today == other.today
-            && self.payment == other.payment
-            && self.grants == other.grants
-            && self.entitlements == other.entitlements
-            && self.rewards == other.rewards
-            && self.redemptions == other.redemptions
-            && self.orders == other.orders
-            && self.ledger == other.ledger
+    /// The indexes recomputed from the grants, for audits: (live in spending
+    /// order, expiring, balances, total).
+    pub(crate) fn indexes_hold(&self) -> Result<(), String> {
+        let mut balances = vec![Money::ZERO; self.model.wallets.len()];
+        let mut total = Money::ZERO;
+        let mut live = BTreeSet::new();
+        let mut expiring = BTreeSet::new();
+        for (id, grant) in self.grants.iter().enumerate() {
+            for wallet in grant.wallets.iter() {
+                balances[*wallet] += grant.remaining;
+            }
+            total += grant.remaining;
+            if grant.remaining.is_positive() {
+                live.insert(spending_key(grant, id));
+                if let Some(e) = grant.expires {
+                    expiring.insert((e, id));
+                }
+            }
+        }
+        if balances != self.balances {
+            return Err("the kept wallet balances differ from the grants'".into());
+        }
+        if total != self.total {
+            return Err(format!(
+                "the kept total {} differs from the grants' {total}",
+                self.total
+            ));
+        }
+        if live != self.live || expiring != self.expiring {
+            return Err("the kept index of grants holding value differs from the grants".into());
+        }
+        Ok(())
     }
+}
+
+/// A cheap summary of an account's state (see [`Account::fingerprint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    today: NaiveDate,
+    grants: usize,
+    entries: usize,
+    orders: usize,
+    refunded: usize,
+    entitlements: usize,
+    unused: usize,
+    rewards: usize,
+    redemptions: u64,
+    total: Money,
 }
 
 #[cfg(test)]
@@ -527,6 +535,7 @@ mod tests {
         account.advance_days(90)?;
         assert_eq!(account.balance(apps), Decimal::ZERO);
         crate::engine::invariants::check_account(&account)?;
+        account.indexes_hold()?;
         Ok(())
     }
 
@@ -558,6 +567,7 @@ mod tests {
         );
         assert_eq!(account.grants, before.grants);
         assert_eq!(account.ledger, before.ledger);
+        assert_eq!(account.fingerprint(), before.fingerprint());
         Ok(())
     }
 }

@@ -1,8 +1,9 @@
-//! One step with every check: apply an operation, then check the engine's
-//! invariants against the account before it, and the author's assertions
-//! after a checkout. `run`, `explain` and `fuzz` all take their steps here.
+//! An account with every check: each operation applied, then the engine's
+//! invariants checked (by a [`Checker`] that follows the account's history at
+//! the cost of what each step touched) and the author's assertions after a
+//! checkout. `run`, `explain` and `fuzz` all take their steps here.
 
-use super::invariants::{self, Violation};
+use super::invariants::{Checker, Violation};
 use super::policy::broken_assertions;
 use super::{Account, EngineError, Operation, Outcome};
 
@@ -37,21 +38,66 @@ impl Checked {
     }
 }
 
-/// Applies `operation` to `account` and checks what `checks` asks for.
-pub fn apply_checked(account: &mut Account<'_>, operation: &Operation, checks: Checks) -> Checked {
-    let before = checks.invariants.then(|| account.clone());
-    let result = account.apply(operation);
-    let violations = match &before {
-        Some(before) => invariants::check(before, account, operation, &result),
-        None => Vec::new(),
-    };
-    let broken_assertions = match &result {
-        Ok(Outcome::Checkout(receipt)) => broken_assertions(receipt, account),
-        _ => Vec::new(),
-    };
-    Checked {
-        result,
-        violations,
-        broken_assertions,
+/// An account and the checker that follows it.
+#[derive(Debug, Clone)]
+pub struct CheckedAccount<'m> {
+    account: Account<'m>,
+    checker: Option<Checker>,
+}
+
+impl<'m> CheckedAccount<'m> {
+    /// Starts checking `account` as it is now; returns what its opening state
+    /// already violates.
+    pub fn new(account: Account<'m>, checks: Checks) -> (Self, Vec<Violation>) {
+        let (checker, violations) = if checks.invariants {
+            let (checker, violations) = Checker::new(&account);
+            (Some(checker), violations)
+        } else {
+            (None, Vec::new())
+        };
+        (CheckedAccount { account, checker }, violations)
+    }
+
+    /// The account.
+    pub fn account(&self) -> &Account<'m> {
+        &self.account
+    }
+
+    /// The account, given up.
+    pub fn into_account(self) -> Account<'m> {
+        self.account
+    }
+
+    /// Applies `operation` and checks what the checks ask for.
+    pub fn apply(&mut self, operation: &Operation) -> Checked {
+        let snapshot = self
+            .checker
+            .as_ref()
+            .map(|checker| checker.before(&self.account, operation));
+        let result = self.account.apply(operation);
+        let violations = match (&mut self.checker, snapshot) {
+            (Some(checker), Some(snapshot)) => {
+                checker.after(&snapshot, &self.account, operation, &result)
+            }
+            _ => Vec::new(),
+        };
+        let broken_assertions = match &result {
+            Ok(Outcome::Checkout(receipt)) => broken_assertions(receipt, &self.account),
+            _ => Vec::new(),
+        };
+        Checked {
+            result,
+            violations,
+            broken_assertions,
+        }
+    }
+
+    /// A full audit of the account (every grant, the engine's indexes); runs
+    /// at the end of a replay.
+    pub fn audit(&mut self) -> Vec<Violation> {
+        match &mut self.checker {
+            Some(checker) => checker.audit(&self.account),
+            None => Vec::new(),
+        }
     }
 }

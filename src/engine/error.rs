@@ -46,8 +46,13 @@ problem_kinds! {
             "an order is refunded once"),
         /// An amount left the range exact decimals can hold.
         AmountOutOfRange = ("amount_out_of_range",
-            "an amount left the range promosim computes exactly",
+            "an amount left the range promosim computes exactly (10^15 per amount)",
             "use smaller amounts"),
+        /// Deciding how coarse-unit credit pays the cart needs more search
+        /// than promosim allows.
+        AllocationTooComplex = ("allocation_too_complex",
+            "deciding how coarse-unit credit (stars, points) pays this cart needs more than 20,000 search steps",
+            "split the cart, or use fewer wallets whose units do not divide each other in one checkout"),
     }
 }
 

@@ -2,9 +2,9 @@
 //! show in a wallet; a shared grant shows in each of its wallets.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
-use crate::model::{Model, PromoId, WalletId};
+use crate::model::money::Money;
+use crate::model::{PromoId, WalletId};
 
 /// Index of a grant in the account (also its age: lower is older).
 pub type GrantId = usize;
@@ -18,7 +18,7 @@ pub enum Origin {
     Code(PromoId),
     /// A conversion by support, from another grant.
     Conversion(GrantId),
-    /// Coins earned by an order (1-based order number) through a reward code.
+    /// Value earned by an order (1-based order number) through a reward code.
     Reward {
         /// The reward promo.
         promo: PromoId,
@@ -31,18 +31,23 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     /// The wallets it shows in, as listed by the rule that made it. Shared,
-    /// not copied, when an account is cloned (the fuzzer clones one per step).
+    /// not copied, when an account is cloned.
     pub wallets: std::sync::Arc<[WalletId]>,
-    /// Value left, in currency.
-    pub remaining: Decimal,
-    /// Value it was created with, in currency.
-    pub original: Decimal,
+    /// Value left, in minor units of the currency.
+    pub remaining: Money,
+    /// Value it was created with.
+    pub original: Money,
     /// First day it can no longer be used, if any.
     pub expires: Option<NaiveDate>,
     /// Where it came from.
     pub origin: Origin,
     /// The day it was created.
     pub created: NaiveDate,
+    /// Its position in the precedence: the first of its wallets there.
+    pub rank: usize,
+    /// The value of one step of its unit (1 minor unit for the currency; 25
+    /// for a star worth 0.25 USD): it pays whole steps only.
+    pub step: Money,
 }
 
 impl Grant {
@@ -57,14 +62,11 @@ impl Grant {
     }
 }
 
-/// The order grants are spent in: by the first of the grant's wallets in the
+/// The key grants are spent in: by the first of the grant's wallets in the
 /// precedence list, then soonest expiry (none last), then oldest.
-pub fn spending_key(model: &Model, grant: &Grant, id: GrantId) -> (usize, NaiveDate, GrantId) {
-    let rank = grant
-        .wallets
-        .iter()
-        .map(|w| model.precedence_rank(crate::model::Source::Wallet(*w)))
-        .min()
-        .unwrap_or(usize::MAX);
-    (rank, grant.expires.unwrap_or(NaiveDate::MAX), id)
+pub type SpendingKey = (usize, NaiveDate, GrantId);
+
+/// A grant's [`SpendingKey`].
+pub fn spending_key(grant: &Grant, id: GrantId) -> SpendingKey {
+    (grant.rank, grant.expires.unwrap_or(NaiveDate::MAX), id)
 }

@@ -3,9 +3,9 @@
 //! or returned to the payment method.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use super::grants::GrantId;
+use crate::model::money::Money;
 use crate::model::Source;
 
 /// Why value moved.
@@ -66,8 +66,8 @@ pub struct Entry {
     pub source: Source,
     /// The grant whose value changed (none for payment methods and forfeits).
     pub grant: Option<GrantId>,
-    /// Signed amount in currency: positive adds to the grant.
-    pub amount: Decimal,
+    /// Signed amount in minor units: positive adds to the grant.
+    pub amount: Money,
     /// The order (1-based) it belongs to, if any.
     pub order: Option<usize>,
 }
@@ -89,9 +89,19 @@ impl Ledger {
         &self.entries
     }
 
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Sum of the entries of each grant, for `grant_count` grants.
-    pub fn grant_sums(&self, grant_count: usize) -> Vec<Decimal> {
-        let mut sums = vec![Decimal::ZERO; grant_count];
+    pub fn grant_sums(&self, grant_count: usize) -> Vec<Money> {
+        let mut sums = vec![Money::ZERO; grant_count];
         for entry in &self.entries {
             if let Some(g) = entry.grant {
                 if let Some(sum) = sums.get_mut(g) {

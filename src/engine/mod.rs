@@ -3,20 +3,23 @@
 //!
 //! Every operation is an [`Operation`], applied by [`Account::apply`]; it is
 //! atomic: it first plans (may fail, changes nothing), then applies the plan
-//! (cannot fail). Every amount is a `Decimal` in currency with checked
-//! arithmetic. [`checked::apply_checked`] applies an operation and checks the
-//! invariants and the author's assertions after it: the one step that `run`,
-//! `explain` and `fuzz` all take.
+//! (cannot fail). Every amount is [`Money`](crate::model::money::Money):
+//! exact integer minor units of the currency inside the engine, `Decimal` at
+//! its edges. A [`CheckedAccount`] applies operations and checks the
+//! invariants and the author's assertions after each: the one step that
+//! `run`, `explain` and `fuzz` all take.
 //!
 //! Files: `operation` (the operation and outcome types, the dispatch),
-//! `account` (state and the small operations), `checkout/` (plan, discounts,
-//! apply, receipt), `refund`, `allocation` (who pays what), `grants`, `ledger`,
-//! `invariants`, `policy` (assertions), `checked`, `error`.
+//! `account` (state, its indexes, advance and convert), `codes` (what a code
+//! does when redeemed), `checkout/` (plan, discounts, apply, receipt, trace),
+//! `refund`, `allocation/` (who pays what), `grants`, `ledger`,
+//! `invariants/`, `policy` (assertions), `checked`, `error`.
 
 mod account;
 pub mod allocation;
 pub mod checked;
 mod checkout;
+mod codes;
 mod error;
 pub mod grants;
 pub mod invariants;
@@ -26,9 +29,9 @@ pub mod policy;
 mod refund;
 
 pub use account::{Account, ConversionReceipt, Entitlement, Order, Redemption, RefundReceipt};
-pub use checked::{apply_checked, Checked, Checks};
+pub use checked::{Checked, CheckedAccount, Checks};
 pub use checkout::{
-    CheckoutRequest, DiscountTrace, GrantRole, GrantTrace, Item, PaymentLine, Receipt,
+    grant_traces, CheckoutRequest, DiscountTrace, GrantRole, GrantTrace, Item, PaymentLine, Receipt,
 };
 pub use error::{EngineError, ErrorCode};
 pub use grants::{Grant, GrantId, Origin};

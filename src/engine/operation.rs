@@ -11,7 +11,7 @@ use super::account::{Account, ConversionReceipt, Redemption, RefundReceipt};
 use super::checkout::{CheckoutRequest, Receipt};
 use super::grants::GrantId;
 use super::EngineError;
-use crate::model::money::fixed;
+use crate::model::money::{fixed, Money};
 use crate::model::{Model, WalletId};
 
 /// One step of an account's life.
@@ -53,7 +53,7 @@ pub enum Advance {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AdvanceReceipt {
     /// Grants that expired on the way, with the value they lost.
-    pub expired: Vec<(GrantId, Decimal)>,
+    pub expired: Vec<(GrantId, Money)>,
 }
 
 /// What a successful operation did: one variant per [`Operation`] variant.

@@ -6,7 +6,6 @@ use rust_decimal::Decimal;
 
 use super::account::Account;
 use super::checkout::Receipt;
-use crate::model::money::percent_of;
 use crate::model::{CompareOp, Expr, Variable};
 
 /// Evaluates a condition; `None` when an amount overflowed (treated as broken).
@@ -51,16 +50,18 @@ pub fn value(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<De
         Expr::Add(l, r) => value(l, receipt, account)?.checked_add(value(r, receipt, account)?),
         Expr::Sub(l, r) => value(l, receipt, account)?.checked_sub(value(r, receipt, account)?),
         Expr::Mul(l, r) => value(l, receipt, account)?.checked_mul(value(r, receipt, account)?),
-        Expr::PercentOf(p, of) => percent_of(value(of, receipt, account)?, *p).ok(),
+        Expr::PercentOf(p, of) => value(of, receipt, account)?
+            .checked_mul(*p)?
+            .checked_div(Decimal::ONE_HUNDRED),
         Expr::Number(n) => Some(*n),
-        Expr::Var(variable) => Some(match variable {
+        Expr::Var(variable) => Some(account.model().decimal(match variable {
             Variable::Subtotal => receipt.subtotal,
             Variable::Discount => receipt.discount,
             Variable::Total => receipt.total,
             Variable::Paid(source) => receipt.paid_by(*source),
             Variable::Earned(wallet) => receipt.earned_in(*wallet),
             Variable::Balance(wallet) => account.balance_value(*wallet),
-        }),
+        })),
         Expr::Or(_) | Expr::And(_) | Expr::Not(_) | Expr::Compare(..) => {
             Some(if holds(expr, receipt, account)? {
                 Decimal::ONE

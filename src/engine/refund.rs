@@ -2,13 +2,10 @@
 //! that paid them; a share whose grant has expired is forfeited; rewards the
 //! order earned are taken back as far as they are still there.
 
-use rust_decimal::Decimal;
-
 use super::account::{Account, RefundReceipt};
-use super::grants::GrantId;
 use super::ledger::{Entry, EntryKind};
 use super::{EngineError, ErrorCode};
-use crate::model::money::add;
+use crate::model::money::Money;
 use crate::model::Source;
 
 impl Account<'_> {
@@ -32,93 +29,66 @@ impl Account<'_> {
                 format!("order {number} was refunded already"),
             ));
         }
-        // Plan with checked arithmetic first, so a failure changes nothing.
+        // Nothing below can fail: every amount is bounded (see model::money).
         let order = self.orders[index].clone();
-        let mut new_remaining: Vec<(GrantId, Decimal)> = Vec::new();
         let mut receipt = RefundReceipt::default();
-        for (grant, wallet, amount) in &order.grant_payments {
-            if self.grants[*grant].usable_on(self.today) {
-                let current = new_remaining
-                    .iter()
-                    .rev()
-                    .find(|(g, _)| g == grant)
-                    .map_or(self.grants[*grant].remaining, |(_, v)| *v);
-                new_remaining.push((*grant, add(current, *amount)?));
-                merge(&mut receipt.returned, Source::Wallet(*wallet), *amount)?;
-            } else {
-                merge(&mut receipt.forfeited, Source::Wallet(*wallet), *amount)?;
-            }
-        }
-        if let Some((payment, amount)) = order.charged {
-            merge(&mut receipt.returned, Source::Payment(payment), amount)?;
-        }
+        // Earned value is taken back from what is left of it before anything
+        // returns (earned grants are newer than the order's payments).
         let mut clawbacks = Vec::new();
         for (grant, earned) in &order.earned {
             let take = (*earned).min(self.grants[*grant].remaining);
-            if take > Decimal::ZERO {
+            if take.is_positive() {
                 clawbacks.push((*grant, take));
-                let wallet = self.grants[*grant].wallets[0];
-                match receipt.clawed_back.iter_mut().find(|(w, _)| *w == wallet) {
-                    Some((_, total)) => *total = add(*total, take)?,
-                    None => receipt.clawed_back.push((wallet, take)),
-                }
+                merge(
+                    &mut receipt.clawed_back,
+                    self.grants[*grant].wallets[0],
+                    take,
+                );
             }
         }
-
-        // Apply.
         for (grant, wallet, amount) in &order.grant_payments {
-            let returned = self.grants[*grant].usable_on(self.today);
-            if returned {
-                self.grants[*grant].remaining += *amount;
+            let source = Source::Wallet(*wallet);
+            if self.grants[*grant].usable_on(self.today) {
+                self.change(*grant, *amount, EntryKind::Refund, source, Some(number));
+                merge(&mut receipt.returned, source, *amount);
+            } else {
+                self.note(Entry {
+                    date: self.today,
+                    kind: EntryKind::Forfeit,
+                    source,
+                    grant: None,
+                    amount: *amount,
+                    order: Some(number),
+                });
+                merge(&mut receipt.forfeited, source, *amount);
             }
-            self.ledger.record(Entry {
-                date: self.today,
-                kind: if returned {
-                    EntryKind::Refund
-                } else {
-                    EntryKind::Forfeit
-                },
-                source: Source::Wallet(*wallet),
-                grant: returned.then_some(*grant),
-                amount: *amount,
-                order: Some(number),
-            });
         }
         if let Some((payment, amount)) = order.charged {
-            self.ledger.record(Entry {
+            let source = Source::Payment(payment);
+            self.note(Entry {
                 date: self.today,
                 kind: EntryKind::Refund,
-                source: Source::Payment(payment),
+                source,
                 grant: None,
                 amount,
                 order: Some(number),
             });
+            merge(&mut receipt.returned, source, amount);
         }
         for (grant, take) in clawbacks {
-            self.grants[grant].remaining -= take;
-            self.ledger.record(Entry {
-                date: self.today,
-                kind: EntryKind::Clawback,
-                source: Source::Wallet(self.grants[grant].wallets[0]),
-                grant: Some(grant),
-                amount: -take,
-                order: Some(number),
-            });
+            let source = Source::Wallet(self.grants[grant].wallets[0]);
+            self.change(grant, -take, EntryKind::Clawback, source, Some(number));
         }
         self.orders[index].refunded = true;
+        self.refunds += 1;
         Ok(receipt)
     }
 }
 
-fn merge(
-    list: &mut Vec<(Source, Decimal)>,
-    source: Source,
-    amount: Decimal,
-) -> Result<(), EngineError> {
-    match list.iter_mut().find(|(s, _)| *s == source) {
-        Some((_, total)) => *total = add(*total, amount)?,
-        None => list.push((source, amount)),
+/// Adds `amount` to `key`'s total in a list kept sorted by key.
+fn merge<K: Ord + Copy>(list: &mut Vec<(K, Money)>, key: K, amount: Money) {
+    match list.binary_search_by_key(&key, |(k, _)| *k) {
+        Ok(i) => list[i].1 += amount,
+        Err(i) => list.insert(i, (key, amount)),
     }
-    list.sort_by_key(|(s, _)| *s);
-    Ok(())
 }

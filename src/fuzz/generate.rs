@@ -1,7 +1,8 @@
 //! Random sessions drawn from the rules themselves: their wallets, categories,
 //! codes and conversions, with amounts and dates chosen at the edges where
 //! promotions break (zero, one cent, exactly the balance, one cent over, caps
-//! and minimums, expiry days).
+//! and minimums, whole multiples of coarse units and one step off, expiry
+//! days).
 //!
 //! Generation runs the account alongside, so each step is drawn from the state
 //! the previous steps left (balances, grants about to expire, orders to refund).
@@ -11,9 +12,10 @@ use rust_decimal::Decimal;
 
 use super::session::{Broken, Session};
 use crate::engine::{
-    apply_checked, Account, Advance, CheckoutRequest, Checks, ConvertRequest, Item, Operation,
+    Account, Advance, CheckedAccount, CheckoutRequest, Checks, ConvertRequest, Item, Operation,
 };
-use crate::model::{DiscountAmount, Model, PromoEffect, Unit};
+use crate::model::money::Money;
+use crate::model::{DiscountAmount, Model, PromoEffect, Unit, WalletId};
 use crate::scenario::open_account;
 use crate::scenario::schema::{AccountSpec, Date, PaymentChoice, Step, WalletAmounts};
 
@@ -41,80 +43,201 @@ pub fn session_seed(seed: u64, index: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-struct Draw<'a> {
-    rng: fastrand::Rng,
-    model: &'a Model,
+/// What generation draws from, prepared once per campaign: the amounts the
+/// rules make interesting, the coarse units, the conversions the rules allow.
+#[derive(Debug, Clone)]
+pub struct Generator<'m> {
+    model: &'m Model,
+    /// Prices where a promotion changes its mind: minimums, caps, fixed
+    /// amounts, the price where a percentage reaches its cap.
+    anchors: Vec<Money>,
+    /// Units coarser than the currency's step, with small multiples of them.
+    coarse: Vec<Money>,
+    /// (from, to) pairs support may convert.
+    conversions: Vec<(WalletId, WalletId)>,
+    opt_in: Vec<WalletId>,
 }
 
-impl Draw<'_> {
-    fn cents(&mut self, max: i64) -> Decimal {
-        let decimals = self.model.currency.decimals;
-        Decimal::new(self.rng.i64(0..=max), decimals)
+impl<'m> Generator<'m> {
+    /// Prepares generation from `model`.
+    pub fn new(model: &'m Model) -> Self {
+        let money = |d: Decimal| model.currency.money(d);
+        let mut anchors = Vec::new();
+        for promo in &model.promos {
+            if let PromoEffect::Discount(d) = &promo.effect {
+                anchors.extend(d.min_spend.and_then(money));
+                if let (Some(max), DiscountAmount::Percent(p)) = (d.max, d.amount) {
+                    if !p.is_zero() {
+                        // The price at which the percentage reaches the cap.
+                        anchors.extend(money(
+                            (max * Decimal::ONE_HUNDRED / p).round_dp(model.currency.decimals),
+                        ));
+                    }
+                }
+                if let DiscountAmount::Fixed(a) = d.amount {
+                    anchors.extend(money(a));
+                }
+            }
+        }
+        let mut coarse = Vec::new();
+        for wallet in &model.wallets {
+            let step = wallet.unit.step_money(&model.currency);
+            if step > Money(1) && !coarse.contains(&step) {
+                coarse.push(step);
+            }
+        }
+        let wallets = model.wallets.len();
+        let conversions = (0..wallets)
+            .flat_map(|f| (0..wallets).map(move |t| (f, t)))
+            .filter(|(f, t)| model.conversion_allowed(*f, *t))
+            .collect();
+        let opt_in = (0..wallets).filter(|w| model.wallets[*w].opt_in).collect();
+        Generator {
+            model,
+            anchors,
+            coarse,
+            conversions,
+            opt_in,
+        }
     }
 
+    /// Generates session `index` of a campaign and replays it as it goes:
+    /// each step is drawn from the account the earlier steps left, and taken
+    /// with every check `checks` asks for.
+    pub fn generate(&self, seed: u64, index: u64, checks: Checks) -> Generated {
+        let model = self.model;
+        let mut draw = Draw {
+            rng: fastrand::Rng::with_seed(session_seed(seed, index)),
+            generator: self,
+        };
+        let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        let start = base
+            .checked_add_days(Days::new(draw.rng.u64(0..365)))
+            .unwrap_or(base);
+        let payment = if draw.rng.u8(0..8) == 0 {
+            None
+        } else {
+            model.default_payment()
+        };
+        let mut balances = Vec::new();
+        for (wallet, rule) in model.wallets.iter().enumerate() {
+            if draw.rng.bool() {
+                let value = Money(draw.rng.i128(0..=2_000));
+                balances.push((wallet, draw.edge_amount(&rule.unit, value)));
+            }
+        }
+        let mut generated = Generated {
+            session: Session {
+                start: Some(Date(start)),
+                account: Some(AccountSpec {
+                    payment_method: Some(PaymentChoice(payment)),
+                    balances: WalletAmounts(balances),
+                }),
+                ..Session::default()
+            },
+            checkouts: 0,
+            broken: None,
+        };
+        let opened = match open_account(model, &generated.session) {
+            Ok(account) => account,
+            Err(error) => {
+                generated.broken = Some(Broken::opening(error.to_string()));
+                return generated;
+            }
+        };
+        let (mut account, violations) = CheckedAccount::new(opened, checks);
+        if let Some(violation) = violations.first() {
+            generated.broken = Some(Broken::violation(0, violation));
+            return generated;
+        }
+        let steps = draw.rng.usize(1..=MAX_STEPS);
+        for number in 1..=steps {
+            let operation = draw.next_step(account.account());
+            if operation.is_checkout() {
+                generated.checkouts += 1;
+            }
+            let checked = account.apply(&operation);
+            generated.session.steps.push(Step {
+                operation: Some(operation),
+                expect: None,
+            });
+            if let Some(broken) = Broken::first(model, number, &checked) {
+                generated.broken = Some(broken);
+                return generated;
+            }
+        }
+        if let Some(violation) = account.audit().first() {
+            generated.broken = Some(Broken::violation(steps, violation));
+        }
+        generated
+    }
+}
+
+/// Generates session `index` of a campaign seeded `seed` (see
+/// [`Generator::generate`]; a campaign prepares its generator once).
+pub fn generate(model: &Model, seed: u64, index: u64, checks: Checks) -> Generated {
+    Generator::new(model).generate(seed, index, checks)
+}
+
+struct Draw<'g, 'm> {
+    rng: fastrand::Rng,
+    generator: &'g Generator<'m>,
+}
+
+impl Draw<'_, '_> {
     /// An amount in `unit`, near `anchor` (a balance, a cap, a minimum).
-    fn edge_amount(&mut self, unit: &Unit, anchor: Decimal) -> Decimal {
-        let currency = &self.model.currency;
-        let step = Decimal::new(1, unit.decimals(currency));
-        let anchor = unit.from_value(anchor, currency);
+    fn edge_amount(&mut self, unit: &Unit, anchor: Money) -> Decimal {
+        let currency = &self.generator.model.currency;
+        let decimals = unit.decimals(currency);
+        let step = Decimal::new(1, decimals);
+        let anchor = unit.money_to_count(anchor, currency);
         let amount = match self.rng.u8(0..8) {
             0 => Decimal::ZERO,
             1 => step,
             2 | 3 => anchor,
             4 => anchor + step,
             5 => (anchor - step).max(Decimal::ZERO),
-            _ => Decimal::new(self.rng.i64(0..=5_000), unit.decimals(currency)),
+            _ => Decimal::new(self.rng.i64(0..=5_000), decimals),
         };
-        amount.round_dp(unit.decimals(currency)).max(Decimal::ZERO)
+        amount.round_dp(decimals).max(Decimal::ZERO)
     }
 
-    /// A price in currency, drawn near the interesting amounts of this account.
-    fn price(&mut self, account: &Account<'_>) -> Decimal {
-        let model = self.model;
-        let mut anchors: Vec<Decimal> = Vec::new();
-        for wallet in 0..model.wallets.len() {
-            let balance = account.balance_value(wallet);
-            if balance > Decimal::ZERO {
-                anchors.push(balance);
-            }
-        }
-        for promo in &model.promos {
-            if let PromoEffect::Discount(d) = &promo.effect {
-                if let Some(min) = d.min_spend {
-                    anchors.push(min);
-                }
-                if let (Some(max), DiscountAmount::Percent(p)) = (d.max, d.amount) {
-                    if !p.is_zero() {
-                        // The price at which the percentage reaches the cap.
-                        anchors.push(
-                            (max * Decimal::ONE_HUNDRED / p).round_dp(model.currency.decimals),
-                        );
-                    }
-                }
-                if let DiscountAmount::Fixed(a) = d.amount {
-                    anchors.push(a);
-                }
-            }
-        }
-        let step = model.currency.step();
-        let price = match self.rng.u8(0..10) {
-            0 => Decimal::ZERO,
-            1 => step,
-            2..=5 if !anchors.is_empty() => {
-                let anchor = anchors[self.rng.usize(0..anchors.len())];
-                match self.rng.u8(0..3) {
-                    0 => anchor,
-                    1 => anchor + step,
-                    _ => (anchor - step).max(Decimal::ZERO),
-                }
-            }
-            _ => self.cents(3_000),
+    /// A price, drawn near the interesting amounts of the rules and of this
+    /// account.
+    fn price(&mut self, account: &Account<'_>) -> Money {
+        let generator = self.generator;
+        let model = generator.model;
+        let one = Money(1);
+        let near = |rng: &mut fastrand::Rng, anchor: Money| match rng.u8(0..3) {
+            0 => anchor,
+            1 => anchor + one,
+            _ => (anchor - one).max(Money::ZERO),
         };
-        price.max(Decimal::ZERO)
+        let price = match self.rng.u8(0..12) {
+            0 => Money::ZERO,
+            1 => one,
+            2 | 3 if !generator.anchors.is_empty() => {
+                let anchor = generator.anchors[self.rng.usize(0..generator.anchors.len())];
+                near(&mut self.rng, anchor)
+            }
+            4 | 5 if !model.wallets.is_empty() => {
+                let balance = account.balance_value(self.rng.usize(0..model.wallets.len()));
+                near(&mut self.rng, balance)
+            }
+            6 | 7 if !generator.coarse.is_empty() => {
+                // A small multiple of a coarse unit, or just off it: where
+                // whole units fit exactly or leave a remainder.
+                let unit = generator.coarse[self.rng.usize(0..generator.coarse.len())];
+                let multiple = Money(unit.0 * self.rng.i128(1..=4));
+                near(&mut self.rng, multiple)
+            }
+            _ => Money(self.rng.i128(0..=3_000)),
+        };
+        price.max(Money::ZERO)
     }
 
     fn code(&mut self) -> String {
-        let model = self.model;
+        let model = self.generator.model;
         if model.promos.is_empty() || self.rng.u8(0..20) == 0 {
             return "NOSUCHCODE".into();
         }
@@ -125,25 +248,23 @@ impl Draw<'_> {
 
     fn days_to_boundary(&mut self, account: &Account<'_>) -> u32 {
         let today = account.today();
-        let mut boundaries: Vec<i64> = account
-            .grants()
-            .iter()
-            .filter(|g| g.remaining > Decimal::ZERO)
-            .filter_map(|g| g.expires)
+        // The soonest expiry among grants that hold value.
+        let soonest = account
+            .expiring_by(NaiveDate::MAX)
+            .filter_map(|g| account.grants()[g].expires)
             .map(|e| (e - today).num_days())
-            .filter(|d| *d > 0)
-            .collect();
-        boundaries.sort_unstable();
-        match (self.rng.u8(0..4), boundaries.first()) {
-            (0, Some(d)) => *d as u32,
-            (1, Some(d)) => (*d as u32).saturating_sub(1).max(1),
+            .find(|d| *d > 0);
+        match (self.rng.u8(0..4), soonest) {
+            (0, Some(d)) => d as u32,
+            (1, Some(d)) => (d as u32).saturating_sub(1).max(1),
             (2, _) => self.rng.u32(1..=31),
             _ => self.rng.u32(1..=100),
         }
     }
 
     fn next_step(&mut self, account: &Account<'_>) -> Operation {
-        let model = self.model;
+        let generator = self.generator;
+        let model = generator.model;
         match self.rng.u8(0..20) {
             0..=8 if !model.categories.is_empty() => {
                 let count = self.rng.usize(0..=MAX_ITEMS);
@@ -157,8 +278,11 @@ impl Draw<'_> {
                         }
                     })
                     .collect();
-                let pay_with = (0..model.wallets.len())
-                    .filter(|w| model.wallets[*w].opt_in && self.rng.bool())
+                let pay_with = generator
+                    .opt_in
+                    .iter()
+                    .copied()
+                    .filter(|_| self.rng.bool())
                     .collect();
                 let codes = if self.rng.u8(0..5) == 0 {
                     (0..self.rng.usize(1..=2)).map(|_| self.code()).collect()
@@ -174,12 +298,8 @@ impl Draw<'_> {
             9..=12 => Operation::Redeem(self.code()),
             13 | 14 if !model.wallets.is_empty() => {
                 // Mostly conversions the rules allow, sometimes ones they refuse.
-                let allowed: Vec<(usize, usize)> = (0..model.wallets.len())
-                    .flat_map(|f| (0..model.wallets.len()).map(move |t| (f, t)))
-                    .filter(|(f, t)| model.conversion_allowed(*f, *t))
-                    .collect();
-                let (from, to) = if !allowed.is_empty() && self.rng.u8(0..5) != 0 {
-                    allowed[self.rng.usize(0..allowed.len())]
+                let (from, to) = if !generator.conversions.is_empty() && self.rng.u8(0..5) != 0 {
+                    generator.conversions[self.rng.usize(0..generator.conversions.len())]
                 } else {
                     (
                         self.rng.usize(0..model.wallets.len()),
@@ -194,66 +314,4 @@ impl Draw<'_> {
             _ => Operation::Refund(self.rng.usize(1..=account.orders().len() + 1)),
         }
     }
-}
-
-/// Generates session `index` of a campaign and replays it as it goes: each
-/// step is drawn from the account the earlier steps left, and taken with
-/// every check.
-pub fn generate(model: &Model, seed: u64, index: u64, checks: Checks) -> Generated {
-    let mut draw = Draw {
-        rng: fastrand::Rng::with_seed(session_seed(seed, index)),
-        model,
-    };
-    let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-    let start = base
-        .checked_add_days(Days::new(draw.rng.u64(0..365)))
-        .unwrap_or(base);
-    let payment = if draw.rng.u8(0..8) == 0 {
-        None
-    } else {
-        model.default_payment()
-    };
-    let mut balances = Vec::new();
-    for (wallet, rule) in model.wallets.iter().enumerate() {
-        if draw.rng.bool() {
-            let value = draw.cents(2_000);
-            balances.push((wallet, draw.edge_amount(&rule.unit, value)));
-        }
-    }
-    let mut generated = Generated {
-        session: Session {
-            start: Some(Date(start)),
-            account: Some(AccountSpec {
-                payment_method: Some(PaymentChoice(payment)),
-                balances: WalletAmounts(balances),
-            }),
-            ..Session::default()
-        },
-        checkouts: 0,
-        broken: None,
-    };
-    let mut account = match open_account(model, &generated.session) {
-        Ok(account) => account,
-        Err(error) => {
-            generated.broken = Some(Broken::opening(error.to_string()));
-            return generated;
-        }
-    };
-    let steps = draw.rng.usize(1..=MAX_STEPS);
-    for number in 1..=steps {
-        let operation = draw.next_step(&account);
-        if operation.is_checkout() {
-            generated.checkouts += 1;
-        }
-        let checked = apply_checked(&mut account, &operation, checks);
-        generated.session.steps.push(Step {
-            operation: Some(operation),
-            expect: None,
-        });
-        if let Some(broken) = Broken::first(model, number, &checked) {
-            generated.broken = Some(broken);
-            break;
-        }
-    }
-    generated
 }

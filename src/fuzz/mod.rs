@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-pub use generate::{generate, session_seed};
+pub use generate::{generate, session_seed, Generator};
 pub use session::{replay, Broken, Session};
 
 use crate::engine::Checks;
@@ -96,6 +96,7 @@ pub fn fuzz(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> FuzzOutcome {
     let started = Instant::now();
+    let generator = Generator::new(model);
     let mut sessions = 0;
     let mut checkouts = 0;
     let mut failure = None;
@@ -109,8 +110,7 @@ pub fn fuzz(
             .map(|index| {
                 (
                     index,
-                    generate(
-                        model,
+                    generator.generate(
                         options.seed,
                         index,
                         Checks {

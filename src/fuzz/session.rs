@@ -4,9 +4,8 @@
 
 use std::ops::ControlFlow;
 
-use crate::engine::invariants::Invariant;
+use crate::engine::invariants::{Invariant, Violation};
 use crate::engine::{Account, Checked, Checks, Outcome};
-use crate::model::money::fixed;
 use crate::model::Model;
 use crate::problem::ProblemKind;
 use crate::scenario::schema::{ScenarioFile, Step};
@@ -34,18 +33,23 @@ impl Broken {
         self.property.replace(' ', "-")
     }
 
+    /// An invariant that broke at step `step`.
+    pub fn violation(step: usize, violation: &Violation) -> Broken {
+        Broken {
+            property: format!("invariant {}", violation.invariant),
+            step,
+            message: violation.message.clone(),
+        }
+    }
+
     /// The first property a checked step broke: an invariant, else an
     /// assertion (described by the checkout that broke it).
     pub fn first(model: &Model, number: usize, checked: &Checked) -> Option<Broken> {
         if let Some(violation) = checked.violations.first() {
-            return Some(Broken {
-                property: format!("invariant {}", violation.invariant),
-                step: number,
-                message: violation.message.clone(),
-            });
+            return Some(Broken::violation(number, violation));
         }
         let name = checked.broken_assertions.first()?;
-        let money = |v| fixed(v, model.currency.decimals);
+        let money = |v| model.show_money(v);
         let message = match &checked.result {
             Ok(Outcome::Checkout(receipt)) => format!(
                 "after a checkout of subtotal {}, discount {}, total {}",
@@ -88,6 +92,18 @@ struct FirstBroken<'a> {
 }
 
 impl<'m> Observer<'m> for FirstBroken<'_> {
+    fn opened(&mut self, _: &Account<'m>, violations: &[Violation]) {
+        if let Some(violation) = violations.first() {
+            self.replay.broken = Some(Broken::violation(0, violation));
+        }
+    }
+
+    fn finished(&mut self, last: usize, _: &Account<'m>, violations: &[Violation]) {
+        if let (None, Some(violation)) = (&self.replay.broken, violations.first()) {
+            self.replay.broken = Some(Broken::violation(last, violation));
+        }
+    }
+
     fn after(
         &mut self,
         number: usize,
@@ -95,6 +111,9 @@ impl<'m> Observer<'m> for FirstBroken<'_> {
         _: &Account<'m>,
         checked: Option<&Checked>,
     ) -> ControlFlow<()> {
+        if self.replay.broken.is_some() {
+            return ControlFlow::Break(());
+        }
         if step.operation.as_ref().is_some_and(|o| o.is_checkout()) {
             self.replay.checkouts += 1;
         }

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::session::{replay, Broken, Session};
 use crate::engine::{Advance, Checks, Operation};
+use crate::model::money::Money;
 use crate::model::Model;
 
 /// How many replays shrinking may spend; sessions are short, so this is
@@ -61,6 +62,24 @@ fn smaller(amount: Decimal, decimals: u32) -> Vec<Decimal> {
     out
 }
 
+/// Smaller prices: nothing, half, whole currency units, one step less.
+fn smaller_price(price: Money, decimals: u32) -> Vec<Money> {
+    let mut out = Vec::new();
+    if price.is_positive() {
+        out.push(Money::ZERO);
+        let half = Money(price.0 / 2);
+        if half < price {
+            out.push(half);
+        }
+        let whole = price.floor_to(Money(10i128.pow(decimals)));
+        if whole < price {
+            out.push(whole);
+        }
+        out.push(price - Money(1));
+    }
+    out
+}
+
 /// Every operation one simplification away from `operation`.
 fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
     let mut out = Vec::new();
@@ -71,7 +90,7 @@ fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
                 let mut fewer = request.clone();
                 fewer.items.remove(j);
                 out.push(Operation::Checkout(fewer));
-                for price in smaller(request.items[j].price, decimals) {
+                for price in smaller_price(request.items[j].price, decimals) {
                     let mut cheaper = request.clone();
                     cheaper.items[j].price = price;
                     out.push(Operation::Checkout(cheaper));

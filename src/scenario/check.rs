@@ -8,8 +8,9 @@ use rust_decimal::Decimal;
 
 use super::replay::Observer;
 use super::schema::{Expect, Step};
+use crate::engine::invariants::Violation;
 use crate::engine::{Account, Checked, EngineError, Outcome};
-use crate::model::money::fixed;
+use crate::model::money::{fixed, Money};
 use crate::model::{Model, Source};
 
 /// One expectation that did not hold.
@@ -32,7 +33,28 @@ pub struct Expectations {
     pub failures: Vec<Failure>,
 }
 
+impl Expectations {
+    fn violations(&mut self, step: usize, violations: &[Violation]) {
+        for violation in violations {
+            self.failures.push(Failure {
+                step,
+                field: format!("invariant {}", violation.invariant),
+                expected: "holds".into(),
+                actual: violation.message.clone(),
+            });
+        }
+    }
+}
+
 impl<'m> Observer<'m> for Expectations {
+    fn opened(&mut self, _: &Account<'m>, violations: &[Violation]) {
+        self.violations(0, violations);
+    }
+
+    fn finished(&mut self, last: usize, _: &Account<'m>, violations: &[Violation]) {
+        self.violations(last, violations);
+    }
+
     fn after(
         &mut self,
         number: usize,
@@ -41,14 +63,7 @@ impl<'m> Observer<'m> for Expectations {
         checked: Option<&Checked>,
     ) -> ControlFlow<()> {
         if let Some(checked) = checked {
-            for violation in &checked.violations {
-                self.failures.push(Failure {
-                    step: number,
-                    field: format!("invariant {}", violation.invariant),
-                    expected: "holds".into(),
-                    actual: violation.message.clone(),
-                });
-            }
+            self.violations(number, &checked.violations);
         }
         let default_expect = Expect::default();
         let expect = step.expect.as_ref().unwrap_or(&default_expect);
@@ -145,7 +160,7 @@ fn check(
             let wallets = (0..model.wallets.len()).map(Source::Wallet);
             let actual = |source| match source {
                 Source::Wallet(w) => receipt.earned_in(w),
-                Source::Payment(_) => Decimal::ZERO,
+                Source::Payment(_) => Money::ZERO,
             };
             exact(&mut fail, model, "earned", &expected, wallets, actual);
         }
@@ -230,13 +245,14 @@ fn exact(
     name: &str,
     expected: &[(Source, Decimal)],
     sources: impl Iterator<Item = Source>,
-    actual: impl Fn(Source) -> Decimal,
+    actual: impl Fn(Source) -> Money,
 ) {
     for source in sources {
         let unit = model.source_unit(source);
         let want = expected.iter().find(|(s, _)| *s == source).map(|(_, a)| *a);
         let value = actual(source);
-        if want.unwrap_or(Decimal::ZERO) != unit.from_value(value, &model.currency) {
+        let wanted = unit.count_to_money(want.unwrap_or(Decimal::ZERO), &model.currency);
+        if wanted != Some(value) {
             let expected_shown = match want {
                 Some(a) => fixed(a, unit.decimals(&model.currency)),
                 None => "0 (not listed)".into(),

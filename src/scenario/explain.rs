@@ -5,12 +5,13 @@
 use std::fmt::Write;
 use std::ops::ControlFlow;
 
-use rust_decimal::Decimal;
-
 use super::load::Scenario;
 use super::replay::{open_account, replay, Observer, Until};
 use super::schema::Step;
-use crate::engine::{Account, Checked, Checks, EngineError, Grant, Operation, Origin, Outcome};
+use crate::engine::invariants::Violation;
+use crate::engine::{
+    grant_traces, Account, Checked, Checks, EngineError, Grant, Operation, Origin, Outcome,
+};
 use crate::model::money::fixed;
 use crate::model::{Model, Source};
 
@@ -66,7 +67,7 @@ fn balance_table(
         account.grants().iter().any(|g| {
             g.wallets.len() > 1
                 && g.shows_in(wallet)
-                && g.remaining > Decimal::ZERO
+                && g.remaining.is_positive()
                 && g.usable_on(account.today())
         })
     };
@@ -112,9 +113,7 @@ fn balance_table(
     let pools: Vec<&Grant> = after
         .grants()
         .iter()
-        .filter(|g| {
-            g.wallets.len() > 1 && g.remaining > Decimal::ZERO && g.usable_on(after.today())
-        })
+        .filter(|g| g.wallets.len() > 1 && g.remaining.is_positive() && g.usable_on(after.today()))
         .collect();
     for pool in pools {
         let _ = writeln!(
@@ -184,7 +183,7 @@ impl<'m> Explainer<'m> {
 }
 
 impl<'m> Observer<'m> for Explainer<'m> {
-    fn opened(&mut self, account: &Account<'m>) {
+    fn opened(&mut self, account: &Account<'m>, _: &[Violation]) {
         if !self.enabled || self.only.is_some() {
             return;
         }
@@ -308,10 +307,11 @@ fn explain_step(
                 out,
                 "  credit, in spending order (precedence, then soonest expiry, then oldest):"
             );
-            if receipt.grants.is_empty() {
+            let traces = grant_traces(before, account, request, receipt);
+            if traces.is_empty() {
                 let _ = writeln!(out, "    no credit available");
             }
-            for trace in &receipt.grants {
+            for trace in &traces {
                 let Some(grant) = account.grants().get(trace.grant) else {
                     continue;
                 };

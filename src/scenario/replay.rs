@@ -1,21 +1,27 @@
 //! The one replay loop: a scenario's account opened, each step applied with
-//! every check ([`apply_checked`]), and observers told before and after each
-//! step. `run` (expectations), `explain` (the readable account), `balances`
-//! and the fuzzer's replays are all observers of this loop, so what they
-//! report comes from the same replay.
+//! every check (a [`CheckedAccount`]), and observers told before and after
+//! each step. `run` (expectations), `explain` (the readable account),
+//! `balances` and the fuzzer's replays are all observers of this loop, so
+//! what they report comes from the same replay.
 
 use std::ops::ControlFlow;
 
 use super::load::default_start;
 use super::schema::{ScenarioFile, Step};
-use crate::engine::{apply_checked, Account, Checked, Checks, EngineError};
+use crate::engine::invariants::Violation;
+use crate::engine::{Account, Checked, CheckedAccount, Checks, EngineError};
 use crate::model::Model;
 
 /// Something that watches a replay of an account under rules that live for
 /// `'m`.
 pub trait Observer<'m> {
-    /// The account was opened (before any step).
-    fn opened(&mut self, _account: &Account<'m>) {}
+    /// The account was opened (before any step); `violations` are what its
+    /// opening state already breaks.
+    fn opened(&mut self, _account: &Account<'m>, _violations: &[Violation]) {}
+
+    /// The replay ended after step `last` (0: no step ran) with a full audit
+    /// of the account; `violations` are what it found.
+    fn finished(&mut self, _last: usize, _account: &Account<'m>, _violations: &[Violation]) {}
 
     /// Before step `number` (1-based) runs, with the account as it is.
     fn before(&mut self, _number: usize, _step: &Step, _account: &Account<'m>) {}
@@ -32,9 +38,14 @@ pub trait Observer<'m> {
 }
 
 impl<'m, A: Observer<'m>, B: Observer<'m>> Observer<'m> for (A, B) {
-    fn opened(&mut self, account: &Account<'m>) {
-        self.0.opened(account);
-        self.1.opened(account);
+    fn opened(&mut self, account: &Account<'m>, violations: &[Violation]) {
+        self.0.opened(account, violations);
+        self.1.opened(account, violations);
+    }
+
+    fn finished(&mut self, last: usize, account: &Account<'m>, violations: &[Violation]) {
+        self.0.finished(last, account, violations);
+        self.1.finished(last, account, violations);
     }
 
     fn before(&mut self, number: usize, step: &Step, account: &Account<'m>) {
@@ -103,21 +114,25 @@ pub fn replay<'m>(
     checks: Checks,
     observer: &mut impl Observer<'m>,
 ) -> Result<Account<'m>, EngineError> {
-    let mut account = open_account(model, file)?;
-    observer.opened(&account);
+    let (mut account, violations) = CheckedAccount::new(open_account(model, file)?, checks);
+    observer.opened(account.account(), &violations);
+    let mut last = 0;
     for (index, step) in file.steps.iter().enumerate() {
         let number = index + 1;
-        observer.before(number, step, &account);
+        last = number;
+        observer.before(number, step, account.account());
         let checked = step
             .operation
             .as_ref()
-            .map(|operation| apply_checked(&mut account, operation, checks));
+            .map(|operation| account.apply(operation));
         if observer
-            .after(number, step, &account, checked.as_ref())
+            .after(number, step, account.account(), checked.as_ref())
             .is_break()
         {
             break;
         }
     }
-    Ok(account)
+    let violations = account.audit();
+    observer.finished(last, account.account(), &violations);
+    Ok(account.into_account())
 }

@@ -50,22 +50,20 @@ impl Account<'_> {
                 }),
             }
         }
-        let mut grant_payments = Vec::new();
+        let mut grant_payments = Vec::with_capacity(receipt.lines.len());
         for line in &receipt.lines {
             match (line.grant, line.source) {
                 (Some(grant), Source::Wallet(wallet)) => {
-                    self.grants[grant].remaining -= line.amount;
-                    self.ledger.record(Entry {
-                        date: self.today,
-                        kind: EntryKind::Spend,
-                        source: line.source,
-                        grant: Some(grant),
-                        amount: -line.amount,
-                        order: Some(order_number),
-                    });
+                    self.change(
+                        grant,
+                        -line.amount,
+                        EntryKind::Spend,
+                        line.source,
+                        Some(order_number),
+                    );
                     grant_payments.push((grant, wallet, line.amount));
                 }
-                _ => self.ledger.record(Entry {
+                _ => self.note(Entry {
                     date: self.today,
                     kind: EntryKind::Charge,
                     source: line.source,
@@ -75,7 +73,7 @@ impl Account<'_> {
                 }),
             }
         }
-        let mut earned_grants = Vec::new();
+        let mut earned_grants = Vec::with_capacity(earned.len());
         for (promo, wallet, value) in earned {
             let grant = self.create_grant(
                 [wallet],

@@ -7,8 +7,16 @@ use rust_decimal::Decimal;
 use super::receipt::{CheckoutRequest, DiscountTrace};
 use crate::engine::account::Account;
 use crate::engine::{EngineError, ErrorCode};
-use crate::model::money::percent_of;
-use crate::model::{Discount, DiscountAmount, Model, PromoEffect, PromoId, Stacking};
+use crate::model::money::Money;
+use crate::model::{Discount, DiscountAmount, Model, PromoEffect, PromoId, Rounding, Stacking};
+
+/// A rule's amount (written in the currency, so always exact) in minor units.
+fn money(model: &Model, amount: Decimal) -> Result<Money, EngineError> {
+    model
+        .currency
+        .money(amount)
+        .ok_or_else(EngineError::overflow)
+}
 
 /// A discount the checkout may apply.
 struct Candidate {
@@ -19,10 +27,10 @@ struct Candidate {
 
 /// The result of applying a list of discounts in order.
 struct DiscountOutcome {
-    per_item: Vec<Decimal>,
-    saving: Decimal,
+    per_item: Vec<Money>,
+    saving: Money,
     /// Per candidate index: Ok(amount) if applied, Err(reason) if not.
-    results: Vec<(usize, Result<Decimal, String>)>,
+    results: Vec<(usize, Result<Money, String>)>,
 }
 
 impl Account<'_> {
@@ -31,11 +39,11 @@ impl Account<'_> {
         &self,
         request: &CheckoutRequest,
         typed: &[PromoId],
-    ) -> Result<(Vec<Decimal>, Vec<DiscountTrace>), EngineError> {
+    ) -> Result<(Vec<Money>, Vec<DiscountTrace>), EngineError> {
         let model = self.model;
         if typed.is_empty() && self.entitlements.iter().all(|e| e.used_by.is_some()) {
             // The common case: nothing to consider.
-            return Ok((vec![Decimal::ZERO; request.items.len()], Vec::new()));
+            return Ok((vec![Money::ZERO; request.items.len()], Vec::new()));
         }
         let mut candidates = Vec::new();
         for (position, promo) in model.discount_order.iter().enumerate() {
@@ -63,17 +71,22 @@ impl Account<'_> {
             let Some(rule) = discount_rule(model, candidate.promo) else {
                 continue;
             };
-            let eligible: Decimal = request
+            let eligible: Money = request
                 .items
                 .iter()
                 .filter(|i| rule.applies_to.contains(i.category))
                 .map(|i| i.price)
                 .sum();
+            let min_spend = rule.min_spend.map(|m| money(model, m)).transpose()?;
             let unmet = if eligible.is_zero() {
                 Some("no eligible items in the cart".to_string())
             } else {
-                rule.min_spend.filter(|min| eligible < *min).map(|min| {
-                    format!("eligible items total {eligible}, below the minimum spend of {min}")
+                min_spend.filter(|min| eligible < *min).map(|min| {
+                    format!(
+                        "eligible items total {}, below the minimum spend of {}",
+                        model.show_money(eligible),
+                        model.show_money(min)
+                    )
                 })
             };
             match unmet {
@@ -87,7 +100,7 @@ impl Account<'_> {
                     traces[index] = Some(DiscountTrace {
                         promo: candidate.promo,
                         from_code: false,
-                        amount: Decimal::ZERO,
+                        amount: Money::ZERO,
                         applied: false,
                         reason: format!("not applicable, entitlement kept: {reason}"),
                     });
@@ -134,7 +147,7 @@ impl Account<'_> {
             }
         }
         let Some((outcome, _)) = best else {
-            return Ok((vec![Decimal::ZERO; request.items.len()], Vec::new()));
+            return Ok((vec![Money::ZERO; request.items.len()], Vec::new()));
         };
         let winners: Vec<String> = outcome
             .results
@@ -155,7 +168,7 @@ impl Account<'_> {
                 Err(reason) => DiscountTrace {
                     promo: candidate.promo,
                     from_code: candidate.from_code,
-                    amount: Decimal::ZERO,
+                    amount: Money::ZERO,
                     applied: false,
                     reason: reason.clone(),
                 },
@@ -167,7 +180,7 @@ impl Account<'_> {
                 traces[index] = Some(DiscountTrace {
                     promo: candidate.promo,
                     from_code: candidate.from_code,
-                    amount: Decimal::ZERO,
+                    amount: Money::ZERO,
                     applied: false,
                     reason: format!(
                         "not applied, kept: {} saves more (exclusive stacking)",
@@ -191,10 +204,10 @@ impl Account<'_> {
         choice: &[usize],
     ) -> Result<DiscountOutcome, EngineError> {
         let model = self.model;
-        let decimals = model.currency.decimals;
-        let mut remaining: Vec<Decimal> = request.items.iter().map(|i| i.price).collect();
+        let mut remaining: Vec<Money> = request.items.iter().map(|i| i.price).collect();
         let mut results = Vec::new();
         let mut stopped_by: Option<String> = None;
+        let mut shares = Vec::new();
         for index in choice {
             let promo = candidates[*index].promo;
             let Some(rule) = discount_rule(model, promo) else {
@@ -209,22 +222,22 @@ impl Account<'_> {
                 ));
                 continue;
             }
-            let eligible: Vec<usize> = (0..request.items.len())
-                .filter(|i| rule.applies_to.contains(request.items[*i].category))
-                .collect();
-            let base: Decimal = eligible.iter().map(|i| remaining[*i]).sum();
+            let eligible = |i: &usize| rule.applies_to.contains(request.items[*i].category);
+            let base: Money = (0..request.items.len())
+                .filter(eligible)
+                .map(|i| remaining[i])
+                .sum();
             let mut amount = match rule.amount {
-                DiscountAmount::Percent(p) => model
-                    .currency
-                    .rounding
-                    .round(percent_of(base, p)?, decimals),
-                DiscountAmount::Fixed(a) => a,
+                DiscountAmount::Percent(p) => base
+                    .percent(p, model.currency.rounding)
+                    .ok_or_else(EngineError::overflow)?,
+                DiscountAmount::Fixed(a) => money(model, a)?,
             };
             if let Some(max) = rule.max {
-                amount = amount.min(max);
+                amount = amount.min(money(model, max)?);
             }
             amount = amount.min(base);
-            if amount <= Decimal::ZERO {
+            if !amount.is_positive() {
                 results.push((
                     *index,
                     Err("not applied, kept: nothing left to discount".into()),
@@ -232,38 +245,36 @@ impl Account<'_> {
                 continue;
             }
             // Spread over the eligible items in proportion to what remains of
-            // each, whole cents down, the leftover cents to the first items.
-            let mut given = Decimal::ZERO;
-            let mut shares = Vec::with_capacity(eligible.len());
-            for i in &eligible {
+            // each, whole minor units down, the leftover to the first items.
+            let mut given = Money::ZERO;
+            shares.clear();
+            for i in (0..request.items.len()).filter(eligible) {
                 let share = amount
-                    .checked_mul(remaining[*i])
-                    .and_then(|v| v.checked_div(base))
-                    .ok_or_else(EngineError::overflow)?
-                    .round_dp_with_strategy(decimals, rust_decimal::RoundingStrategy::ToZero);
+                    .scaled(remaining[i].0, base.0, Rounding::Down)
+                    .ok_or_else(EngineError::overflow)?;
                 given += share;
-                shares.push(share);
+                shares.push((i, share));
             }
             let mut leftover = amount - given;
-            for (share, i) in shares.iter_mut().zip(&eligible) {
+            for (i, share) in shares.iter_mut() {
                 let room = remaining[*i] - *share;
                 let extra = leftover.min(room);
                 *share += extra;
                 leftover -= extra;
             }
-            for (share, i) in shares.iter().zip(&eligible) {
-                remaining[*i] -= share;
+            for (i, share) in &shares {
+                remaining[*i] -= *share;
             }
             results.push((*index, Ok(amount)));
             if rule.stacking == Stacking::Stops {
                 stopped_by = Some(model.promos[promo].code.clone());
             }
         }
-        let per_item: Vec<Decimal> = request
+        let per_item: Vec<Money> = request
             .items
             .iter()
             .zip(&remaining)
-            .map(|(item, left)| item.price - left)
+            .map(|(item, left)| item.price - *left)
             .collect();
         let saving = per_item.iter().copied().sum();
         Ok(DiscountOutcome {

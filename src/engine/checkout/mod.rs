@@ -8,10 +8,13 @@ mod apply;
 mod discounts;
 mod plan;
 mod receipt;
+mod trace;
 
+pub(crate) use plan::CheckoutScratch;
 pub use receipt::{
     CheckoutRequest, DiscountTrace, GrantRole, GrantTrace, Item, PaymentLine, Receipt,
 };
+pub use trace::grant_traces;
 
 use super::account::Account;
 use super::EngineError;
@@ -19,7 +22,9 @@ use super::EngineError;
 impl Account<'_> {
     /// Checks out a cart. On error the account is unchanged.
     pub fn checkout(&mut self, request: &CheckoutRequest) -> Result<Receipt, EngineError> {
-        let plan = self.plan_checkout(request)?;
-        Ok(self.apply_checkout(plan))
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let planned = self.plan_checkout(request, &mut scratch);
+        self.scratch = scratch;
+        Ok(self.apply_checkout(planned?))
     }
 }

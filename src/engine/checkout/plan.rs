@@ -3,22 +3,24 @@
 //! from the account as it is. Nothing changes until the plan is applied.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use super::super::account::{Account, ActiveReward};
-use super::super::allocation::{allocate, Due, Offer};
-use super::super::grants::GrantId;
+use super::super::allocation::{self, allocate_into, Allocation, Due, Offer};
+use super::super::grants::{GrantId, SpendingKey};
 use super::super::{EngineError, ErrorCode};
 use super::discounts::is_discount;
-use super::receipt::{CheckoutRequest, GrantRole, GrantTrace, PaymentLine, Receipt};
-use crate::model::money::{add, percent_of, sub};
-use crate::model::{CategorySet, PaymentId, PromoEffect, PromoId, Source, WalletId};
+use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt};
+use crate::model::literal::MAX_AMOUNT;
+use crate::model::money::Money;
+use crate::model::{
+    CategorySet, Model, PaymentId, PromoEffect, PromoId, Rounding, Source, WalletId,
+};
 
 /// A credit code typed at checkout, planned as a grant.
 pub(super) struct PlannedCredit {
     pub promo: PromoId,
     pub wallets: Vec<WalletId>,
-    pub value: Decimal,
+    pub value: Money,
     pub expires: Option<NaiveDate>,
 }
 
@@ -44,9 +46,67 @@ pub(super) struct CheckoutPlan {
     /// Rewards that start now.
     pub rewards: Vec<ActiveReward>,
     /// Rewards earned: (reward promo, wallet, value).
-    pub earned: Vec<(PromoId, WalletId, Decimal)>,
+    pub earned: Vec<(PromoId, WalletId, Money)>,
     /// What the payment method pays.
-    pub charged: Option<(PaymentId, Decimal)>,
+    pub charged: Option<(PaymentId, Money)>,
+}
+
+/// Buffers every checkout of an account reuses, so that planning allocates
+/// only what the receipt keeps.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CheckoutScratch {
+    offers: Vec<Offer>,
+    offer_grants: Vec<GrantId>,
+    keyed: Vec<(SpendingKey, Offer)>,
+    dues: Vec<Due>,
+    allocation: Allocation,
+    allocator: allocation::Scratch,
+}
+
+/// Which categories a grant in `wallets` may pay in a checkout that selected
+/// `pay_with` (opt-in wallets only when selected), among `cart`; or why it
+/// takes no part.
+pub(crate) fn reach(
+    model: &Model,
+    wallets: &[WalletId],
+    pay_with: &[WalletId],
+    cart: CategorySet,
+) -> Result<CategorySet, GrantRole> {
+    let mut categories = CategorySet::EMPTY;
+    let mut selected = false;
+    for wallet in wallets {
+        let rule = &model.wallets[*wallet];
+        if !rule.opt_in || pay_with.contains(wallet) {
+            categories = categories.union(rule.spends_on);
+            selected = true;
+        }
+    }
+    if !selected {
+        Err(GrantRole::NotSelected)
+    } else if categories.0 & cart.0 == 0 {
+        Err(GrantRole::OutOfScope)
+    } else {
+        Ok(categories)
+    }
+}
+
+/// The wallet a grant in `wallets` pays an item of `category` through: its
+/// first wallet in precedence that may pay it in this checkout.
+pub(crate) fn through(
+    model: &Model,
+    wallets: &[WalletId],
+    pay_with: &[WalletId],
+    category: usize,
+) -> WalletId {
+    wallets
+        .iter()
+        .copied()
+        .filter(|w| {
+            let rule = &model.wallets[*w];
+            rule.spends_on.contains(category) && (!rule.opt_in || pay_with.contains(w))
+        })
+        .min_by_key(|w| model.precedence_rank(Source::Wallet(*w)))
+        .unwrap_or(wallets[0])
 }
 
 impl Account<'_> {
@@ -55,6 +115,7 @@ impl Account<'_> {
     pub(super) fn plan_checkout(
         &self,
         request: &CheckoutRequest,
+        scratch: &mut CheckoutScratch,
     ) -> Result<CheckoutPlan, EngineError> {
         let model = self.model;
         let order_number = self.orders.len() + 1;
@@ -65,87 +126,98 @@ impl Account<'_> {
             typed_discounts,
         } = self.plan_codes(request)?;
 
-        let mut subtotal = Decimal::ZERO;
+        let largest = model
+            .currency
+            .money(rust_decimal::Decimal::from(MAX_AMOUNT))
+            .unwrap_or(Money(i128::MAX / 1_000_000));
+        let mut subtotal = Money::ZERO;
         for item in &request.items {
-            if item.price < Decimal::ZERO {
+            if item.price.is_negative() || item.price > largest {
                 return Err(EngineError::new(
                     ErrorCode::AmountOutOfRange,
-                    format!("item {} has a negative price", item.sku),
+                    format!(
+                        "item {} has a price of {}, outside 0 to 10^15",
+                        item.sku,
+                        model.show_money(item.price)
+                    ),
                 ));
             }
-            subtotal = add(subtotal, item.price)?;
+            subtotal += item.price;
         }
 
         // Discounts, in the rules' discount order.
         let (discount_per_item, discount_traces) =
             self.plan_discounts(request, &typed_discounts)?;
-        let lost_typed: Vec<PromoId> = discount_traces
-            .iter()
-            .filter(|t| t.from_code && !t.applied)
-            .map(|t| t.promo)
-            .collect();
         // A typed code that lost to a better choice is not redeemed.
-        redeemed.retain(|p| !lost_typed.contains(p) || !is_discount(model, *p));
-        let item_due: Vec<Decimal> = request
+        redeemed.retain(|p| {
+            !is_discount(model, *p)
+                || !discount_traces
+                    .iter()
+                    .any(|t| t.promo == *p && t.from_code && !t.applied)
+        });
+        let item_due: Vec<Money> = request
             .items
             .iter()
             .zip(&discount_per_item)
-            .map(|(item, d)| item.price - d)
+            .map(|(item, d)| item.price - *d)
             .collect();
-        let discount: Decimal = discount_per_item.iter().copied().sum();
-        let total = sub(subtotal, discount)?;
+        let discount: Money = discount_per_item.iter().copied().sum();
+        let total = subtotal - discount;
 
-        // Credit: every usable grant, in spending order.
-        let (offers, offer_grants, mut grant_traces) = self.offers(request, &credits);
-        let dues: Vec<Due> = request
-            .items
-            .iter()
-            .zip(&item_due)
-            .map(|(item, due)| Due {
+        // Credit: every usable grant, in spending order, then the allocation.
+        self.offers(request, &credits, scratch);
+        scratch.dues.clear();
+        scratch
+            .dues
+            .extend(request.items.iter().zip(&item_due).map(|(item, due)| Due {
                 amount: *due,
                 category: item.category,
-            })
-            .collect();
-        let allocation = allocate(&offers, &dues);
+            }));
+        allocate_into(
+            &scratch.offers,
+            &scratch.dues,
+            &mut scratch.allocator,
+            &mut scratch.allocation,
+        )
+        .map_err(|_| {
+            EngineError::new(
+                ErrorCode::AllocationTooComplex,
+                format!(
+                    "deciding how coarse-unit credit pays these {} items needs more than {} search steps",
+                    request.items.len(),
+                    allocation::MAX_SEARCH_NODES
+                ),
+            )
+        })?;
+        let allocation = &scratch.allocation;
+        let mut lines = Vec::with_capacity(allocation.lines.len() + 1);
+        for line in &allocation.lines {
+            let grant = scratch.offer_grants[line.offer];
+            let wallets: &[WalletId] = match self.grants.get(grant) {
+                Some(existing) => &existing.wallets,
+                None => &credits[grant - self.grants.len()].wallets,
+            };
+            let wallet = through(
+                model,
+                wallets,
+                &request.pay_with,
+                request.items[line.item].category,
+            );
+            lines.push(PaymentLine {
+                source: Source::Wallet(wallet),
+                grant: Some(grant),
+                item: line.item,
+                amount: line.amount,
+            });
+        }
 
         // The payment method pays what credit does not.
-        let remainder: Decimal = allocation.uncovered.iter().copied().sum();
-        let mut lines = Vec::new();
-        for g in 0..offers.len() {
-            for (i, amount) in allocation.row(g).iter().enumerate() {
-                if *amount > Decimal::ZERO {
-                    let grant = offer_grants[g];
-                    let wallets: &[WalletId] = match self.grants.get(grant) {
-                        Some(existing) => &existing.wallets,
-                        None => &credits[grant - self.grants.len()].wallets,
-                    };
-                    // Reported under its first wallet (in precedence) that may
-                    // pay for this item in this checkout.
-                    let through = wallets
-                        .iter()
-                        .copied()
-                        .filter(|w| {
-                            let rule = &model.wallets[*w];
-                            rule.spends_on.contains(request.items[i].category)
-                                && (!rule.opt_in || request.pay_with.contains(w))
-                        })
-                        .min_by_key(|w| model.precedence_rank(Source::Wallet(*w)))
-                        .unwrap_or(wallets[0]);
-                    lines.push(PaymentLine {
-                        source: Source::Wallet(through),
-                        grant: Some(grant),
-                        item: i,
-                        amount: *amount,
-                    });
-                }
-            }
-            grant_traces[g].paid = allocation.offer_total(g);
-        }
+        let remainder: Money = allocation.uncovered.iter().copied().sum();
         let mut charged = None;
-        if remainder > Decimal::ZERO {
+        if remainder.is_positive() {
             let payment = self.payment_for(request, &allocation.uncovered)?;
             for (i, amount) in allocation.uncovered.iter().enumerate() {
-                if *amount > Decimal::ZERO {
+                if amount.is_positive() {
                     lines.push(PaymentLine {
                         source: Source::Payment(payment),
                         grant: None,
@@ -156,17 +228,10 @@ impl Account<'_> {
             }
             charged = Some((payment, remainder));
         }
-        let mut paid: Vec<(Source, Decimal)> = Vec::new();
-        for line in &lines {
-            match paid.iter_mut().find(|(s, _)| *s == line.source) {
-                Some((_, total)) => *total = add(*total, line.amount)?,
-                None => paid.push((line.source, line.amount)),
-            }
-        }
-        paid.sort_by_key(|(s, _)| model.precedence_rank(*s));
 
-        // Rewards earn on what was paid for their categories after discounts.
-        let mut earned: Vec<(PromoId, WalletId, Decimal)> = Vec::new();
+        // Rewards earn on what was due for their categories after discounts,
+        // rounded down to whole units of their wallet.
+        let mut earned: Vec<(PromoId, WalletId, Money)> = Vec::new();
         for reward in self.rewards.iter().chain(&rewards) {
             if !reward.active_on(self.today) {
                 continue;
@@ -174,25 +239,26 @@ impl Account<'_> {
             let PromoEffect::Reward(rule) = &model.promos[reward.promo].effect else {
                 continue;
             };
-            let base: Decimal = request
+            let base: Money = request
                 .items
                 .iter()
                 .zip(&item_due)
                 .filter(|(item, _)| rule.base.contains(item.category))
                 .map(|(_, due)| *due)
                 .sum();
-            let step = model.wallets[rule.wallet].unit.step_value(&model.currency);
-            let raw = percent_of(base, rule.percent)?;
-            let value = raw - raw % step;
-            if value > Decimal::ZERO {
+            let step = model.wallets[rule.wallet].unit.step_money(&model.currency);
+            let value = base
+                .percent(rule.percent, Rounding::Down)
+                .ok_or_else(EngineError::overflow)?
+                .floor_to(step);
+            if value.is_positive() {
                 earned.push((reward.promo, rule.wallet, value));
             }
         }
-
-        let mut earned_by_wallet: Vec<(WalletId, Decimal)> = Vec::new();
+        let mut earned_by_wallet: Vec<(WalletId, Money)> = Vec::new();
         for (_, wallet, value) in &earned {
             match earned_by_wallet.iter_mut().find(|(w, _)| w == wallet) {
-                Some((_, total)) => *total = add(*total, *value)?,
+                Some((_, total)) => *total += *value,
                 None => earned_by_wallet.push((*wallet, *value)),
             }
         }
@@ -203,11 +269,9 @@ impl Account<'_> {
                 discount,
                 total,
                 item_due,
-                paid,
-                earned: earned_by_wallet,
                 lines,
+                earned: earned_by_wallet,
                 discounts: discount_traces,
-                grants: grant_traces,
                 redeemed,
             },
             credits,
@@ -221,6 +285,9 @@ impl Account<'_> {
     fn plan_codes(&self, request: &CheckoutRequest) -> Result<Codes, EngineError> {
         let model = self.model;
         let mut codes = Codes::default();
+        if request.codes.is_empty() {
+            return Ok(codes);
+        }
         let Codes {
             redeemed,
             credits,
@@ -272,21 +339,22 @@ impl Account<'_> {
     fn payment_for(
         &self,
         request: &CheckoutRequest,
-        uncovered: &[Decimal],
+        uncovered: &[Money],
     ) -> Result<PaymentId, EngineError> {
         let model = self.model;
-        let remainder: Decimal = uncovered.iter().copied().sum();
+        let remainder: Money = uncovered.iter().copied().sum();
         let Some(payment) = self.payment else {
             return Err(EngineError::new(
                 ErrorCode::InsufficientFunds,
                 format!(
                     "credit leaves {} {} to pay and the account has no payment method",
-                    remainder, model.currency.code
+                    model.show_money(remainder),
+                    model.currency.code
                 ),
             ));
         };
         for (item, amount) in request.items.iter().zip(uncovered) {
-            if *amount > Decimal::ZERO
+            if amount.is_positive()
                 && !model.payment_methods[payment]
                     .spends_on
                     .contains(item.category)
@@ -298,7 +366,7 @@ impl Account<'_> {
                         model.payment_methods[payment].name,
                         item.sku,
                         model.categories[item.category].name,
-                        amount
+                        model.show_money(*amount)
                     ),
                 ));
             }
@@ -306,94 +374,81 @@ impl Account<'_> {
         Ok(payment)
     }
 
-    /// The grants offered to the allocator, in spending order, with a trace for
-    /// each (excluded ones last). Allocation-light: it runs on every checkout.
+    /// The grants offered to the allocator, in spending order, into
+    /// `scratch.offers` (with their ids in `scratch.offer_grants`): the
+    /// grants that hold value and may pay something in this cart, and the
+    /// credit of codes given at checkout.
     fn offers(
         &self,
         request: &CheckoutRequest,
         credits: &[PlannedCredit],
-    ) -> (Vec<Offer>, Vec<GrantId>, Vec<GrantTrace>) {
+        scratch: &mut CheckoutScratch,
+    ) {
         let model = self.model;
-        let usable = |w: &WalletId| !model.wallets[*w].opt_in || request.pay_with.contains(w);
         let mut cart = CategorySet::EMPTY;
         for item in &request.items {
             cart.insert(item.category);
         }
-        let mut candidates: Vec<(usize, NaiveDate, GrantId, Decimal, CategorySet, Decimal)> =
-            Vec::with_capacity(self.grants.len() + credits.len());
-        let mut excluded = Vec::new();
-        let planned = credits.iter().enumerate().map(|(j, c)| {
-            (
-                self.grants.len() + j,
-                c.wallets.as_slice(),
-                c.value,
-                c.expires,
-            )
-        });
-        let existing = self
-            .grants
-            .iter()
-            .enumerate()
-            .map(|(id, g)| (id, &g.wallets[..], g.remaining, g.expires));
-        for (id, wallets, available, expires) in existing.chain(planned) {
-            if available <= Decimal::ZERO || expires.is_some_and(|e| self.today >= e) {
-                continue;
-            }
-            let mut categories = CategorySet::EMPTY;
-            let mut first_usable = None;
-            let mut rank = usize::MAX;
-            for wallet in wallets {
-                rank = rank.min(model.precedence_rank(Source::Wallet(*wallet)));
-                if usable(wallet) {
-                    categories = categories.union(model.wallets[*wallet].spends_on);
-                    first_usable.get_or_insert(*wallet);
+        scratch.offers.clear();
+        scratch.offer_grants.clear();
+        if credits.is_empty() {
+            for id in self.live_grants() {
+                let grant = &self.grants[id];
+                if let Ok(categories) = reach(model, &grant.wallets, &request.pay_with, cart) {
+                    scratch.offers.push(Offer {
+                        available: grant.remaining,
+                        categories,
+                        step: grant.step,
+                    });
+                    scratch.offer_grants.push(id);
                 }
             }
-            let role = match first_usable {
-                None => Some(GrantRole::NotSelected),
-                Some(_) if categories.0 & cart.0 == 0 => Some(GrantRole::OutOfScope),
-                Some(_) => None,
-            };
-            if let Some(role) = role {
-                excluded.push(GrantTrace {
-                    grant: id,
-                    position: 0,
-                    available,
-                    paid: Decimal::ZERO,
-                    expires,
-                    role,
-                });
+            return;
+        }
+        // Credit given at checkout joins the spending order where it belongs.
+        scratch.keyed.clear();
+        for id in self.live_grants() {
+            let grant = &self.grants[id];
+            if let Ok(categories) = reach(model, &grant.wallets, &request.pay_with, cart) {
+                scratch.keyed.push((
+                    super::super::grants::spending_key(grant, id),
+                    Offer {
+                        available: grant.remaining,
+                        categories,
+                        step: grant.step,
+                    },
+                ));
+            }
+        }
+        for (j, credit) in credits.iter().enumerate() {
+            if !credit.value.is_positive() {
                 continue;
             }
-            let step = first_usable.map_or(Decimal::ZERO, |w| {
-                model.wallets[w].unit.step_value(&model.currency)
-            });
-            let expiry_key = expires.unwrap_or(NaiveDate::MAX);
-            candidates.push((rank, expiry_key, id, available, categories, step));
+            let Ok(categories) = reach(model, &credit.wallets, &request.pay_with, cart) else {
+                continue;
+            };
+            let rank = credit
+                .wallets
+                .iter()
+                .map(|w| model.precedence_rank(Source::Wallet(*w)))
+                .min()
+                .unwrap_or(usize::MAX);
+            let id = self.grants.len() + j;
+            scratch.keyed.push((
+                (rank, credit.expires.unwrap_or(NaiveDate::MAX), id),
+                Offer {
+                    available: credit.value,
+                    categories,
+                    step: model.wallets[credit.wallets[0]]
+                        .unit
+                        .step_money(&model.currency),
+                },
+            ));
         }
-        candidates.sort_unstable_by_key(|c| (c.0, c.1, c.2));
-        let mut offers = Vec::with_capacity(candidates.len());
-        let mut grants = Vec::with_capacity(candidates.len());
-        let mut traces = Vec::with_capacity(candidates.len() + excluded.len());
-        for (position, (rank, expiry_key, id, available, categories, step)) in
-            candidates.into_iter().enumerate()
-        {
-            offers.push(Offer {
-                available,
-                categories,
-                step,
-            });
-            traces.push(GrantTrace {
-                grant: id,
-                position: position + 1,
-                available,
-                paid: Decimal::ZERO,
-                expires: (expiry_key != NaiveDate::MAX).then_some(expiry_key),
-                role: GrantRole::Offered { rank },
-            });
-            grants.push(id);
+        scratch.keyed.sort_unstable_by_key(|(key, _)| *key);
+        for (key, offer) in &scratch.keyed {
+            scratch.offers.push(*offer);
+            scratch.offer_grants.push(key.2);
         }
-        traces.extend(excluded);
-        (offers, grants, traces)
     }
 }

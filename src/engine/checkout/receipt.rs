@@ -1,10 +1,12 @@
 //! What a checkout is asked (the request and its items) and what it answers:
-//! the receipt, with the trace of every discount and grant it considered.
+//! the receipt, with the trace of every discount it considered. The trace of
+//! the grants it considered is derived on demand (`trace`), so a checkout
+//! records only what it decided.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use crate::engine::grants::GrantId;
+use crate::model::money::Money;
 use crate::model::{CategoryId, Model, PromoId, Source, WalletId};
 
 /// One item in a cart.
@@ -14,8 +16,8 @@ pub struct Item {
     pub sku: String,
     /// What it is.
     pub category: CategoryId,
-    /// Its price in currency.
-    pub price: Decimal,
+    /// Its price, in minor units of the currency.
+    pub price: Money,
 }
 
 /// A checkout as the buyer submits it.
@@ -37,7 +39,7 @@ pub struct DiscountTrace {
     /// Whether it came from a code typed at this checkout.
     pub from_code: bool,
     /// What it took off (zero when not applied).
-    pub amount: Decimal,
+    pub amount: Money,
     /// Whether it applied.
     pub applied: bool,
     /// Why, in words.
@@ -53,8 +55,8 @@ pub struct PaymentLine {
     pub grant: Option<GrantId>,
     /// Index of the item in the cart.
     pub item: usize,
-    /// The amount in currency.
-    pub amount: Decimal,
+    /// The amount.
+    pub amount: Money,
 }
 
 /// Why a grant took part in a checkout, or did not.
@@ -79,9 +81,9 @@ pub struct GrantTrace {
     /// Its position in this checkout's spending order (1-based; 0 if excluded).
     pub position: usize,
     /// What it had available.
-    pub available: Decimal,
+    pub available: Money,
     /// What it paid in all.
-    pub paid: Decimal,
+    pub paid: Money,
     /// Its expiry date, if any.
     pub expires: Option<NaiveDate>,
     /// Why it was offered or excluded.
@@ -120,40 +122,50 @@ pub struct Receipt {
     /// The order number (1-based among successful checkouts), for refunds.
     pub order: usize,
     /// The items' prices added up.
-    pub subtotal: Decimal,
+    pub subtotal: Money,
     /// What discounts took off.
-    pub discount: Decimal,
+    pub discount: Money,
     /// What was due after discounts.
-    pub total: Decimal,
+    pub total: Money,
     /// What each item was due after discounts.
-    pub item_due: Vec<Decimal>,
-    /// Value paid per source (wallet through which credit paid, or payment
-    /// method), in precedence order, non-zero only.
-    pub paid: Vec<(Source, Decimal)>,
-    /// Value earned per wallet by rewards.
-    pub earned: Vec<(WalletId, Decimal)>,
-    /// Every payment, per item.
+    pub item_due: Vec<Money>,
+    /// Every payment, per item: grants in spending order, then the payment
+    /// method.
     pub lines: Vec<PaymentLine>,
+    /// Value earned per wallet by rewards.
+    pub earned: Vec<(WalletId, Money)>,
     /// Every discount considered.
     pub discounts: Vec<DiscountTrace>,
-    /// Every grant considered, in spending order, then the excluded ones.
-    pub grants: Vec<GrantTrace>,
     /// Codes redeemed as part of this checkout.
     pub redeemed: Vec<PromoId>,
 }
 
 impl Receipt {
     /// Value paid by `source` (zero if it paid nothing).
-    pub fn paid_by(&self, source: Source) -> Decimal {
-        self.paid
+    pub fn paid_by(&self, source: Source) -> Money {
+        self.lines
             .iter()
-            .filter(|(s, _)| *s == source)
-            .map(|(_, v)| *v)
+            .filter(|l| l.source == source)
+            .map(|l| l.amount)
             .sum()
     }
 
+    /// Value paid per source (wallet through which credit paid, or payment
+    /// method), in precedence order, non-zero only.
+    pub fn paid(&self, model: &Model) -> Vec<(Source, Money)> {
+        let mut paid: Vec<(Source, Money)> = Vec::new();
+        for line in &self.lines {
+            match paid.iter_mut().find(|(s, _)| *s == line.source) {
+                Some((_, total)) => *total += line.amount,
+                None => paid.push((line.source, line.amount)),
+            }
+        }
+        paid.sort_by_key(|(s, _)| model.precedence_rank(*s));
+        paid
+    }
+
     /// Value earned in `wallet`.
-    pub fn earned_in(&self, wallet: WalletId) -> Decimal {
+    pub fn earned_in(&self, wallet: WalletId) -> Money {
         self.earned
             .iter()
             .filter(|(w, _)| *w == wallet)

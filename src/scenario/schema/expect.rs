@@ -7,7 +7,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::values::{
-    read_struct, Bounded, ErrorName, Money, PromoName, SourceAmounts, WalletAmounts,
+    read_struct, Bounded, ErrorName, Price, PromoName, SourceAmounts, WalletAmounts,
 };
 
 /// `expect:`.
@@ -18,11 +18,11 @@ pub struct Expect {
     /// What each source paid; unlisted sources paid 0.
     pub paid: Option<SourceAmounts>,
     /// What discounts took off.
-    pub discount: Option<Money>,
+    pub discount: Option<Price>,
     /// Items' total before discounts.
-    pub subtotal: Option<Money>,
+    pub subtotal: Option<Price>,
     /// Due after discounts.
-    pub total: Option<Money>,
+    pub total: Option<Price>,
     /// Earned by rewards; unlisted wallets earned 0.
     pub earned: Option<WalletAmounts>,
     /// Balances after the step; listed wallets only.

@@ -19,7 +19,7 @@ use serde::Deserialize;
 pub use expect::Expect;
 pub use step::{Step, STEP_KEYS};
 pub use values::{
-    Bounded, CategoryName, Count, Date, ErrorName, Money, PaymentChoice, PromoName, SourceAmounts,
+    Bounded, CategoryName, Count, Date, ErrorName, PaymentChoice, Price, PromoName, SourceAmounts,
     SourceName, WalletAmounts, WalletName, MAX_ENTRIES,
 };
 pub use write::to_yaml;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::expect::Expect;
 use super::values::{
     amount, bounded_push, context, did_you_mean, missing, read_struct, rules, scalar, text,
-    unit_label, Bad, Bounded, CategoryName, Count, Money, TextSeed, WalletName,
+    unit_label, Bad, Bounded, CategoryName, Count, Price, TextSeed, WalletName,
 };
 use super::write::{in_unit_of, money, view, Amount, Pairs, View};
 use crate::engine::{Advance, CheckoutRequest, ConvertRequest, Item, Operation};
@@ -229,7 +229,7 @@ impl<'de> DeserializeSeed<'de> for ItemSeed {
                     match key {
                         "sku" => sku = Some(map.next_value_seed(TextSeed)?),
                         "category" => category = Some(map.next_value::<CategoryName>()?.0),
-                        _ => price = Some(map.next_value::<Money>()?.0),
+                        _ => price = Some(map.next_value::<Price>()?.0),
                     }
                     Ok(())
                 })?;

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use crate::diagnostic::suggest;
 use crate::engine::ErrorCode;
 use crate::model::literal::{parse_amount, parse_date, AmountError, MAX_AMOUNT};
+use crate::model::money::Money;
 use crate::model::{CategoryId, Model, PaymentId, PromoId, Source, Unit, WalletId};
 use crate::problem::ProblemKind;
 use crate::scenario::problem::{raise, raise_with, LoadProblem};
@@ -321,15 +322,21 @@ pub(crate) fn unit_label(model: &Model, unit: &Unit) -> String {
     }
 }
 
-/// A currency amount (prices, discounts, totals).
+/// A currency amount (prices, discounts, totals), in minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Money(pub Decimal);
+pub struct Price(pub Money);
 
-impl<'de> Deserialize<'de> for Money {
+impl<'de> Deserialize<'de> for Price {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let model = rules::<D::Error>()?;
         scalar(d, |raw| {
-            amount(raw, model.currency.decimals, &model.currency.code).map(Money)
+            let value = amount(raw, model.currency.decimals, &model.currency.code)?;
+            model.currency.money(value).map(Price).ok_or_else(|| {
+                (
+                    LoadProblem::BadAmount,
+                    format!("amount `{raw}` is out of range"),
+                )
+            })
         })
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{AccountSpec, Expect, ScenarioFile};
 use crate::model::money::fixed;
+use crate::model::money::Money;
 use crate::model::{Model, Source, WalletId};
 use rust_decimal::Decimal;
 
@@ -35,8 +36,8 @@ impl Serialize for Amount {
     }
 }
 
-pub(super) fn money(model: &Model, value: Decimal) -> Amount {
-    Amount(fixed(value, model.currency.decimals))
+pub(super) fn money(model: &Model, value: Money) -> Amount {
+    Amount(model.show_money(value))
 }
 
 pub(super) fn in_unit_of(model: &Model, source: Source, value: Decimal) -> Amount {

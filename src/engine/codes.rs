@@ -1,0 +1,151 @@
+//! What a promo code does when it is redeemed: the checks every redemption
+//! passes (known code, validity window, per-account limit), and the grant,
+//! entitlement or reward it plans. Shared by `redeem` and by codes given at
+//! checkout.
+
+use chrono::{Days, NaiveDate};
+
+use super::account::{Account, ActiveReward, Entitlement, Redemption};
+use super::grants::Origin;
+use super::ledger::EntryKind;
+use super::{EngineError, ErrorCode};
+use crate::model::money::Money;
+use crate::model::{Credit, Expiry, Limit, PromoEffect, PromoId, Reward};
+
+impl Account<'_> {
+    /// Checks that `promo` may be redeemed once more today; `extra` counts
+    /// redemptions planned in the same operation.
+    pub(crate) fn check_redeemable(&self, promo: PromoId, extra: u32) -> Result<(), EngineError> {
+        let rule = &self.model.promos[promo];
+        if let Some(until) = rule.valid_until {
+            if self.today >= until {
+                return Err(EngineError::new(
+                    ErrorCode::CodeExpired,
+                    format!("{} could be redeemed until {until}", rule.code),
+                ));
+            }
+        }
+        if let Some(from) = rule.valid_from {
+            if self.today < from {
+                return Err(EngineError::new(
+                    ErrorCode::CodeNotApplicable,
+                    format!("{} can be redeemed from {from}", rule.code),
+                ));
+            }
+        }
+        if let Limit::PerAccount(limit) = rule.limit {
+            if self.redemptions[promo].saturating_add(extra) >= limit {
+                return Err(EngineError::new(
+                    ErrorCode::CodeAlreadyRedeemed,
+                    format!(
+                        "{} may be redeemed {} per account",
+                        rule.code,
+                        if limit == 1 {
+                            "once".to_string()
+                        } else {
+                            format!("{limit} times")
+                        }
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The promo with this code, or `unknown_code`.
+    pub(crate) fn find_promo(&self, code: &str) -> Result<PromoId, EngineError> {
+        self.model.promo(code).ok_or_else(|| {
+            EngineError::new(
+                ErrorCode::UnknownCode,
+                format!("no promo has the code `{code}`"),
+            )
+        })
+    }
+
+    /// The expiry date of a credit redeemed today.
+    fn credit_expiry(&self, expiry: Expiry) -> Result<Option<NaiveDate>, EngineError> {
+        match expiry {
+            Expiry::Never => Ok(None),
+            Expiry::On(date) => Ok(Some(date)),
+            Expiry::AfterDays(days) => self
+                .today
+                .checked_add_days(Days::new(u64::from(days)))
+                .map(Some)
+                .ok_or_else(EngineError::overflow),
+        }
+    }
+
+    /// The value and expiry of a credit code redeemed today, or
+    /// `code_expired` if its credit would already have expired.
+    pub(crate) fn plan_credit(
+        &self,
+        promo: PromoId,
+        credit: &Credit,
+    ) -> Result<(Money, Option<NaiveDate>), EngineError> {
+        let expires = self.credit_expiry(credit.expiry)?;
+        if expires.is_some_and(|e| e <= self.today) {
+            return Err(EngineError::new(
+                ErrorCode::CodeExpired,
+                format!(
+                    "the credit of {} has already expired",
+                    self.model.promos[promo].code
+                ),
+            ));
+        }
+        let value = self.value_in(credit.wallets[0], credit.amount)?;
+        Ok((value, expires))
+    }
+
+    /// The term of a reward code redeemed today.
+    pub(crate) fn plan_reward(
+        &self,
+        promo: PromoId,
+        reward: &Reward,
+    ) -> Result<ActiveReward, EngineError> {
+        let until = self
+            .today
+            .checked_add_days(Days::new(u64::from(reward.days)))
+            .ok_or_else(EngineError::overflow)?;
+        Ok(ActiveReward {
+            promo,
+            from: self.today,
+            until,
+        })
+    }
+
+    /// Redeems a code outside checkout.
+    pub fn redeem(&mut self, code: &str) -> Result<Redemption, EngineError> {
+        let promo = self.find_promo(code)?;
+        self.check_redeemable(promo, 0)?;
+        let rule = &self.model.promos[promo];
+        let redemption = match &rule.effect {
+            PromoEffect::Credit(credit) => {
+                let (value, expires) = self.plan_credit(promo, credit)?;
+                let id = self.create_grant(
+                    credit.wallets.as_slice(),
+                    value,
+                    expires,
+                    Origin::Code(promo),
+                    EntryKind::Redeem,
+                    None,
+                );
+                Redemption::Credit(id)
+            }
+            PromoEffect::Discount(_) => {
+                self.entitlements.push(Entitlement {
+                    promo,
+                    claimed: self.today,
+                    used_by: None,
+                });
+                Redemption::Discount
+            }
+            PromoEffect::Reward(reward) => {
+                let active = self.plan_reward(promo, reward)?;
+                self.rewards.push(active);
+                Redemption::Reward
+            }
+        };
+        self.redemptions[promo] += 1;
+        Ok(redemption)
+    }
+}

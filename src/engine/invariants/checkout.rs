@@ -1,0 +1,287 @@
+//! A checkout's invariants: its amounts add up, no item goes below zero, every
+//! payment is in scope and in whole units, value changes only by what it
+//! granted and spent, and (independently of the allocator) the card is charged
+//! the least and grants are spent in precedence order.
+
+use super::{Invariant, Snapshot, Violation};
+use crate::engine::account::Account;
+use crate::engine::allocation::reference::lex_max_totals;
+use crate::engine::allocation::{Due, Offer};
+use crate::engine::checkout::{CheckoutRequest, Receipt};
+use crate::engine::grants::Origin;
+use crate::model::money::Money;
+use crate::model::{CategorySet, Source};
+
+/// How many whole-unit choices the precedence oracle may try for one
+/// checkout before it skips the check (carts with coarse-unit credit only).
+pub const ORACLE_BUDGET: usize = 4_096;
+
+pub(super) fn check(
+    before: &Snapshot,
+    after: &Account<'_>,
+    delta: Money,
+    request: &CheckoutRequest,
+    receipt: &Receipt,
+    violations: &mut Vec<Violation>,
+) {
+    let model = after.model();
+    let show = |v| model.show_money(v);
+    // Amounts add up.
+    let paid_total: Money = receipt.lines.iter().map(|l| l.amount).sum();
+    if paid_total != receipt.total || receipt.subtotal - receipt.discount != receipt.total {
+        violations.push(Violation::new(
+            Invariant::AmountsAddUp,
+            format!(
+                "subtotal {} - discount {} should be total {} and what was paid ({})",
+                show(receipt.subtotal),
+                show(receipt.discount),
+                show(receipt.total),
+                show(paid_total)
+            ),
+        ));
+    }
+    for (item, due) in request.items.iter().zip(&receipt.item_due) {
+        if due.is_negative() || *due > item.price {
+            violations.push(Violation::new(
+                Invariant::DiscountWithinPrice,
+                format!(
+                    "item {} is due {} for a price of {}",
+                    item.sku,
+                    show(*due),
+                    show(item.price)
+                ),
+            ));
+        }
+    }
+    // Every amount paid is in its source's scale.
+    for (source, value) in receipt.paid(model) {
+        let step = model.source_unit(source).step_money(&model.currency);
+        if !value.is_multiple_of(step) {
+            violations.push(Violation::new(
+                Invariant::WholeUnits,
+                format!(
+                    "{} paid {} minor units, not a whole number of its unit",
+                    model.source_name(source),
+                    value
+                ),
+            ));
+        }
+    }
+    check_scope(after, request, receipt, violations);
+    // Value: credit codes add, spending removes, rewards add.
+    let created: Money = after.grants()[before.grants.min(after.grants().len())..]
+        .iter()
+        .filter(|g| matches!(g.origin, Origin::Code(_) | Origin::Reward { .. }))
+        .map(|g| g.original)
+        .sum();
+    let spent: Money = receipt
+        .lines
+        .iter()
+        .filter(|l| l.grant.is_some())
+        .map(|l| l.amount)
+        .sum();
+    if delta != created - spent {
+        violations.push(Violation::new(
+            Invariant::ValueConserved,
+            format!(
+                "a checkout changed the total by {}; it granted {} and spent {}",
+                show(delta),
+                show(created),
+                show(spent)
+            ),
+        ));
+    }
+    check_allocation(before, after, request, receipt, violations);
+}
+
+/// Each payment only in scope: a grant through a wallet it shows in that
+/// spends on the item (opt-in wallets only when selected); the payment method
+/// only on what it may pay.
+fn check_scope(
+    after: &Account<'_>,
+    request: &CheckoutRequest,
+    receipt: &Receipt,
+    violations: &mut Vec<Violation>,
+) {
+    let model = after.model();
+    for line in &receipt.lines {
+        let Some(item) = request.items.get(line.item) else {
+            violations.push(Violation::new(
+                Invariant::GrantInScope,
+                format!(
+                    "a payment names item {} of a {}-item cart",
+                    line.item,
+                    request.items.len()
+                ),
+            ));
+            continue;
+        };
+        match (line.source, line.grant) {
+            (Source::Wallet(wallet), Some(grant)) => {
+                let rule = &model.wallets[wallet];
+                let shows_in = after
+                    .grants()
+                    .get(grant)
+                    .is_some_and(|g| g.shows_in(wallet));
+                let step = rule.unit.step_money(&model.currency);
+                if !shows_in
+                    || !rule.spends_on.contains(item.category)
+                    || (rule.opt_in && !request.pay_with.contains(&wallet))
+                    || !line.amount.is_multiple_of(step)
+                {
+                    violations.push(Violation::new(
+                        Invariant::GrantInScope,
+                        format!(
+                            "grant #{grant} paid {} for {} ({}) through {}",
+                            model.show_money(line.amount),
+                            item.sku,
+                            model.categories[item.category].name,
+                            rule.name
+                        ),
+                    ));
+                }
+            }
+            (Source::Payment(payment), None) => {
+                if !model.payment_methods[payment]
+                    .spends_on
+                    .contains(item.category)
+                {
+                    violations.push(Violation::new(
+                        Invariant::GrantInScope,
+                        format!(
+                            "{} paid for {}",
+                            model.payment_methods[payment].name, item.sku
+                        ),
+                    ));
+                }
+            }
+            _ => violations.push(Violation::new(
+                Invariant::GrantInScope,
+                "a payment line mixes a grant and a payment method".into(),
+            )),
+        }
+    }
+}
+
+/// Least card and precedence, recomputed from the accounts by the reference
+/// definition: the grants that could pay (what they held before, in spending
+/// order), the items' dues after discounts.
+fn check_allocation(
+    before: &Snapshot,
+    after: &Account<'_>,
+    request: &CheckoutRequest,
+    receipt: &Receipt,
+    violations: &mut Vec<Violation>,
+) {
+    let model = after.model();
+    let mut cart = CategorySet::EMPTY;
+    for item in &request.items {
+        cart.insert(item.category);
+    }
+    // Every grant that could pay: what holds value now, what this checkout
+    // spent to nothing, and the credit of codes given at checkout.
+    let mut ids: Vec<usize> = after.live_grants().collect();
+    ids.extend(receipt.lines.iter().filter_map(|l| l.grant));
+    ids.sort_unstable();
+    ids.dedup();
+    let mut offers: Vec<((usize, chrono::NaiveDate, usize), Offer, usize)> = Vec::new();
+    for id in ids {
+        let grant = &after.grants()[id];
+        let new = id >= before.grants;
+        if new && !matches!(grant.origin, Origin::Code(_)) {
+            continue;
+        }
+        let paid: Money = receipt
+            .lines
+            .iter()
+            .filter(|l| l.grant == Some(id))
+            .map(|l| l.amount)
+            .sum();
+        let available = if new {
+            grant.original
+        } else {
+            grant.remaining + paid
+        };
+        if !available.is_positive() || !grant.usable_on(after.today()) {
+            continue;
+        }
+        let mut categories = CategorySet::EMPTY;
+        let mut rank = usize::MAX;
+        for wallet in grant.wallets.iter() {
+            rank = rank.min(model.precedence_rank(Source::Wallet(*wallet)));
+            let rule = &model.wallets[*wallet];
+            if !rule.opt_in || request.pay_with.contains(wallet) {
+                categories = categories.union(rule.spends_on);
+            }
+        }
+        if categories.0 & cart.0 == 0 {
+            continue;
+        }
+        let key = (rank, grant.expires.unwrap_or(chrono::NaiveDate::MAX), id);
+        let step = model.wallets[grant.wallets[0]]
+            .unit
+            .step_money(&model.currency);
+        offers.push((
+            key,
+            Offer {
+                available,
+                categories,
+                step,
+            },
+            id,
+        ));
+    }
+    offers.sort_by_key(|(key, _, _)| *key);
+    let dues: Vec<Due> = request
+        .items
+        .iter()
+        .zip(&receipt.item_due)
+        .map(|(item, due)| Due {
+            amount: *due,
+            category: item.category,
+        })
+        .collect();
+    let plain: Vec<Offer> = offers.iter().map(|(_, offer, _)| *offer).collect();
+    let Some(expected) = lex_max_totals(&plain, &dues, ORACLE_BUDGET) else {
+        return;
+    };
+    let actual: Vec<Money> = offers
+        .iter()
+        .map(|(_, _, id)| {
+            receipt
+                .lines
+                .iter()
+                .filter(|l| l.grant == Some(*id))
+                .map(|l| l.amount)
+                .sum()
+        })
+        .collect();
+    let expected_total: Money = expected.iter().copied().sum();
+    let actual_total: Money = actual.iter().copied().sum();
+    if actual_total != expected_total {
+        violations.push(Violation::new(
+            Invariant::LeastCard,
+            format!(
+                "credit paid {}, but could pay {}",
+                model.show_money(actual_total),
+                model.show_money(expected_total)
+            ),
+        ));
+        return;
+    }
+    if let Some(k) = (0..actual.len()).find(|k| actual[*k] != expected[*k]) {
+        let before_k: Money = actual[..k].iter().copied().sum();
+        violations.push(Violation::new(
+            Invariant::Precedence,
+            format!(
+                "the grant at place {} in spending order (#{}) paid {}, but the rule has it pay {} (the {} before it paid {})",
+                k + 1,
+                offers[k].2,
+                model.show_money(actual[k]),
+                model.show_money(expected[k]),
+                k,
+                model.show_money(before_k)
+            ),
+        ));
+    }
+}

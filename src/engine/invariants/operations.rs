@@ -1,0 +1,195 @@
+//! What each kind of operation must have done to the account's value, checked
+//! from the outcome it reports and the account after it.
+
+use super::{checkout, Invariant, Snapshot, Violation};
+use crate::engine::account::{Account, RefundReceipt};
+use crate::engine::grants::Origin;
+use crate::engine::operation::{Operation, Outcome};
+use crate::model::money::Money;
+use crate::model::Source;
+
+/// The checks of one successful operation; `delta` is what it changed the
+/// account's total value by.
+pub(super) fn check(
+    before: &Snapshot,
+    after: &Account<'_>,
+    operation: &Operation,
+    outcome: &Outcome,
+    delta: Money,
+    violations: &mut Vec<Violation>,
+) {
+    let model = after.model();
+    // Each outcome is checked against the operation it came from; a pair that
+    // does not match is itself a broken engine.
+    let mismatch = || {
+        Violation::new(
+            Invariant::ValueConserved,
+            format!(
+                "the outcome of `{}` is of another kind",
+                operation.describe(model)
+            ),
+        )
+    };
+    let new_grants = &after.grants()[before.grants.min(after.grants().len())..];
+    match outcome {
+        Outcome::Redeem(_) => {
+            let created: Money = new_grants.iter().map(|g| g.original).sum();
+            if delta != created {
+                violations.push(Violation::new(
+                    Invariant::ValueConserved,
+                    format!(
+                        "a redemption changed the total by {} but granted {}",
+                        model.show_money(delta),
+                        model.show_money(created)
+                    ),
+                ));
+            }
+        }
+        Outcome::Advance(receipt) => {
+            let expired: Money = receipt.expired.iter().map(|(_, v)| *v).sum();
+            if delta != -expired {
+                violations.push(Violation::new(
+                    Invariant::ValueConserved,
+                    format!(
+                        "moving the clock changed the total by {}, but {} expired",
+                        model.show_money(delta),
+                        model.show_money(expired)
+                    ),
+                ));
+            }
+            for (grant, _) in &receipt.expired {
+                let expires = after.grants()[*grant].expires;
+                if expires.is_none_or(|e| e > after.today() || e <= before.today) {
+                    violations.push(Violation::new(
+                        Invariant::ExpiredGrantsEmpty,
+                        format!("grant #{grant} expired on a day the clock did not pass"),
+                    ));
+                }
+            }
+        }
+        Outcome::Convert(receipt) => {
+            let Operation::Convert(request) = operation else {
+                violations.push(mismatch());
+                return;
+            };
+            let value = model.wallets[request.from]
+                .unit
+                .count_to_money(request.amount, &model.currency)
+                .unwrap_or_default();
+            if !delta.is_zero() {
+                violations.push(Violation::new(
+                    Invariant::ValueConserved,
+                    format!(
+                        "a conversion changed the total value by {}",
+                        model.show_money(delta)
+                    ),
+                ));
+            }
+            let moved: Money = receipt.moves.iter().map(|(_, _, v)| *v).sum();
+            let lowered =
+                before.convert_from.unwrap_or_default() - after.balance_value(request.from);
+            let created_right = receipt.moves.iter().all(|(from, created, value)| {
+                let grant = &after.grants()[*created];
+                grant.original == *value
+                    && grant.shows_in(request.to)
+                    && grant.expires == after.grants()[*from].expires
+                    && grant.origin == Origin::Conversion(*from)
+            });
+            if moved != value || lowered != value || !created_right {
+                violations.push(Violation::new(
+                    Invariant::ValueConserved,
+                    format!(
+                        "converting {} moved {} and lowered the source by {}",
+                        model.show_money(value),
+                        model.show_money(moved),
+                        model.show_money(lowered)
+                    ),
+                ));
+            }
+        }
+        Outcome::Refund(receipt) => {
+            let Operation::Refund(number) = operation else {
+                violations.push(mismatch());
+                return;
+            };
+            check_refund(after, delta, *number, receipt, violations)
+        }
+        Outcome::Checkout(receipt) => {
+            let Operation::Checkout(request) = operation else {
+                violations.push(mismatch());
+                return;
+            };
+            checkout::check(before, after, delta, request, receipt, violations)
+        }
+    }
+}
+
+fn check_refund(
+    after: &Account<'_>,
+    delta: Money,
+    number: usize,
+    receipt: &RefundReceipt,
+    violations: &mut Vec<Violation>,
+) {
+    let model = after.model();
+    let Some(order) = after.orders().get(number.wrapping_sub(1)) else {
+        violations.push(Violation::new(
+            Invariant::RefundWithinPayment,
+            format!("refunded unknown order {number}"),
+        ));
+        return;
+    };
+    let mut paid: Vec<(Source, Money)> = Vec::new();
+    let add = |list: &mut Vec<(Source, Money)>, source: Source, value: Money| match list
+        .iter_mut()
+        .find(|(s, _)| *s == source)
+    {
+        Some((_, v)) => *v += value,
+        None => list.push((source, value)),
+    };
+    for (_, wallet, value) in &order.grant_payments {
+        add(&mut paid, Source::Wallet(*wallet), *value);
+    }
+    if let Some((payment, value)) = order.charged {
+        add(&mut paid, Source::Payment(payment), value);
+    }
+    let mut given: Vec<(Source, Money)> = Vec::new();
+    for (source, value) in receipt.returned.iter().chain(&receipt.forfeited) {
+        add(&mut given, *source, *value);
+    }
+    for (source, value) in &given {
+        let was_paid = paid
+            .iter()
+            .find(|(s, _)| s == source)
+            .map_or(Money::ZERO, |(_, v)| *v);
+        if *value > was_paid {
+            violations.push(Violation::new(
+                Invariant::RefundWithinPayment,
+                format!(
+                    "a refund gave back {} to {}, which paid {}",
+                    model.show_source(*source, *value),
+                    model.source_name(*source),
+                    model.show_source(*source, was_paid)
+                ),
+            ));
+        }
+    }
+    let returned_to_wallets: Money = receipt
+        .returned
+        .iter()
+        .filter(|(s, _)| matches!(s, Source::Wallet(_)))
+        .map(|(_, v)| *v)
+        .sum();
+    let clawed: Money = receipt.clawed_back.iter().map(|(_, v)| *v).sum();
+    if delta != returned_to_wallets - clawed {
+        violations.push(Violation::new(
+            Invariant::ValueConserved,
+            format!(
+                "a refund changed the total by {}, but returned {} and took back {}",
+                model.show_money(delta),
+                model.show_money(returned_to_wallets),
+                model.show_money(clawed)
+            ),
+        ));
+    }
+}
