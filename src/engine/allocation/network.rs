@@ -44,7 +44,17 @@ pub(super) struct Class {
     pub due: Money,
     /// How many items.
     pub count: i128,
+    /// The greatest common divisor of the steps of the coarse groups that can
+    /// pay it: whatever they pay an item together is a multiple of it.
+    pub step_gcd: i128,
 }
+
+/// Decided bounds on the whole units of each coarse edge: (at least, at
+/// most). Edges past the end, and currency-step edges, are unbounded.
+pub(super) type Bounds = [(i128, i128)];
+
+/// No bound.
+pub(super) const FREE: (i128, i128) = (0, i128::MAX);
 
 /// An edge from a group to a local (currency-step group) or a class (coarse).
 #[derive(Debug, Clone, Copy, Default)]
@@ -191,6 +201,7 @@ impl Network {
                         local,
                         due,
                         count: 1,
+                        step_gcd: 0,
                     });
                     self.classes.len() - 1
                 }
@@ -218,6 +229,10 @@ impl Network {
                             ..Edge::default()
                         });
                     }
+                }
+                for &e in &self.group_edges[g] {
+                    let class = &mut self.classes[self.edges[e].target];
+                    class.step_gcd = gcd(class.step_gcd, group.step.0);
                 }
             } else {
                 for local in 0..self.local_category.len() {
@@ -254,22 +269,24 @@ impl Network {
         self.edges[e].flow
     }
 
-    /// The most whole units group `g` may put into class `j` given what is
-    /// already fixed for other groups in the class (per-item classes hold one
-    /// item).
-    pub fn unit_cap(&self, g: usize, j: usize, fixed_in_class: Money) -> i128 {
-        let class = &self.classes[j];
-        let step = self.groups[g].step.0;
+    /// The most whole units coarse edge `e` may still take beyond what is
+    /// prepaid: the units that fit what is left of its class's items.
+    fn unit_room(&self, e: usize, prepaid_in_class: Money, own_lo: i128) -> i128 {
+        let edge = &self.edges[e];
+        let class = &self.classes[edge.target];
+        let step = self.groups[edge.group].step.0;
         if class.count == 1 {
-            ((class.due - fixed_in_class).0 / step).max(0)
+            ((class.due - prepaid_in_class).0 / step).max(0)
         } else {
-            class.count * (class.due.0 / step)
+            (class.count * (class.due.0 / step) - own_lo).max(0)
         }
     }
 
-    /// Runs the greedy with `fixed[e]` (per edge: decided whole units of a
-    /// coarse edge, or `None`) and records what each offer pays.
-    pub fn solve(&mut self, fixed: &[Option<i128>]) {
+    /// Runs the greedy with coarse edges bounded by `bounds` (the least
+    /// units are paid up front, out of their class and category and out of
+    /// their group's first offers) and records what each offer pays. `false`
+    /// if the bounds cannot be met at all.
+    pub fn solve(&mut self, bounds: &Bounds) -> bool {
         let groups = self.groups.len();
         let locals = self.local_category.len();
         self.totals.clear();
@@ -282,11 +299,13 @@ impl Network {
         self.sink_cap.extend_from_slice(&self.local_due);
         self.class_flow.clear();
         self.class_flow.resize(self.classes.len(), Money::ZERO);
+        // What coarse units can pay a class together: whole multiples of the
+        // greatest common divisor of their steps, per item.
         self.class_cap.clear();
-        self.class_cap
-            .extend(self.classes.iter().map(|c| Money(c.due.0 * c.count)));
-        // Decided coarse units are paid up front: out of their class and
-        // category, and out of their group's first offers.
+        self.class_cap.extend(self.classes.iter().map(|c| {
+            let step = c.step_gcd.max(1);
+            Money(c.count * (c.due.0 / step) * step)
+        }));
         self.fixed_total.clear();
         self.fixed_total.resize(groups, Money::ZERO);
         self.fixed_in_class.clear();
@@ -294,22 +313,32 @@ impl Network {
         for (e, edge) in self.edges.iter_mut().enumerate() {
             edge.flow = Money::ZERO;
             edge.cap = UNBOUNDED;
-            if let Some(units) = fixed.get(e).copied().flatten() {
-                let amount = Money(units * self.groups[edge.group].step.0);
-                edge.cap = Money::ZERO;
+            let (lo, _) = bounds.get(e).copied().unwrap_or(FREE);
+            if lo > 0 && self.groups[edge.group].coarse {
+                let amount = Money(lo * self.groups[edge.group].step.0);
                 self.class_cap[edge.target] -= amount;
                 self.fixed_in_class[edge.target] += amount;
                 self.sink_cap[self.classes[edge.target].local] -= amount;
                 self.fixed_total[edge.group] += amount;
             }
         }
+        if self.class_cap.iter().any(|c| c.is_negative())
+            || self.sink_cap.iter().any(|c| c.is_negative())
+        {
+            return false;
+        }
         for e in 0..self.edges.len() {
             let edge = self.edges[e];
-            if self.groups[edge.group].coarse && fixed.get(e).copied().flatten().is_none() {
-                let others = self.fixed_in_class[edge.target];
-                let units = self.unit_cap(edge.group, edge.target, others);
-                self.edges[e].cap = Money(units * self.groups[edge.group].step.0);
+            if !self.groups[edge.group].coarse {
+                continue;
             }
+            let (lo, hi) = bounds.get(e).copied().unwrap_or(FREE);
+            if lo > hi {
+                return false;
+            }
+            let room = self.unit_room(e, self.fixed_in_class[edge.target], lo);
+            let units = room.min(hi.saturating_sub(lo));
+            self.edges[e].cap = Money(units * self.groups[edge.group].step.0);
         }
         self.residual.clear();
         self.residual.extend_from_slice(&self.offer_available);
@@ -321,6 +350,10 @@ impl Network {
                 self.totals[k] = take;
                 self.group_out[*group] += take;
             }
+        }
+        if self.fixed_total.iter().any(|t| t.is_positive()) {
+            // Prepaid more than the group's grants hold.
+            return false;
         }
         // The greedy.
         let mut room: Money = self.sink_cap.iter().copied().sum::<Money>()
@@ -347,6 +380,7 @@ impl Network {
                 }
             }
         }
+        true
     }
 
     /// Finds a shortest augmenting path from group `start` and pushes along it
@@ -458,4 +492,12 @@ fn reset(lists: &mut Vec<Vec<usize>>, len: usize) {
         list.clear();
     }
     lists.resize_with(len, Vec::new);
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }

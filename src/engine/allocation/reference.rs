@@ -34,13 +34,50 @@ pub fn lex_max_totals(offers: &[Offer], items: &[Due], budget: usize) -> Option<
             }
         }
     }
+    // Refuse up front when the choices could exceed the budget.
+    let mut choices: usize = 1;
+    for (g, i) in &pairs {
+        let step = offers[*g].step.0;
+        let most = (items[*i].amount.0 / step)
+            .min(offers[*g].available.0 / step)
+            .max(0);
+        choices = choices.saturating_mul(usize::try_from(most + 1).unwrap_or(usize::MAX));
+        if choices > budget {
+            return None;
+        }
+    }
+    let item_bit: Vec<usize> = items
+        .iter()
+        .map(|item| {
+            categories
+                .iter()
+                .position(|c| *c == item.category)
+                .unwrap_or(0)
+        })
+        .collect();
+    let reach: Vec<usize> = offers
+        .iter()
+        .map(|offer| {
+            let mut mask = 0;
+            for (bit, category) in categories.iter().enumerate() {
+                if offer.categories.contains(*category) {
+                    mask |= 1 << bit;
+                }
+            }
+            mask
+        })
+        .collect();
+    let subsets = 1usize << categories.len();
     let mut search = Search {
         offers,
-        items,
-        categories: &categories,
         pairs: &pairs,
+        item_bit: &item_bit,
+        reach: &reach,
         left: items.iter().map(|i| i.amount.max(Money::ZERO)).collect(),
         coarse_paid: vec![Money::ZERO; offers.len()],
+        due_by_bit: vec![Money::ZERO; categories.len()],
+        cut: vec![Money::ZERO; subsets],
+        vector: Vec::with_capacity(offers.len() + 1),
         best: None,
         leaves: 0,
         budget,
@@ -51,11 +88,16 @@ pub fn lex_max_totals(offers: &[Offer], items: &[Due], budget: usize) -> Option<
 
 struct Search<'a> {
     offers: &'a [Offer],
-    items: &'a [Due],
-    categories: &'a [usize],
     pairs: &'a [(usize, usize)],
+    /// Each item's category, as a bit among the cart's categories.
+    item_bit: &'a [usize],
+    /// Each offer's categories, as a mask over the cart's categories.
+    reach: &'a [usize],
     left: Vec<Money>,
     coarse_paid: Vec<Money>,
+    due_by_bit: Vec<Money>,
+    cut: Vec<Money>,
+    vector: Vec<Money>,
     best: Option<Vec<Money>>,
     leaves: usize,
     budget: usize,
@@ -92,48 +134,39 @@ impl Search<'_> {
     /// With coarse units decided: the currency-step grants in spending order,
     /// each paying the increase of the minimum cut over its prefix.
     fn leaf(&mut self) {
-        let subsets = 1usize << self.categories.len();
-        let mut due_of = vec![Money::ZERO; subsets];
-        for (i, item) in self.items.iter().enumerate() {
-            let bit = self
-                .categories
-                .iter()
-                .position(|c| *c == item.category)
-                .unwrap_or(0);
-            for (mask, due) in due_of.iter_mut().enumerate() {
-                if mask & (1 << bit) != 0 {
-                    *due += self.left[i];
-                }
-            }
+        self.due_by_bit.iter_mut().for_each(|d| *d = Money::ZERO);
+        for (i, bit) in self.item_bit.iter().enumerate() {
+            self.due_by_bit[*bit] += self.left[i];
         }
         // cut[Y] = due(Y) + what the prefix's grants that reach outside Y have.
-        let mut cut = due_of;
+        self.cut[0] = Money::ZERO;
+        for mask in 1..self.cut.len() {
+            let low = mask.trailing_zeros() as usize;
+            self.cut[mask] = self.cut[mask & (mask - 1)] + self.due_by_bit[low];
+        }
         let mut before = Money::ZERO;
-        let mut vector = Vec::with_capacity(self.offers.len() + 1);
-        vector.push(Money::ZERO);
+        self.vector.clear();
+        self.vector.push(Money::ZERO);
         for (g, offer) in self.offers.iter().enumerate() {
             if offer.step > Money(1) {
-                vector.push(self.coarse_paid[g]);
+                self.vector.push(self.coarse_paid[g]);
                 continue;
             }
-            let mut reach = 0usize;
-            for (bit, category) in self.categories.iter().enumerate() {
-                if offer.categories.contains(*category) {
-                    reach |= 1 << bit;
-                }
-            }
-            for (mask, value) in cut.iter_mut().enumerate() {
+            let reach = self.reach[g];
+            let available = offer.available.max(Money::ZERO);
+            let mut now = Money(i128::MAX);
+            for (mask, value) in self.cut.iter_mut().enumerate() {
                 if reach & !mask != 0 {
-                    *value += offer.available.max(Money::ZERO);
+                    *value += available;
                 }
+                now = now.min(*value);
             }
-            let now = cut.iter().copied().min().unwrap_or(Money::ZERO);
-            vector.push(now - before);
+            self.vector.push(now - before);
             before = now;
         }
-        vector[0] = vector[1..].iter().copied().sum();
-        if self.best.as_ref().is_none_or(|best| vector > *best) {
-            self.best = Some(vector);
+        self.vector[0] = self.vector[1..].iter().copied().sum();
+        if self.best.as_ref().is_none_or(|best| self.vector > *best) {
+            self.best = Some(self.vector.clone());
         }
     }
 }

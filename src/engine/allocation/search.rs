@@ -1,32 +1,34 @@
 //! The exact search for coarse units: a branch and bound over the whole units
-//! each coarse group pays each class of items, in spending order.
+//! each coarse group pays each class of items.
 //!
-//! Each node solves the network with the undecided units relaxed (any amount
-//! up to the whole units that fit): that solution's vector (total paid, then
-//! what each grant pays in spending order) bounds every allocation below the
-//! node, so a node whose bound is not better than the best found is pruned. A
-//! relaxed solution that is already whole is the best of its subtree. Values
-//! are tried nearest the relaxed flow first, which finds the optimum early.
+//! A node bounds some coarse edges' units (at least, at most); the network
+//! solved with those bounds and every unit otherwise relaxed to any amount
+//! bounds every allocation below the node (its vector: total paid, then what
+//! each grant pays in spending order), so a node whose bound is not better
+//! than the best found is pruned. A relaxed solution that is already whole is
+//! the best of its subtree; otherwise the first coarse edge that is not whole
+//! splits the node in two: at most the units below its relaxed flow, or at
+//! least the units above.
 
-use super::network::Network;
+use super::network::{Bounds, Network, FREE};
 use super::TooComplex;
 use crate::model::money::Money;
 
 /// The most nodes the search visits before the checkout fails with
 /// `allocation_too_complex`. Real carts need a handful; the bound keeps a
-/// pathological one (many coarse wallets over many distinct items) from
-/// running for minutes.
+/// pathological one (many coarse wallets of unrelated units over many
+/// distinct items) from running for minutes.
 pub const MAX_SEARCH_NODES: usize = 20_000;
 
 /// Buffers kept between searches.
 #[derive(Debug, Clone, Default)]
 pub(super) struct SearchScratch {
-    /// The search's variables: (edge, group, class) of every coarse edge.
-    variables: Vec<(usize, usize, usize)>,
-    /// Per edge, the units decided so far.
-    fixed: Vec<Option<i128>>,
-    /// The best complete decision and its vector.
-    best_fixed: Vec<Option<i128>>,
+    /// The coarse edges: (edge, step).
+    variables: Vec<(usize, i128)>,
+    /// The current node's bounds per edge.
+    bounds: Vec<(i128, i128)>,
+    /// The best complete decision (every coarse edge fixed) and its vector.
+    best_bounds: Vec<(i128, i128)>,
     best: Vec<Money>,
     current: Vec<Money>,
     nodes: usize,
@@ -34,29 +36,28 @@ pub(super) struct SearchScratch {
 
 /// Decides the whole units of every coarse edge: the decision whose exact
 /// solution is the lexicographically greatest (total, then grants in spending
-/// order). Empty when no coarse group can pay anything.
+/// order), as bounds with at least = at most. Empty when no coarse group can
+/// pay anything.
 pub(super) fn solve<'s>(
     network: &mut Network,
     scratch: &'s mut SearchScratch,
-) -> Result<&'s [Option<i128>], TooComplex> {
+) -> Result<&'s Bounds, TooComplex> {
     scratch.variables.clear();
-    scratch.variables.extend(network.coarse_edges());
-    scratch.fixed.clear();
-    scratch.best_fixed.clear();
+    scratch.variables.extend(
+        network
+            .coarse_edges()
+            .map(|(e, g, _)| (e, network.groups[g].step.0)),
+    );
+    scratch.best_bounds.clear();
     scratch.best.clear();
     if scratch.variables.is_empty() {
-        return Ok(&scratch.best_fixed);
+        return Ok(&scratch.best_bounds);
     }
-    scratch.fixed.resize(network.edges.len(), None);
+    scratch.bounds.clear();
+    scratch.bounds.resize(network.edges.len(), FREE);
     scratch.nodes = 0;
     branch(network, scratch)?;
-    Ok(&scratch.best_fixed)
-}
-
-fn vector(network: &Network, out: &mut Vec<Money>) {
-    out.clear();
-    out.push(network.totals().iter().copied().sum());
-    out.extend_from_slice(network.totals());
+    Ok(&scratch.best_bounds)
 }
 
 fn branch(network: &mut Network, s: &mut SearchScratch) -> Result<(), TooComplex> {
@@ -64,69 +65,39 @@ fn branch(network: &mut Network, s: &mut SearchScratch) -> Result<(), TooComplex
     if s.nodes > MAX_SEARCH_NODES {
         return Err(TooComplex);
     }
-    network.solve(&s.fixed);
-    vector(network, &mut s.current);
+    if !network.solve(&s.bounds) {
+        return Ok(());
+    }
+    s.current.clear();
+    s.current.push(network.totals().iter().copied().sum());
+    s.current.extend_from_slice(network.totals());
     if !s.best.is_empty() && s.current <= s.best {
         return Ok(());
     }
-    // Branch on the first undecided edge whose relaxed flow is not whole; a
-    // relaxed solution that is whole everywhere is the best below this node.
-    let fractional = s.variables.iter().copied().find(|(e, g, _)| {
-        s.fixed[*e].is_none() && !network.flow(*e).is_multiple_of(network.groups[*g].step)
-    });
-    let Some((e, g, j)) = fractional else {
+    let fractional = s
+        .variables
+        .iter()
+        .copied()
+        .find(|(e, step)| network.flow(*e).0 % step != 0);
+    let Some((e, step)) = fractional else {
+        // Whole everywhere: the best below this node.
         std::mem::swap(&mut s.best, &mut s.current);
-        s.best_fixed.clone_from(&s.fixed);
-        for (e, g, _) in &s.variables {
-            if s.best_fixed[*e].is_none() {
-                s.best_fixed[*e] = Some(network.flow(*e).0 / network.groups[*g].step.0);
-            }
+        s.best_bounds.clone_from(&s.bounds);
+        for (e, step) in &s.variables {
+            let units = s.bounds[*e].0 + network.flow(*e).0 / step;
+            s.best_bounds[*e] = (units, units);
         }
         return Ok(());
     };
-    let step = network.groups[g].step.0;
-    let relaxed = network.flow(e).0 / step;
-    // What is already decided: in this class (for one-item classes), and
-    // for this group (its offers bound its units).
-    let mut in_class = Money::ZERO;
-    let mut of_group = Money::ZERO;
-    for (other, og, oj) in &s.variables {
-        let Some(units) = s.fixed[*other] else {
-            continue;
-        };
-        let amount = Money(units * network.groups[*og].step.0);
-        if *oj == j {
-            in_class += amount;
-        }
-        if *og == g {
-            of_group += amount;
-        }
+    let (lo, hi) = s.bounds[e];
+    let below = lo + network.flow(e).0 / step;
+    // At most `below` units, then at least one more.
+    s.bounds[e] = (lo, below);
+    branch(network, s)?;
+    if below < hi {
+        s.bounds[e] = (below + 1, hi);
+        branch(network, s)?;
     }
-    let available: Money = network
-        .offer_group
-        .iter()
-        .zip(&network.offer_available)
-        .filter(|(group, _)| **group == g)
-        .map(|(_, a)| *a)
-        .sum();
-    let most = network
-        .unit_cap(g, j, in_class)
-        .min((available - of_group).0 / step)
-        .max(0);
-    let start = relaxed.min(most);
-    // Nearest the relaxed value first: start, start + 1, start - 1, ...
-    for distance in 0..=start.max(most - start) {
-        let up = start + distance;
-        if up <= most {
-            s.fixed[e] = Some(up);
-            branch(network, s)?;
-        }
-        let down = start - distance;
-        if distance > 0 && down >= 0 {
-            s.fixed[e] = Some(down);
-            branch(network, s)?;
-        }
-    }
-    s.fixed[e] = None;
+    s.bounds[e] = (lo, hi);
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! each group's payments are shared among its grants in spending order, each
 //! grant taking what the greedy gave it.
 
-use super::network::Network;
+use super::network::{Bounds, Network};
 use super::{Allocation, Due, Line};
 use crate::model::money::Money;
 
@@ -23,7 +23,7 @@ pub(super) struct SplitScratch {
 
 pub(super) fn split(
     network: &Network,
-    fixed: &[Option<i128>],
+    fixed: &Bounds,
     items: &[Due],
     scratch: &mut SplitScratch,
     out: &mut Allocation,
@@ -43,7 +43,7 @@ pub(super) fn split(
         if !group.coarse {
             continue;
         }
-        let Some(mut units) = fixed.get(e).copied().flatten() else {
+        let Some(mut units) = fixed.get(e).map(|(units, _)| *units) else {
             continue;
         };
         for (i, class) in network.item_class.iter().enumerate() {
