@@ -5,7 +5,85 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+
+/// The widest excerpt of a line a diagnostic shows, in characters: a span on
+/// a longer line is shown in a window around it, so one error never floods
+/// the terminal with a 200 KB line.
+pub const MAX_EXCERPT: usize = 120;
+
+/// A file's name and text, with where each line starts (computed once, so
+/// locating any number of diagnostics costs a binary search each).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    name: String,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// A file named `name` holding `text`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// Its name, as diagnostics show it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Byte range of a 0-based line, without its newline.
+    fn line_range(&self, line: usize) -> (usize, usize) {
+        let start = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next.saturating_sub(1));
+        (start, end.max(start))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_boundary(&self.text, offset.min(self.text.len()));
+        let line = self.line_of(offset);
+        let (start, _) = self.line_range(line);
+        (line + 1, self.text[start..offset].chars().count() + 1)
+    }
+}
+
+/// The largest char boundary at or before `offset`.
+fn floor_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
 
 /// One problem found in an input file.
 #[derive(Debug, Clone)]
@@ -14,8 +92,8 @@ pub struct Diagnostic {
     pub code: &'static str,
     /// What is wrong, in words a newcomer understands.
     pub message: String,
-    /// The file and its text, shared between the diagnostics of one file.
-    pub file: Arc<NamedSource<String>>,
+    /// The file, shared between the diagnostics of one file.
+    pub file: Arc<SourceFile>,
     /// Byte range of the offending text (may be empty, e.g. at end of file).
     pub span: (usize, usize),
     /// Short text under the span.
@@ -29,7 +107,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// 1-based line and column of the span's start.
     pub fn line_column(&self) -> (usize, usize) {
-        line_column(self.file.inner(), self.span.0)
+        self.file.line_column(self.span.0)
     }
 
     /// `file:line:column`, the location as editors understand it.
@@ -39,8 +117,10 @@ impl Diagnostic {
     }
 
     /// The diagnostic drawn with its source excerpt; coloured when `color`.
+    /// Only the lines around the span are read, each shown at most
+    /// [`MAX_EXCERPT`] characters wide.
     pub fn render(&self, color: bool) -> String {
-        render(self, color)
+        render(&Excerpt::of(self), color)
     }
 
     /// One line: `file:line:column: error[code]: message`.
@@ -62,33 +142,164 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
-impl miette::Diagnostic for Diagnostic {
+/// What a diagnostic shows of its file: the lines around its span (one before,
+/// one after), each cut to a window of [`MAX_EXCERPT`] characters around the
+/// span's column, with their real line numbers.
+#[derive(Debug)]
+struct Excerpt<'d> {
+    diagnostic: &'d Diagnostic,
+    /// The excerpt's text and the 0-based line it starts at.
+    text: String,
+    first_line: usize,
+    /// The span, in the excerpt's bytes.
+    span: (usize, usize),
+}
+
+impl<'d> Excerpt<'d> {
+    fn of(diagnostic: &'d Diagnostic) -> Self {
+        let file = &diagnostic.file;
+        let text = file.text();
+        let start = floor_boundary(text, diagnostic.span.0.min(text.len()));
+        let end = floor_boundary(text, diagnostic.span.1.clamp(start, text.len()));
+        let line = file.line_of(start);
+        let first_line = line.saturating_sub(1);
+        let last_line = (line + 1).min(file.line_starts.len() - 1);
+        // The window of columns (in bytes of the span's line) to show.
+        let (line_start, line_end) = file.line_range(line);
+        let column = start - line_start;
+        let window_start = if line_end - line_start <= MAX_EXCERPT {
+            0
+        } else {
+            column.saturating_sub(MAX_EXCERPT / 3)
+        };
+        let mut out = String::new();
+        let mut span = (0, 0);
+        for number in first_line..=last_line {
+            let (from, to) = file.line_range(number);
+            let line_text = &text[from..to];
+            let (shown, offset) = clip(line_text, window_start);
+            if number == line {
+                let base = out.len();
+                let within = (start - from).saturating_sub(offset).min(shown.len());
+                let span_end = end.min(to).saturating_sub(from).saturating_sub(offset);
+                let span_end = span_end.clamp(within, shown.len());
+                span = (base + within, base + span_end);
+            }
+            out.push_str(&shown);
+            if number < last_line {
+                out.push('\n');
+            }
+        }
+        Excerpt {
+            diagnostic,
+            text: out,
+            first_line,
+            span,
+        }
+    }
+}
+
+/// A line cut to at most [`MAX_EXCERPT`] characters from byte `from` (kept
+/// on a char boundary), with `…` where it was cut; and the byte offset in the
+/// line where the shown part starts (for rebasing spans).
+fn clip(line: &str, from: usize) -> (String, usize) {
+    if line.chars().count() <= MAX_EXCERPT {
+        return (line.to_string(), 0);
+    }
+    let from = floor_boundary(line, from.min(line.len()));
+    let body: String = line[from..].chars().take(MAX_EXCERPT).collect();
+    let cut_end = from + body.len() < line.len();
+    let mut shown = String::new();
+    // A marker before the window shifts what follows by its length; the
+    // offset accounts for it so spans still point at the same text.
+    let mut offset = from;
+    if from > 0 {
+        shown.push('…');
+        offset = from.saturating_sub('…'.len_utf8());
+    }
+    shown.push_str(&body);
+    if cut_end {
+        shown.push('…');
+    }
+    (shown, offset)
+}
+
+impl SourceCode for Excerpt<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.diagnostic.file.name().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Excerpt<'_> {}
+
+impl miette::Diagnostic for Excerpt<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        Some(Box::new(self.diagnostic.code))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
+        self.diagnostic
+            .help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
+        Some(self.diagnostic.severity)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&*self.file)
+        Some(self)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let length = self.span.1.saturating_sub(self.span.0);
         Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some(self.label.clone()),
+            Some(self.diagnostic.label.clone()),
             self.span.0,
-            length,
+            self.span.1 - self.span.0,
         ))))
     }
+}
+
+/// At most this many diagnostics of one file are drawn; the rest are counted.
+pub const MAX_SHOWN: usize = 50;
+
+/// Draws at most [`MAX_SHOWN`] diagnostics, then says how many more there are.
+pub fn render_all(diagnostics: &[Diagnostic], color: bool) -> String {
+    let mut shown: Vec<String> = diagnostics
+        .iter()
+        .take(MAX_SHOWN)
+        .map(|d| d.render(color))
+        .collect();
+    if diagnostics.len() > MAX_SHOWN {
+        shown.push(format!(
+            "... and {} more problem(s); the first {MAX_SHOWN} are shown\n",
+            diagnostics.len() - MAX_SHOWN
+        ));
+    }
+    shown.join("\n")
 }
 
 /// Renders any miette diagnostic; plain (no colour, ASCII-safe Unicode) when
@@ -140,6 +351,12 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
 pub fn suggest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for candidate in known {
+        // Lengths too far apart cannot be close (and a hostile file's long
+        // word must not cost a long edit distance per candidate).
+        let longer = candidate.len().max(wrong.len());
+        if candidate.len().abs_diff(wrong.len()) > (longer / 3).max(1) {
+            continue;
+        }
         let distance = edit_distance(wrong, candidate);
         let close_enough = distance <= (candidate.len().max(wrong.len()) / 3).max(1);
         if close_enough && best.is_none_or(|(d, _)| distance < d) {
@@ -176,6 +393,38 @@ mod tests {
         assert_eq!(line_column(text, 3), (2, 1));
         assert_eq!(line_column(text, "ab\ncdé".len()), (2, 4));
         assert_eq!(offset_of(text, 2, 4), "ab\ncdé".len());
+    }
+
+    #[test]
+    fn a_source_file_locates_offsets_by_line() {
+        let file = SourceFile::new("f", "ab\ncdé\nf");
+        assert_eq!(file.line_column(0), (1, 1));
+        assert_eq!(file.line_column(3), (2, 1));
+        assert_eq!(file.line_column("ab\ncdé".len()), (2, 4));
+        assert_eq!(file.line_column(100), (3, 2));
+    }
+
+    #[test]
+    fn a_long_line_is_shown_in_a_window_around_the_span() {
+        let long = format!("name: {}X{}", "a".repeat(100_000), "b".repeat(100_000));
+        let at = long.find('X').unwrap_or(0);
+        let diagnostic = Diagnostic {
+            code: "test::long",
+            message: "here".into(),
+            file: Arc::new(SourceFile::new("long.yaml", format!("first\n{long}\nlast"))),
+            span: (6 + at, 6 + at + 1),
+            label: "the X".into(),
+            help: None,
+            severity: miette::Severity::Error,
+        };
+        let rendered = diagnostic.render(false);
+        assert!(rendered.len() < 2_000, "{} bytes", rendered.len());
+        assert!(rendered.contains("long.yaml:2:"), "{rendered}");
+        assert!(
+            rendered.contains('X') && rendered.contains("the X"),
+            "{rendered}"
+        );
+        assert!(rendered.contains(" 2 │ …"), "{rendered}");
     }
 
     #[test]

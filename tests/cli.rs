@@ -250,3 +250,56 @@ fn explain_and_balances_print_and_check_their_step() {
         2
     );
 }
+
+/// Hostile input of at most 1 MiB is refused cheaply and briefly: deep flow
+/// nesting is refused before the YAML reader walks it, a file with thousands
+/// of problems prints the first 50 and a count, and no excerpt prints a whole
+/// long line.
+#[test]
+fn hostile_input_is_refused_briefly() {
+    let dir = std::env::temp_dir().join(format!("promosim-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let deep = dir.join("deep.yaml");
+    std::fs::write(
+        &deep,
+        format!(
+            "name: x\nsteps: {}{}\n",
+            "[".repeat(400_000),
+            "]".repeat(400_000)
+        ),
+    )
+    .expect("write");
+    let output = promosim(&["run", deep.to_str().unwrap_or_default()]);
+    assert_eq!(code(&output), 1);
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("scenario::too_complex"), "{stdout}");
+    assert!(stdout.len() < 4_000, "{} bytes printed", stdout.len());
+
+    let mut rules = String::from("currency USD\ncategory apps\nwallet credit { spends on * }\npayment card { default }\nprecedence credit > card\n");
+    for i in 0..15_000 {
+        rules.push_str(&format!("promo P{i} {{ credit 1.00 USD to credt }}\n"));
+    }
+    let many = dir.join("many.promo");
+    std::fs::write(&many, rules).expect("write");
+    let output = promosim(&["check", many.to_str().unwrap_or_default()]);
+    assert_eq!(code(&output), 2);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("and 14950 more problem(s)"), "{stderr}");
+    assert!(stderr.contains("15000 error(s)"), "{stderr}");
+    assert!(stderr.len() < 60_000, "{} bytes printed", stderr.len());
+
+    let long = dir.join("long.yaml");
+    std::fs::write(
+        &long,
+        format!(
+            "name: x\nsteps:\n  - redeem: {}\n    oops: 1\n",
+            "A".repeat(300_000)
+        ),
+    )
+    .expect("write");
+    let output = promosim(&["run", long.to_str().unwrap_or_default()]);
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("scenario::unknown_step"), "{stdout}");
+    assert!(stdout.len() < 4_000, "{} bytes printed", stdout.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,8 +38,8 @@ pub(super) fn lint(files: &[PathBuf], format: Format) -> u8 {
         }
         match format {
             Format::Pretty => {
-                for finding in &findings {
-                    eprintln!("{}", finding.render(color));
+                if !findings.is_empty() {
+                    eprintln!("{}", crate::diagnostic::render_all(&findings, color));
                 }
                 outln!("{name}: {} finding(s)", findings.len());
             }

@@ -111,6 +111,8 @@ pub struct Account<'m> {
     total: Money,
     /// How many orders were refunded.
     pub(crate) refunds: usize,
+    /// Each wallet's position in the precedence.
+    pub(crate) wallet_ranks: std::sync::Arc<[usize]>,
     /// Buffers reused by every checkout's allocation.
     pub(crate) scratch: CheckoutScratch,
 }
@@ -134,6 +136,7 @@ impl<'m> Account<'m> {
             balances: vec![Money::ZERO; model.wallets.len()],
             total: Money::ZERO,
             refunds: 0,
+            wallet_ranks: wallet_ranks(model),
             scratch: CheckoutScratch::default(),
         }
     }
@@ -268,11 +271,7 @@ impl<'m> Account<'m> {
         let id = self.grants.len();
         let wallets: std::sync::Arc<[WalletId]> = wallets.into();
         let source = Source::Wallet(wallets[0]);
-        let rank = wallets
-            .iter()
-            .map(|w| model.precedence_rank(Source::Wallet(*w)))
-            .min()
-            .unwrap_or(usize::MAX);
+        let rank = self.rank_of(&wallets);
         let step = model.wallets[wallets[0]].unit.step_money(&model.currency);
         self.grants.push(Grant {
             wallets,
@@ -286,6 +285,15 @@ impl<'m> Account<'m> {
         });
         self.change(id, value, kind, source, order);
         id
+    }
+
+    /// The precedence position of a grant in `wallets`: its first wallet's.
+    pub(crate) fn rank_of(&self, wallets: &[WalletId]) -> usize {
+        wallets
+            .iter()
+            .map(|w| self.wallet_ranks.get(*w).copied().unwrap_or(usize::MAX))
+            .min()
+            .unwrap_or(usize::MAX)
     }
 
     /// Changes grant `id`'s value by `amount` (signed) and records the entry:
@@ -491,6 +499,19 @@ impl<'m> Account<'m> {
         }
         Ok(())
     }
+}
+
+/// Each wallet's position in the precedence, from one pass over it.
+fn wallet_ranks(model: &Model) -> std::sync::Arc<[usize]> {
+    let mut ranks = vec![usize::MAX; model.wallets.len()];
+    for (rank, source) in model.precedence.iter().enumerate() {
+        if let Source::Wallet(w) = source {
+            if let Some(slot) = ranks.get_mut(*w) {
+                *slot = (*slot).min(rank);
+            }
+        }
+    }
+    ranks.into()
 }
 
 /// A cheap summary of an account's state (see [`Account::fingerprint`]).

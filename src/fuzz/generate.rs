@@ -87,10 +87,18 @@ impl<'m> Generator<'m> {
             }
         }
         let wallets = model.wallets.len();
-        let conversions = (0..wallets)
-            .flat_map(|f| (0..wallets).map(move |t| (f, t)))
-            .filter(|(f, t)| model.conversion_allowed(*f, *t))
+        let mut conversions: Vec<(WalletId, WalletId)> = model
+            .conversions
+            .iter()
+            .flat_map(|c| {
+                c.from
+                    .iter()
+                    .flat_map(|f| c.to.iter().map(move |t| (*f, *t)))
+            })
+            .filter(|(f, t)| f != t)
             .collect();
+        conversions.sort_unstable();
+        conversions.dedup();
         let opt_in = (0..wallets).filter(|w| model.wallets[*w].opt_in).collect();
         Generator {
             model,

@@ -8,9 +8,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use miette::NamedSource;
-
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::model::{
     CategorySet, DiscountAmount, Limit, Model, PromoEffect, Source, Span, Stacking,
 };
@@ -84,7 +82,7 @@ fn allowances(text: &str) -> HashSet<String> {
 }
 
 struct Findings {
-    file: Arc<NamedSource<String>>,
+    file: Arc<SourceFile>,
     found: Vec<Diagnostic>,
 }
 
@@ -105,7 +103,7 @@ impl Findings {
 /// Lints a valid model; `text` is its source (for spans and allowances).
 pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
     let mut findings = Findings {
-        file: Arc::new(NamedSource::new(name, text.to_string())),
+        file: Arc::new(SourceFile::new(name, text)),
         found: Vec::new(),
     };
     let spans = &model.source_map;
@@ -245,24 +243,38 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
             _ => None,
         })
         .collect();
-    for (i, (a, first)) in discounts.iter().enumerate() {
-        for (b, second) in &discounts[i + 1..] {
-            let overlap = first.applies_to.0 & second.applies_to.0 != 0;
-            let stopped = first.stacking == Stacking::Stops;
-            if let (DiscountAmount::Percent(x), DiscountAmount::Percent(y)) =
-                (first.amount, second.amount)
-            {
-                if overlap && !stopped && x + y > rust_decimal::Decimal::ONE_HUNDRED {
-                    findings.add(
-                        Lint::DiscountsStackBeyond100,
-                        promo_span(*b),
-                        format!(
-                            "`{}` ({x}%) and `{}` ({y}%) stack on the same items to more than 100%",
-                            model.promos[*a].code, model.promos[*b].code
-                        ),
-                        "stacks with an earlier discount",
-                        "each applies to what the other left, so items come close to free; make one `exclusive` or `stops` if that is not meant".into(),
-                    );
+    // Per category, the largest earlier percentage that stacks on it (one
+    // pass; each discount is reported once, against the largest).
+    let mut largest: [Option<(rust_decimal::Decimal, usize)>; 64] = [None; 64];
+    for (b, second) in &discounts {
+        let DiscountAmount::Percent(y) = second.amount else {
+            continue;
+        };
+        let earlier = second.applies_to.iter().filter_map(|c| largest[c]).fold(
+            None,
+            |best: Option<(rust_decimal::Decimal, usize)>, (x, a)| match best {
+                Some((bx, ba)) if bx > x || (bx == x && ba < a) => Some((bx, ba)),
+                _ => Some((x, a)),
+            },
+        );
+        if let Some((x, a)) = earlier {
+            if x + y > rust_decimal::Decimal::ONE_HUNDRED {
+                findings.add(
+                    Lint::DiscountsStackBeyond100,
+                    promo_span(*b),
+                    format!(
+                        "`{}` ({x}%) and `{}` ({y}%) stack on the same items to more than 100%",
+                        model.promos[a].code, model.promos[*b].code
+                    ),
+                    "stacks with an earlier discount",
+                    "each applies to what the other left, so items come close to free; make one `exclusive` or `stops` if that is not meant".into(),
+                );
+            }
+        }
+        if second.stacking != Stacking::Stops {
+            for c in second.applies_to.iter() {
+                if largest[c].is_none_or(|(x, _)| y > x) {
+                    largest[c] = Some((y, *b));
                 }
             }
         }

@@ -17,15 +17,13 @@ mod validate;
 use std::path::Path;
 use std::sync::Arc;
 
-use miette::NamedSource;
-
 pub use crate::model::literal::MAX_DAYS;
 pub use format::{format_model, format_source};
 pub use lint::{lint, Lint};
 pub use lower::MAX_CATEGORIES;
 pub use problem::RulesProblem;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::files::{read_text, ReadError};
 use crate::model::Model;
 use crate::problem::ProblemKind;
@@ -47,11 +45,7 @@ impl RulesError {
     pub fn render(&self, color: bool) -> String {
         match self {
             RulesError::Read(error) => crate::diagnostic::render(error, color),
-            RulesError::Invalid(diagnostics) => diagnostics
-                .iter()
-                .map(|d| d.render(color))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            RulesError::Invalid(diagnostics) => crate::diagnostic::render_all(diagnostics, color),
         }
     }
 
@@ -66,7 +60,7 @@ impl RulesError {
 
 /// Parses, lowers and validates rules source. `name` is shown in diagnostics.
 pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
-    let file = Arc::new(NamedSource::new(name, text.to_string()));
+    let file = Arc::new(SourceFile::new(name, text));
     let to_diagnostic = |problem: Problem| Diagnostic {
         code: problem.kind.code(),
         message: problem.message,

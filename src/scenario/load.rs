@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
-use miette::NamedSource;
 
 use super::problem::{clear_raised, take_raised, LoadProblem};
 use super::schema::{with_context, ScenarioFile};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::files::{read_text, ReadError};
 use crate::model::literal::parse_date;
 use crate::model::Model;
@@ -149,7 +148,8 @@ pub fn from_text(
     cache: &RulesCache,
 ) -> Result<Scenario, LoadError> {
     let shown = path.display().to_string();
-    let named = Arc::new(NamedSource::new(shown, text.to_string()));
+    let named = Arc::new(SourceFile::new(shown, text));
+    check_flow_depth(text, &named)?;
     let preamble = preamble(text, &named)?;
     let model = match rules {
         Some(model) => model.clone(),
@@ -184,11 +184,77 @@ fn read_yaml<T: serde::de::DeserializeOwned>(
     model: &Arc<Model>,
     start: NaiveDate,
     text: &str,
-    named: &Arc<NamedSource<String>>,
+    named: &Arc<SourceFile>,
 ) -> Result<T, LoadError> {
     clear_raised();
     with_context(model.clone(), start, || serde_yaml::from_str(text))
         .map_err(|e| LoadError::Invalid(yaml_diagnostic(named, text, &e)))
+}
+
+/// How deep flow collections (`[...]`, `{...}`) may nest. The YAML reader's
+/// scanner takes time in the square of that depth (a 1 MiB file of `[` ran
+/// for a quarter of an hour), so it is bounded before the reader starts; real
+/// scenarios nest three or four deep.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// Refuses flow collections nested deeper than [`MAX_FLOW_DEPTH`], found by
+/// a scan that skips quoted scalars and comments.
+fn check_flow_depth(text: &str, named: &Arc<SourceFile>) -> Result<(), LoadError> {
+    #[derive(PartialEq)]
+    enum State {
+        Plain,
+        Single,
+        Double,
+        Comment,
+    }
+    let mut state = State::Plain;
+    let mut depth = 0usize;
+    let mut previous = b'\n';
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let starts_scalar = matches!(previous, b' ' | b'\t' | b'\n' | b'[' | b'{' | b',' | b':');
+        match state {
+            State::Plain => match byte {
+                b'#' if matches!(previous, b' ' | b'\t' | b'\n') => state = State::Comment,
+                b'\'' if starts_scalar => state = State::Single,
+                b'"' if starts_scalar => state = State::Double,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(LoadError::Invalid(Diagnostic {
+                            code: LoadProblem::TooComplex.code(),
+                            message: format!(
+                                "the YAML nests lists and maps more than {MAX_FLOW_DEPTH} levels deep"
+                            ),
+                            file: named.clone(),
+                            span: (i, i + 1),
+                            label: "too deep".into(),
+                            help: Some(LoadProblem::TooComplex.help().into()),
+                            severity: miette::Severity::Error,
+                        }));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+            State::Single if byte == b'\'' => {
+                if bytes.get(i + 1) == Some(&b'\'') {
+                    i += 1;
+                } else {
+                    state = State::Plain;
+                }
+            }
+            State::Double if byte == b'\\' => i += 1,
+            State::Double if byte == b'"' => state = State::Plain,
+            State::Comment if byte == b'\n' => state = State::Plain,
+            _ => {}
+        }
+        previous = byte;
+        i += 1;
+    }
+    Ok(())
 }
 
 /// What must be known before the scenario is read: which rules check its
@@ -203,7 +269,7 @@ struct Preamble {
 /// or have it on one top-level line, which is read without a YAML pass of the
 /// whole file (that pass would double the cost of loading); anything else
 /// falls back to reading the document for those two keys.
-fn preamble(text: &str, named: &Arc<NamedSource<String>>) -> Result<Preamble, LoadError> {
+fn preamble(text: &str, named: &Arc<SourceFile>) -> Result<Preamble, LoadError> {
     let single_document = !text.starts_with("---") && !text.contains("\n---");
     let fast = |key: &str| -> Option<Option<String>> {
         if !text.contains(key) {
@@ -242,11 +308,7 @@ fn preamble(text: &str, named: &Arc<NamedSource<String>>) -> Result<Preamble, Lo
 /// A refusal of the YAML reader as a diagnostic: the typed kind a schema
 /// reader raised, or (when the reader itself refused the text) the YAML's own
 /// problem.
-fn yaml_diagnostic(
-    named: &Arc<NamedSource<String>>,
-    text: &str,
-    error: &serde_yaml::Error,
-) -> Diagnostic {
+fn yaml_diagnostic(named: &Arc<SourceFile>, text: &str, error: &serde_yaml::Error) -> Diagnostic {
     let full = error.to_string();
     // The reader appends " at line L column C"; the span shows that already.
     let message = match full.find(" at line ") {

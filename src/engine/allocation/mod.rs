@@ -17,8 +17,9 @@
 //! - `search`: when coarse-unit grants can pay, an exact branch and bound over
 //!   their whole-unit counts per item (items of one category and due are one
 //!   class), each node bounded by the network with the undecided units
-//!   relaxed. At most [`MAX_SEARCH_NODES`] nodes; past that the checkout fails
-//!   with `allocation_too_complex` rather than answering wrong.
+//!   relaxed. At most [`MAX_SEARCH_NODES`] nodes (and [`MAX_SEARCH_WORK`]
+//!   network steps); past that the checkout fails with
+//!   `allocation_too_complex` rather than answering wrong.
 //! - `split`: the category-level flows split into per-item payments per grant.
 //! - `reference`: the brute-force definition the allocator is tested against
 //!   (and the invariants check with, on small carts).
@@ -31,7 +32,7 @@ mod split;
 use crate::model::money::Money;
 use crate::model::{CategoryId, CategorySet};
 
-pub use search::MAX_SEARCH_NODES;
+pub use search::{MAX_SEARCH_NODES, MAX_SEARCH_WORK};
 
 /// A grant offered to the allocator, in spending order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,10 @@ use crate::model::money::Money;
 /// distinct items) from running for minutes.
 pub const MAX_SEARCH_NODES: usize = 20_000;
 
+/// The most work (offers and edges of the network, summed over the nodes
+/// visited) the search may do: with thousands of grants, fewer nodes fit.
+pub const MAX_SEARCH_WORK: usize = 20_000_000;
+
 /// Buffers kept between searches.
 #[derive(Debug, Clone, Default)]
 pub(super) struct SearchScratch {
@@ -32,6 +36,7 @@ pub(super) struct SearchScratch {
     best: Vec<Money>,
     current: Vec<Money>,
     nodes: usize,
+    work: usize,
 }
 
 /// Decides the whole units of every coarse edge: the decision whose exact
@@ -56,13 +61,15 @@ pub(super) fn solve<'s>(
     scratch.bounds.clear();
     scratch.bounds.resize(network.edges.len(), FREE);
     scratch.nodes = 0;
+    scratch.work = 0;
     branch(network, scratch)?;
     Ok(&scratch.best_bounds)
 }
 
 fn branch(network: &mut Network, s: &mut SearchScratch) -> Result<(), TooComplex> {
     s.nodes += 1;
-    if s.nodes > MAX_SEARCH_NODES {
+    s.work += network.offer_group.len() + network.edges.len();
+    if s.nodes > MAX_SEARCH_NODES || s.work > MAX_SEARCH_WORK {
         return Err(TooComplex);
     }
     if !network.solve(&s.bounds) {

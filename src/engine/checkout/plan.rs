@@ -55,6 +55,7 @@ pub(super) struct CheckoutPlan {
 /// only what the receipt keeps.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CheckoutScratch {
+    usable: Vec<bool>,
     offers: Vec<Offer>,
     offer_grants: Vec<GrantId>,
     keyed: Vec<(SpendingKey, Offer)>,
@@ -63,20 +64,32 @@ pub(crate) struct CheckoutScratch {
     allocator: allocation::Scratch,
 }
 
-/// Which categories a grant in `wallets` may pay in a checkout that selected
-/// `pay_with` (opt-in wallets only when selected), among `cart`; or why it
+/// Per wallet, whether a checkout may use it: every wallet that is not
+/// opt-in, and the opt-in ones the buyer selected.
+pub(crate) fn usable_wallets(model: &Model, pay_with: &[WalletId], out: &mut Vec<bool>) {
+    out.clear();
+    out.extend(model.wallets.iter().map(|w| !w.opt_in));
+    for wallet in pay_with {
+        if let Some(usable) = out.get_mut(*wallet) {
+            *usable = true;
+        }
+    }
+}
+
+/// Which categories a grant in `wallets` may pay in a checkout whose usable
+/// wallets are `usable` (see [`usable_wallets`]), among `cart`; or why it
 /// takes no part.
 pub(crate) fn reach(
     model: &Model,
     wallets: &[WalletId],
-    pay_with: &[WalletId],
+    usable: &[bool],
     cart: CategorySet,
 ) -> Result<CategorySet, GrantRole> {
     let mut categories = CategorySet::EMPTY;
     let mut selected = false;
     for wallet in wallets {
         let rule = &model.wallets[*wallet];
-        if !rule.opt_in || pay_with.contains(wallet) {
+        if usable.get(*wallet).copied().unwrap_or(false) {
             categories = categories.union(rule.spends_on);
             selected = true;
         }
@@ -91,21 +104,25 @@ pub(crate) fn reach(
 }
 
 /// The wallet a grant in `wallets` pays an item of `category` through: its
-/// first wallet in precedence that may pay it in this checkout.
+/// first wallet in precedence (`ranks`) that may pay it in this checkout.
 pub(crate) fn through(
     model: &Model,
     wallets: &[WalletId],
-    pay_with: &[WalletId],
+    usable: &[bool],
+    ranks: &[usize],
     category: usize,
 ) -> WalletId {
+    if let [only] = wallets {
+        return *only;
+    }
     wallets
         .iter()
         .copied()
         .filter(|w| {
-            let rule = &model.wallets[*w];
-            rule.spends_on.contains(category) && (!rule.opt_in || pay_with.contains(w))
+            model.wallets[*w].spends_on.contains(category)
+                && usable.get(*w).copied().unwrap_or(false)
         })
-        .min_by_key(|w| model.precedence_rank(Source::Wallet(*w)))
+        .min_by_key(|w| ranks.get(*w).copied().unwrap_or(usize::MAX))
         .unwrap_or(wallets[0])
 }
 
@@ -200,7 +217,8 @@ impl Account<'_> {
             let wallet = through(
                 model,
                 wallets,
-                &request.pay_with,
+                &scratch.usable,
+                &self.wallet_ranks,
                 request.items[line.item].category,
             );
             lines.push(PaymentLine {
@@ -389,12 +407,13 @@ impl Account<'_> {
         for item in &request.items {
             cart.insert(item.category);
         }
+        usable_wallets(model, &request.pay_with, &mut scratch.usable);
         scratch.offers.clear();
         scratch.offer_grants.clear();
         if credits.is_empty() {
             for id in self.live_grants() {
                 let grant = &self.grants[id];
-                if let Ok(categories) = reach(model, &grant.wallets, &request.pay_with, cart) {
+                if let Ok(categories) = reach(model, &grant.wallets, &scratch.usable, cart) {
                     scratch.offers.push(Offer {
                         available: grant.remaining,
                         categories,
@@ -409,7 +428,7 @@ impl Account<'_> {
         scratch.keyed.clear();
         for id in self.live_grants() {
             let grant = &self.grants[id];
-            if let Ok(categories) = reach(model, &grant.wallets, &request.pay_with, cart) {
+            if let Ok(categories) = reach(model, &grant.wallets, &scratch.usable, cart) {
                 scratch.keyed.push((
                     super::super::grants::spending_key(grant, id),
                     Offer {
@@ -424,15 +443,10 @@ impl Account<'_> {
             if !credit.value.is_positive() {
                 continue;
             }
-            let Ok(categories) = reach(model, &credit.wallets, &request.pay_with, cart) else {
+            let Ok(categories) = reach(model, &credit.wallets, &scratch.usable, cart) else {
                 continue;
             };
-            let rank = credit
-                .wallets
-                .iter()
-                .map(|w| model.precedence_rank(Source::Wallet(*w)))
-                .min()
-                .unwrap_or(usize::MAX);
+            let rank = self.rank_of(&credit.wallets);
             let id = self.grants.len() + j;
             scratch.keyed.push((
                 (rank, credit.expires.unwrap_or(NaiveDate::MAX), id),

@@ -5,7 +5,7 @@
 
 use super::super::account::Account;
 use super::super::grants::{spending_key, Origin};
-use super::plan::reach;
+use super::plan::{reach, usable_wallets};
 use super::receipt::{CheckoutRequest, GrantRole, GrantTrace, Receipt};
 use crate::model::money::Money;
 use crate::model::CategorySet;
@@ -20,6 +20,8 @@ pub fn grant_traces(
     receipt: &Receipt,
 ) -> Vec<GrantTrace> {
     let model = after.model();
+    let mut usable = Vec::new();
+    usable_wallets(model, &request.pay_with, &mut usable);
     let mut cart = CategorySet::EMPTY;
     for item in &request.items {
         cart.insert(item.category);
@@ -58,7 +60,7 @@ pub fn grant_traces(
             expires: grant.expires,
             role,
         };
-        match reach(model, &grant.wallets, &request.pay_with, cart) {
+        match reach(model, &grant.wallets, &usable, cart) {
             Ok(_) => offered.push(trace(
                 offered.len() + 1,
                 GrantRole::Offered { rank: grant.rank },

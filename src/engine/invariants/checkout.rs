@@ -104,6 +104,12 @@ fn check_scope(
     violations: &mut Vec<Violation>,
 ) {
     let model = after.model();
+    let mut selected = vec![false; model.wallets.len()];
+    for wallet in &request.pay_with {
+        if let Some(s) = selected.get_mut(*wallet) {
+            *s = true;
+        }
+    }
     for line in &receipt.lines {
         let Some(item) = request.items.get(line.item) else {
             violations.push(Violation::new(
@@ -126,7 +132,7 @@ fn check_scope(
                 let step = rule.unit.step_money(&model.currency);
                 if !shows_in
                     || !rule.spends_on.contains(item.category)
-                    || (rule.opt_in && !request.pay_with.contains(&wallet))
+                    || (rule.opt_in && !selected[wallet])
                     || !line.amount.is_multiple_of(step)
                 {
                     violations.push(Violation::new(
@@ -178,6 +184,18 @@ fn check_allocation(
     for item in &request.items {
         cart.insert(item.category);
     }
+    let mut selected = vec![false; model.wallets.len()];
+    for wallet in &request.pay_with {
+        if let Some(s) = selected.get_mut(*wallet) {
+            *s = true;
+        }
+    }
+    let mut ranks = vec![usize::MAX; model.wallets.len()];
+    for (rank, source) in model.precedence.iter().enumerate() {
+        if let Source::Wallet(w) = source {
+            ranks[*w] = ranks[*w].min(rank);
+        }
+    }
     // Every grant that could pay: what holds value now, what this checkout
     // spent to nothing, and the credit of codes given at checkout.
     let mut ids: Vec<usize> = after.live_grants().collect();
@@ -208,9 +226,9 @@ fn check_allocation(
         let mut categories = CategorySet::EMPTY;
         let mut rank = usize::MAX;
         for wallet in grant.wallets.iter() {
-            rank = rank.min(model.precedence_rank(Source::Wallet(*wallet)));
+            rank = rank.min(ranks[*wallet]);
             let rule = &model.wallets[*wallet];
-            if !rule.opt_in || request.pay_with.contains(wallet) {
+            if !rule.opt_in || selected[*wallet] {
                 categories = categories.union(rule.spends_on);
             }
         }
