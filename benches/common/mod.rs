@@ -61,3 +61,18 @@ pub fn peak_rss_mib() -> Option<f64> {
 pub fn figure(bench: &str, text: &str) {
     println!("figure {bench}: {text}");
 }
+
+/// The exponent `k` of the best fit `time ≈ c · n^k` (least squares on logs):
+/// 1 is linear, 2 quadratic, 3 cubic.
+pub fn fitted_exponent(points: &[(f64, f64)]) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let logs: Vec<(f64, f64)> = points.iter().map(|(n, t)| (n.ln(), t.ln())).collect();
+    let count = logs.len() as f64;
+    let mean_x = logs.iter().map(|(x, _)| x).sum::<f64>() / count;
+    let mean_y = logs.iter().map(|(_, y)| y).sum::<f64>() / count;
+    let covariance: f64 = logs.iter().map(|(x, y)| (x - mean_x) * (y - mean_y)).sum();
+    let variance: f64 = logs.iter().map(|(x, _)| (x - mean_x).powi(2)).sum();
+    (variance > 0.0).then(|| covariance / variance)
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::checkout::CheckoutScratch;
+use super::checkout::PooledScratch;
 use super::grants::{spending_key, Grant, GrantId, Origin, SpendingKey};
 use super::ledger::{Entry, EntryKind, Ledger};
 use super::operation::AdvanceReceipt;
@@ -113,8 +113,12 @@ pub struct Account<'m> {
     pub(crate) refunds: usize,
     /// Each wallet's position in the precedence.
     pub(crate) wallet_ranks: std::sync::Arc<[usize]>,
+    /// Each wallet's unit step, in minor units.
+    pub(crate) wallet_steps: std::sync::Arc<[Money]>,
+    /// The largest price an item may have (10^15 of the currency).
+    pub(crate) largest_price: Money,
     /// Buffers reused by every checkout's allocation.
-    pub(crate) scratch: CheckoutScratch,
+    pub(crate) scratch: PooledScratch,
 }
 
 impl<'m> Account<'m> {
@@ -137,7 +141,16 @@ impl<'m> Account<'m> {
             total: Money::ZERO,
             refunds: 0,
             wallet_ranks: wallet_ranks(model),
-            scratch: CheckoutScratch::default(),
+            wallet_steps: model
+                .wallets
+                .iter()
+                .map(|w| w.unit.step_money(&model.currency))
+                .collect(),
+            largest_price: model
+                .currency
+                .money(Decimal::from(crate::model::literal::MAX_AMOUNT))
+                .unwrap_or(Money(i128::MAX / 1_000_000)),
+            scratch: PooledScratch::default(),
         }
     }
 
@@ -267,12 +280,11 @@ impl<'m> Account<'m> {
         kind: EntryKind,
         order: Option<usize>,
     ) -> GrantId {
-        let model = self.model;
         let id = self.grants.len();
         let wallets: std::sync::Arc<[WalletId]> = wallets.into();
         let source = Source::Wallet(wallets[0]);
         let rank = self.rank_of(&wallets);
-        let step = model.wallets[wallets[0]].unit.step_money(&model.currency);
+        let step = self.wallet_steps[wallets[0]];
         self.grants.push(Grant {
             wallets,
             remaining: Money::ZERO,
@@ -469,24 +481,27 @@ impl<'m> Account<'m> {
     /// The indexes recomputed from the grants, for audits: (live in spending
     /// order, expiring, balances, total).
     pub(crate) fn indexes_hold(&self) -> Result<(), String> {
-        let mut balances = vec![Money::ZERO; self.model.wallets.len()];
         let mut total = Money::ZERO;
-        let mut live = BTreeSet::new();
-        let mut expiring = BTreeSet::new();
+        let mut live = 0;
+        let mut expiring = 0;
         for (id, grant) in self.grants.iter().enumerate() {
-            for wallet in grant.wallets.iter() {
-                balances[*wallet] += grant.remaining;
-            }
             total += grant.remaining;
             if grant.remaining.is_positive() {
-                live.insert(spending_key(grant, id));
-                if let Some(e) = grant.expires {
-                    expiring.insert((e, id));
+                live += 1;
+                let indexed = self.live.contains(&spending_key(grant, id))
+                    && grant
+                        .expires
+                        .is_none_or(|e| self.expiring.contains(&(e, id)));
+                if !indexed {
+                    return Err(format!(
+                        "grant #{id} holds value but is missing from the index"
+                    ));
                 }
+                expiring += usize::from(grant.expires.is_some());
             }
         }
-        if balances != self.balances {
-            return Err("the kept wallet balances differ from the grants'".into());
+        if live != self.live.len() || expiring != self.expiring.len() {
+            return Err("the index of grants holding value lists grants that hold none".into());
         }
         if total != self.total {
             return Err(format!(
@@ -494,8 +509,17 @@ impl<'m> Account<'m> {
                 self.total
             ));
         }
-        if live != self.live || expiring != self.expiring {
-            return Err("the kept index of grants holding value differs from the grants".into());
+        let mut balances = vec![Money::ZERO; self.balances.len()];
+        for grant in &self.grants {
+            for wallet in grant.wallets.iter() {
+                balances[*wallet] += grant.remaining;
+            }
+        }
+        if let Some(wallet) = (0..balances.len()).find(|w| balances[*w] != self.balances[*w]) {
+            return Err(format!(
+                "the kept balance of {} differs from its grants'",
+                self.model.wallets[wallet].name
+            ));
         }
         Ok(())
     }

@@ -14,50 +14,81 @@ use crate::model::money::Money;
 /// search would try more than `budget` ways for coarse units (or the cart has
 /// more than 16 categories).
 pub fn lex_max_totals(offers: &[Offer], items: &[Due], budget: usize) -> Option<Vec<Money>> {
-    let mut categories: Vec<usize> = Vec::new();
-    for item in items {
-        if !categories.contains(&item.category) {
-            categories.push(item.category);
+    Reference::default()
+        .lex_max_totals(offers, items, budget)
+        .map(<[Money]>::to_vec)
+}
+
+/// The reference with its buffers, reused from one check to the next.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    categories: Vec<usize>,
+    /// Every (coarse offer, item) it may pay: the variables.
+    pairs: Vec<(usize, usize)>,
+    /// Each item's category, as a bit among the cart's categories.
+    item_bit: Vec<usize>,
+    /// Each offer's categories, as a mask over the cart's categories.
+    reach: Vec<usize>,
+    left: Vec<Money>,
+    coarse_paid: Vec<Money>,
+    due_by_bit: Vec<Money>,
+    cut: Vec<Money>,
+    vector: Vec<Money>,
+    best: Vec<Money>,
+    leaves: usize,
+    budget: usize,
+}
+
+impl Reference {
+    /// What each offer pays in the allocation the rule picks (see
+    /// [`lex_max_totals`]).
+    pub fn lex_max_totals(
+        &mut self,
+        offers: &[Offer],
+        items: &[Due],
+        budget: usize,
+    ) -> Option<&[Money]> {
+        self.categories.clear();
+        for item in items {
+            if !self.categories.contains(&item.category) {
+                self.categories.push(item.category);
+            }
         }
-    }
-    if categories.len() > 16 {
-        return None;
-    }
-    // Every (coarse offer, item) it may pay: the variables.
-    let mut pairs = Vec::new();
-    for (g, offer) in offers.iter().enumerate() {
-        if offer.step > Money(1) {
-            for (i, item) in items.iter().enumerate() {
-                if offer.categories.contains(item.category) && item.amount >= offer.step {
-                    pairs.push((g, i));
+        if self.categories.len() > 16 {
+            return None;
+        }
+        self.pairs.clear();
+        for (g, offer) in offers.iter().enumerate() {
+            if offer.step > Money(1) {
+                for (i, item) in items.iter().enumerate() {
+                    if offer.categories.contains(item.category) && item.amount >= offer.step {
+                        self.pairs.push((g, i));
+                    }
                 }
             }
         }
-    }
-    // Refuse up front when the choices could exceed the budget.
-    let mut choices: usize = 1;
-    for (g, i) in &pairs {
-        let step = offers[*g].step.0;
-        let most = (items[*i].amount.0 / step)
-            .min(offers[*g].available.0 / step)
-            .max(0);
-        choices = choices.saturating_mul(usize::try_from(most + 1).unwrap_or(usize::MAX));
-        if choices > budget {
-            return None;
+        // Refuse up front when the choices could exceed the budget.
+        let mut choices: usize = 1;
+        for (g, i) in &self.pairs {
+            let step = offers[*g].step.0;
+            let most = (items[*i].amount.0 / step)
+                .min(offers[*g].available.0 / step)
+                .max(0);
+            choices = choices.saturating_mul(usize::try_from(most + 1).unwrap_or(usize::MAX));
+            if choices > budget {
+                return None;
+            }
         }
-    }
-    let item_bit: Vec<usize> = items
-        .iter()
-        .map(|item| {
+        let categories = &self.categories;
+        self.item_bit.clear();
+        self.item_bit.extend(items.iter().map(|item| {
             categories
                 .iter()
                 .position(|c| *c == item.category)
                 .unwrap_or(0)
-        })
-        .collect();
-    let reach: Vec<usize> = offers
-        .iter()
-        .map(|offer| {
+        }));
+        self.reach.clear();
+        self.reach.extend(offers.iter().map(|offer| {
             let mut mask = 0;
             for (bit, category) in categories.iter().enumerate() {
                 if offer.categories.contains(*category) {
@@ -65,63 +96,43 @@ pub fn lex_max_totals(offers: &[Offer], items: &[Due], budget: usize) -> Option<
                 }
             }
             mask
-        })
-        .collect();
-    let subsets = 1usize << categories.len();
-    let mut search = Search {
-        offers,
-        pairs: &pairs,
-        item_bit: &item_bit,
-        reach: &reach,
-        left: items.iter().map(|i| i.amount.max(Money::ZERO)).collect(),
-        coarse_paid: vec![Money::ZERO; offers.len()],
-        due_by_bit: vec![Money::ZERO; categories.len()],
-        cut: vec![Money::ZERO; subsets],
-        vector: Vec::with_capacity(offers.len() + 1),
-        best: None,
-        leaves: 0,
-        budget,
-    };
-    search.walk(0).then_some(())?;
-    search.best.map(|mut best| best.split_off(1))
-}
+        }));
+        self.left.clear();
+        self.left
+            .extend(items.iter().map(|i| i.amount.max(Money::ZERO)));
+        self.coarse_paid.clear();
+        self.coarse_paid.resize(offers.len(), Money::ZERO);
+        self.due_by_bit.clear();
+        self.due_by_bit.resize(categories.len(), Money::ZERO);
+        self.cut.clear();
+        self.cut.resize(1usize << categories.len(), Money::ZERO);
+        self.best.clear();
+        self.leaves = 0;
+        self.budget = budget;
+        if !self.walk(offers, 0) || self.best.is_empty() {
+            return None;
+        }
+        Some(&self.best[1..])
+    }
 
-struct Search<'a> {
-    offers: &'a [Offer],
-    pairs: &'a [(usize, usize)],
-    /// Each item's category, as a bit among the cart's categories.
-    item_bit: &'a [usize],
-    /// Each offer's categories, as a mask over the cart's categories.
-    reach: &'a [usize],
-    left: Vec<Money>,
-    coarse_paid: Vec<Money>,
-    due_by_bit: Vec<Money>,
-    cut: Vec<Money>,
-    vector: Vec<Money>,
-    best: Option<Vec<Money>>,
-    leaves: usize,
-    budget: usize,
-}
-
-impl Search<'_> {
     /// Tries every unit count for pair `p` onwards; false past the budget.
-    fn walk(&mut self, p: usize) -> bool {
+    fn walk(&mut self, offers: &[Offer], p: usize) -> bool {
         let Some(&(g, i)) = self.pairs.get(p) else {
             self.leaves += 1;
             if self.leaves > self.budget {
                 return false;
             }
-            self.leaf();
+            self.leaf(offers);
             return true;
         };
-        let step = self.offers[g].step;
-        let room = self.offers[g].available - self.coarse_paid[g];
+        let step = offers[g].step;
+        let room = offers[g].available - self.coarse_paid[g];
         let most = (self.left[i].0 / step.0).min(room.0 / step.0).max(0);
         for units in 0..=most {
             let amount = Money(units * step.0);
             self.left[i] -= amount;
             self.coarse_paid[g] += amount;
-            let within = self.walk(p + 1);
+            let within = self.walk(offers, p + 1);
             self.left[i] += amount;
             self.coarse_paid[g] -= amount;
             if !within {
@@ -133,7 +144,7 @@ impl Search<'_> {
 
     /// With coarse units decided: the currency-step grants in spending order,
     /// each paying the increase of the minimum cut over its prefix.
-    fn leaf(&mut self) {
+    fn leaf(&mut self, offers: &[Offer]) {
         self.due_by_bit.iter_mut().for_each(|d| *d = Money::ZERO);
         for (i, bit) in self.item_bit.iter().enumerate() {
             self.due_by_bit[*bit] += self.left[i];
@@ -147,7 +158,7 @@ impl Search<'_> {
         let mut before = Money::ZERO;
         self.vector.clear();
         self.vector.push(Money::ZERO);
-        for (g, offer) in self.offers.iter().enumerate() {
+        for (g, offer) in offers.iter().enumerate() {
             if offer.step > Money(1) {
                 self.vector.push(self.coarse_paid[g]);
                 continue;
@@ -165,8 +176,8 @@ impl Search<'_> {
             before = now;
         }
         self.vector[0] = self.vector[1..].iter().copied().sum();
-        if self.best.as_ref().is_none_or(|best| self.vector > *best) {
-            self.best = Some(self.vector.clone());
+        if self.best.is_empty() || self.vector > self.best {
+            self.best.clone_from(&self.vector);
         }
     }
 }

@@ -10,7 +10,7 @@ mod plan;
 mod receipt;
 mod trace;
 
-pub(crate) use plan::CheckoutScratch;
+pub(crate) use plan::PooledScratch;
 pub use receipt::{
     CheckoutRequest, DiscountTrace, GrantRole, GrantTrace, Item, PaymentLine, Receipt,
 };
@@ -22,9 +22,9 @@ use super::EngineError;
 impl Account<'_> {
     /// Checks out a cart. On error the account is unchanged.
     pub fn checkout(&mut self, request: &CheckoutRequest) -> Result<Receipt, EngineError> {
-        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut scratch = self.scratch.take();
         let planned = self.plan_checkout(request, &mut scratch);
-        self.scratch = scratch;
+        self.scratch.put(scratch);
         Ok(self.apply_checkout(planned?))
     }
 }

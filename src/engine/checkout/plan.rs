@@ -10,7 +10,6 @@ use super::super::grants::{GrantId, SpendingKey};
 use super::super::{EngineError, ErrorCode};
 use super::discounts::is_discount;
 use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt};
-use crate::model::literal::MAX_AMOUNT;
 use crate::model::money::Money;
 use crate::model::{
     CategorySet, Model, PaymentId, PromoEffect, PromoId, Rounding, Source, WalletId,
@@ -62,6 +61,58 @@ pub(crate) struct CheckoutScratch {
     dues: Vec<Due>,
     allocation: Allocation,
     allocator: allocation::Scratch,
+}
+
+thread_local! {
+    /// Buffers of accounts that no longer exist, for the next ones on this
+    /// thread (a fuzz campaign opens an account per session). Boxed: they move
+    /// in and out of accounts, and a box moves one pointer.
+    #[allow(clippy::vec_box)]
+    static SPARE: std::cell::RefCell<Vec<Box<CheckoutScratch>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An account's checkout buffers, taken from this thread's spares when the
+/// account first checks out and given back when it is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct PooledScratch(Option<Box<CheckoutScratch>>);
+
+impl PooledScratch {
+    /// The buffers, for one checkout.
+    pub fn take(&mut self) -> Box<CheckoutScratch> {
+        self.0.take().unwrap_or_else(|| {
+            SPARE
+                .try_with(|spare| spare.borrow_mut().pop())
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        })
+    }
+
+    /// Gives the buffers back after a checkout.
+    pub fn put(&mut self, scratch: Box<CheckoutScratch>) {
+        self.0 = Some(scratch);
+    }
+}
+
+impl Clone for PooledScratch {
+    /// A copy of an account gets buffers of its own.
+    fn clone(&self) -> Self {
+        PooledScratch(None)
+    }
+}
+
+impl Drop for PooledScratch {
+    fn drop(&mut self) {
+        if let Some(scratch) = self.0.take() {
+            let _ = SPARE.try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                if spare.len() < 4 {
+                    spare.push(scratch);
+                }
+            });
+        }
+    }
 }
 
 /// Per wallet, whether a checkout may use it: every wallet that is not
@@ -143,10 +194,7 @@ impl Account<'_> {
             typed_discounts,
         } = self.plan_codes(request)?;
 
-        let largest = model
-            .currency
-            .money(rust_decimal::Decimal::from(MAX_AMOUNT))
-            .unwrap_or(Money(i128::MAX / 1_000_000));
+        let largest = self.largest_price;
         let mut subtotal = Money::ZERO;
         for item in &request.items {
             if item.price.is_negative() || item.price > largest {
@@ -264,7 +312,7 @@ impl Account<'_> {
                 .filter(|(item, _)| rule.base.contains(item.category))
                 .map(|(_, due)| *due)
                 .sum();
-            let step = model.wallets[rule.wallet].unit.step_money(&model.currency);
+            let step = self.wallet_steps[rule.wallet];
             let value = base
                 .percent(rule.percent, Rounding::Down)
                 .ok_or_else(EngineError::overflow)?
@@ -453,9 +501,7 @@ impl Account<'_> {
                 Offer {
                     available: credit.value,
                     categories,
-                    step: model.wallets[credit.wallets[0]]
-                        .unit
-                        .step_money(&model.currency),
+                    step: self.wallet_steps[credit.wallets[0]],
                 },
             ));
         }

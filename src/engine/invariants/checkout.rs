@@ -5,7 +5,7 @@
 
 use super::{Invariant, Snapshot, Violation};
 use crate::engine::account::Account;
-use crate::engine::allocation::reference::lex_max_totals;
+use crate::engine::allocation::reference::Reference;
 use crate::engine::allocation::{Due, Offer};
 use crate::engine::checkout::{CheckoutRequest, Receipt};
 use crate::engine::grants::Origin;
@@ -16,7 +16,51 @@ use crate::model::{CategorySet, Source};
 /// checkout before it skips the check (carts with coarse-unit credit only).
 pub const ORACLE_BUDGET: usize = 4_096;
 
+/// The checkout checks' buffers and per-model tables, kept by the checker.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CheckoutChecks {
+    /// Per wallet: its precedence position and its unit's step.
+    ranks: Vec<usize>,
+    steps: Vec<Money>,
+    /// Per wallet: whether this checkout selected it.
+    selected: Vec<bool>,
+    ids: Vec<usize>,
+    keyed: Vec<((usize, chrono::NaiveDate, usize), Offer, usize)>,
+    offers: Vec<Offer>,
+    dues: Vec<Due>,
+    actual: Vec<Money>,
+    reference: Reference,
+}
+
+impl CheckoutChecks {
+    /// Prepares the per-model tables and marks the selected wallets.
+    fn prepare(&mut self, after: &Account<'_>, request: &CheckoutRequest) {
+        let model = after.model();
+        if self.ranks.len() != model.wallets.len() {
+            self.ranks = vec![usize::MAX; model.wallets.len()];
+            for (rank, source) in model.precedence.iter().enumerate() {
+                if let Source::Wallet(w) = source {
+                    self.ranks[*w] = self.ranks[*w].min(rank);
+                }
+            }
+            self.steps = model
+                .wallets
+                .iter()
+                .map(|w| w.unit.step_money(&model.currency))
+                .collect();
+        }
+        self.selected.clear();
+        self.selected.resize(model.wallets.len(), false);
+        for wallet in &request.pay_with {
+            if let Some(s) = self.selected.get_mut(*wallet) {
+                *s = true;
+            }
+        }
+    }
+}
+
 pub(super) fn check(
+    checks: &mut CheckoutChecks,
     before: &Snapshot,
     after: &Account<'_>,
     delta: Money,
@@ -53,21 +97,8 @@ pub(super) fn check(
             ));
         }
     }
-    // Every amount paid is in its source's scale.
-    for (source, value) in receipt.paid(model) {
-        let step = model.source_unit(source).step_money(&model.currency);
-        if !value.is_multiple_of(step) {
-            violations.push(Violation::new(
-                Invariant::WholeUnits,
-                format!(
-                    "{} paid {} minor units, not a whole number of its unit",
-                    model.source_name(source),
-                    value
-                ),
-            ));
-        }
-    }
-    check_scope(after, request, receipt, violations);
+    checks.prepare(after, request);
+    check_scope(checks, after, request, receipt, violations);
     // Value: credit codes add, spending removes, rewards add.
     let created: Money = after.grants()[before.grants.min(after.grants().len())..]
         .iter()
@@ -91,25 +122,21 @@ pub(super) fn check(
             ),
         ));
     }
-    check_allocation(before, after, request, receipt, violations);
+    check_allocation(checks, before, after, request, receipt, violations);
 }
 
 /// Each payment only in scope: a grant through a wallet it shows in that
 /// spends on the item (opt-in wallets only when selected); the payment method
 /// only on what it may pay.
+/// Every payment in whole units of its wallet's unit, too.
 fn check_scope(
+    checks: &CheckoutChecks,
     after: &Account<'_>,
     request: &CheckoutRequest,
     receipt: &Receipt,
     violations: &mut Vec<Violation>,
 ) {
     let model = after.model();
-    let mut selected = vec![false; model.wallets.len()];
-    for wallet in &request.pay_with {
-        if let Some(s) = selected.get_mut(*wallet) {
-            *s = true;
-        }
-    }
     for line in &receipt.lines {
         let Some(item) = request.items.get(line.item) else {
             violations.push(Violation::new(
@@ -129,11 +156,10 @@ fn check_scope(
                     .grants()
                     .get(grant)
                     .is_some_and(|g| g.shows_in(wallet));
-                let step = rule.unit.step_money(&model.currency);
                 if !shows_in
                     || !rule.spends_on.contains(item.category)
-                    || (rule.opt_in && !selected[wallet])
-                    || !line.amount.is_multiple_of(step)
+                    || (rule.opt_in && !checks.selected[wallet])
+                    || !line.amount.is_multiple_of(checks.steps[wallet])
                 {
                     violations.push(Violation::new(
                         Invariant::GrantInScope,
@@ -173,6 +199,7 @@ fn check_scope(
 /// definition: the grants that could pay (what they held before, in spending
 /// order), the items' dues after discounts.
 fn check_allocation(
+    checks: &mut CheckoutChecks,
     before: &Snapshot,
     after: &Account<'_>,
     request: &CheckoutRequest,
@@ -184,26 +211,18 @@ fn check_allocation(
     for item in &request.items {
         cart.insert(item.category);
     }
-    let mut selected = vec![false; model.wallets.len()];
-    for wallet in &request.pay_with {
-        if let Some(s) = selected.get_mut(*wallet) {
-            *s = true;
-        }
-    }
-    let mut ranks = vec![usize::MAX; model.wallets.len()];
-    for (rank, source) in model.precedence.iter().enumerate() {
-        if let Source::Wallet(w) = source {
-            ranks[*w] = ranks[*w].min(rank);
-        }
-    }
     // Every grant that could pay: what holds value now, what this checkout
     // spent to nothing, and the credit of codes given at checkout.
-    let mut ids: Vec<usize> = after.live_grants().collect();
-    ids.extend(receipt.lines.iter().filter_map(|l| l.grant));
-    ids.sort_unstable();
-    ids.dedup();
-    let mut offers: Vec<((usize, chrono::NaiveDate, usize), Offer, usize)> = Vec::new();
-    for id in ids {
+    checks.ids.clear();
+    checks.ids.extend(after.live_grants());
+    checks
+        .ids
+        .extend(receipt.lines.iter().filter_map(|l| l.grant));
+    checks.ids.sort_unstable();
+    checks.ids.dedup();
+    checks.keyed.clear();
+    for id in &checks.ids {
+        let id = *id;
         let grant = &after.grants()[id];
         let new = id >= before.grants;
         if new && !matches!(grant.origin, Origin::Code(_)) {
@@ -226,9 +245,9 @@ fn check_allocation(
         let mut categories = CategorySet::EMPTY;
         let mut rank = usize::MAX;
         for wallet in grant.wallets.iter() {
-            rank = rank.min(ranks[*wallet]);
+            rank = rank.min(checks.ranks[*wallet]);
             let rule = &model.wallets[*wallet];
-            if !rule.opt_in || selected[*wallet] {
+            if !rule.opt_in || checks.selected[*wallet] {
                 categories = categories.union(rule.spends_on);
             }
         }
@@ -236,44 +255,49 @@ fn check_allocation(
             continue;
         }
         let key = (rank, grant.expires.unwrap_or(chrono::NaiveDate::MAX), id);
-        let step = model.wallets[grant.wallets[0]]
-            .unit
-            .step_money(&model.currency);
-        offers.push((
+        checks.keyed.push((
             key,
             Offer {
                 available,
                 categories,
-                step,
+                step: checks.steps[grant.wallets[0]],
             },
             id,
         ));
     }
-    offers.sort_by_key(|(key, _, _)| *key);
-    let dues: Vec<Due> = request
-        .items
-        .iter()
-        .zip(&receipt.item_due)
-        .map(|(item, due)| Due {
-            amount: *due,
-            category: item.category,
-        })
-        .collect();
-    let plain: Vec<Offer> = offers.iter().map(|(_, offer, _)| *offer).collect();
-    let Some(expected) = lex_max_totals(&plain, &dues, ORACLE_BUDGET) else {
+    checks.keyed.sort_by_key(|(key, _, _)| *key);
+    checks.dues.clear();
+    checks.dues.extend(
+        request
+            .items
+            .iter()
+            .zip(&receipt.item_due)
+            .map(|(item, due)| Due {
+                amount: *due,
+                category: item.category,
+            }),
+    );
+    checks.offers.clear();
+    checks
+        .offers
+        .extend(checks.keyed.iter().map(|(_, offer, _)| *offer));
+    let Some(expected) =
+        checks
+            .reference
+            .lex_max_totals(&checks.offers, &checks.dues, ORACLE_BUDGET)
+    else {
         return;
     };
-    let actual: Vec<Money> = offers
-        .iter()
-        .map(|(_, _, id)| {
-            receipt
-                .lines
-                .iter()
-                .filter(|l| l.grant == Some(*id))
-                .map(|l| l.amount)
-                .sum()
-        })
-        .collect();
+    checks.actual.clear();
+    checks.actual.extend(checks.keyed.iter().map(|(_, _, id)| {
+        receipt
+            .lines
+            .iter()
+            .filter(|l| l.grant == Some(*id))
+            .map(|l| l.amount)
+            .sum::<Money>()
+    }));
+    let actual = &checks.actual;
     let expected_total: Money = expected.iter().copied().sum();
     let actual_total: Money = actual.iter().copied().sum();
     if actual_total != expected_total {
@@ -294,7 +318,7 @@ fn check_allocation(
             format!(
                 "the grant at place {} in spending order (#{}) paid {}, but the rule has it pay {} (the {} before it paid {})",
                 k + 1,
-                offers[k].2,
+                checks.keyed[k].2,
                 model.show_money(actual[k]),
                 model.show_money(expected[k]),
                 k,

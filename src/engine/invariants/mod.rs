@@ -7,8 +7,9 @@
 //! updated from the entries a step wrote, and checks the grants those entries
 //! (and the step's new grants) touch; a failed step is checked against a
 //! fingerprint taken before it. A full audit of every grant and of the
-//! engine's own indexes runs after steps 1, 2, 4, 8, ... (so its cost adds up
-//! to about twice the history once) and whenever asked ([`Checker::audit`]).
+//! engine's own indexes runs at the start, after steps 16, 32, 64, ... (so its
+//! cost adds up to about twice the history once) and at the end of every
+//! replay ([`Checker::audit`]).
 //!
 //! The least-card and precedence checks do not trust the allocator: they
 //! recompute, from the accounts alone, the allocation DOMAIN.md defines
@@ -107,6 +108,10 @@ impl Violation {
     }
 }
 
+/// The step after which the first full audit runs (then 32, 64, ...): short
+/// sessions are audited once, at their end.
+const FIRST_AUDIT: u64 = 16;
+
 /// What the checker notes before a step, to compare after it.
 #[derive(Debug, Clone, Copy)]
 pub struct Snapshot {
@@ -130,6 +135,8 @@ pub struct Checker {
     next_audit: u64,
     /// Reused: the grants a step touched.
     touched: Vec<usize>,
+    /// The checkout checks' buffers.
+    checkouts: checkout::CheckoutChecks,
 }
 
 impl Checker {
@@ -137,7 +144,7 @@ impl Checker {
     /// violation that state already has.
     pub fn new(account: &Account<'_>) -> (Checker, Vec<Violation>) {
         let mut checker = Checker {
-            next_audit: 1,
+            next_audit: FIRST_AUDIT,
             ..Checker::default()
         };
         let violations = checker.audit(account);
@@ -193,7 +200,15 @@ impl Checker {
                 ),
             ));
         }
-        operations::check(before, after, operation, outcome, delta, &mut violations);
+        operations::check(
+            &mut self.checkouts,
+            before,
+            after,
+            operation,
+            outcome,
+            delta,
+            &mut violations,
+        );
         self.maybe_audit(after, &mut violations);
         violations
     }
@@ -248,7 +263,7 @@ impl Checker {
     /// The full audit: every grant against its ledger entries summed afresh,
     /// and the engine's indexes (balances, total, grants holding value)
     /// against the grants. Costs the whole history; `run` and `fuzz` call it
-    /// after steps 1, 2, 4, 8, ... and at the end.
+    /// after steps 16, 32, 64, ... and at the end.
     pub fn audit(&mut self, account: &Account<'_>) -> Vec<Violation> {
         let mut violations = Vec::new();
         self.sums = account.ledger().grant_sums(account.grants().len());

@@ -11,6 +11,7 @@ use crate::model::Source;
 /// The checks of one successful operation; `delta` is what it changed the
 /// account's total value by.
 pub(super) fn check(
+    checks: &mut checkout::CheckoutChecks,
     before: &Snapshot,
     after: &Account<'_>,
     operation: &Operation,
@@ -119,7 +120,7 @@ pub(super) fn check(
                 violations.push(mismatch());
                 return;
             };
-            checkout::check(before, after, delta, request, receipt, violations)
+            checkout::check(checks, before, after, delta, request, receipt, violations)
         }
     }
 }
