@@ -12,8 +12,8 @@
 //! [`files`] the bounded reading and atomic writing of user files.
 //!
 //! Every step an account can take is an [`engine::Operation`], applied by
-//! [`engine::Account::apply`]; [`engine::apply_checked`] applies one and checks
-//! the engine's invariants and the author's assertions after it.
+//! [`engine::Account::apply`]; an [`engine::CheckedAccount`] applies them and
+//! checks the engine's invariants and the author's assertions after each.
 //!
 //! # Example
 //!
