@@ -66,14 +66,16 @@ fn cart(model: &promosim::model::Model, categories: &[&str]) -> CheckoutRequest 
     CheckoutRequest {
         items: categories
             .iter()
-            .map(|c| Item {
-                sku: format!("sku-{c}"),
-                category: model.category(c).expect("category"),
-                price: promosim::model::money::Money(475),
+            .map(|c| {
+                Item::new(
+                    format!("sku-{c}"),
+                    model.category(c).expect("category"),
+                    promosim::model::money::Money(475),
+                )
             })
             .collect(),
         pay_with: vec![model.wallet("coins").expect("coins")],
-        codes: Vec::new(),
+        ..CheckoutRequest::default()
     }
 }
 
@@ -126,11 +128,11 @@ fn main() {
     // credit lasts): caches hot, as a long scenario or a server sees it.
     let mut hot = seasoned();
     let cent = CheckoutRequest {
-        items: vec![Item {
-            sku: "sku-c0".into(),
-            category: model.category("c0").expect("category"),
-            price: promosim::model::money::Money(1),
-        }],
+        items: vec![Item::new(
+            "sku-c0",
+            model.category("c0").expect("category"),
+            promosim::model::money::Money(1),
+        )],
         ..single.clone()
     };
     group.bench_function("engine_single_hot", |b| {

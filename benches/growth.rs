@@ -57,14 +57,9 @@ fn account_with_grants(model: &Model, grants: usize) -> Account<'_> {
 fn cart(items: usize) -> CheckoutRequest {
     CheckoutRequest {
         items: (0..items)
-            .map(|i| Item {
-                sku: format!("s{i}"),
-                category: i % 8,
-                price: Money(100 + (i as i128 % 100)),
-            })
+            .map(|i| Item::new(format!("s{i}"), i % 8, Money(100 + (i as i128 % 100))))
             .collect(),
-        pay_with: Vec::new(),
-        codes: Vec::new(),
+        ..CheckoutRequest::default()
     }
 }
 
@@ -96,13 +91,9 @@ fn history(steps: usize) -> ScenarioFile {
     let mut orders = 0;
     while file.steps.len() < steps {
         file.steps.push(step(Operation::Checkout(CheckoutRequest {
-            items: vec![Item {
-                sku: "app".into(),
-                category: apps,
-                price: Money(499),
-            }],
+            items: vec![Item::new("app", apps, Money(499))],
             pay_with: vec![coins],
-            codes: Vec::new(),
+            ..CheckoutRequest::default()
         })));
         orders += 1;
         file.steps

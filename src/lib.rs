@@ -34,14 +34,11 @@
 //! account.open_balance(coins, Decimal::from(500))?; // 500 coins
 //!
 //! // Amounts inside the engine are minor units of the currency: 499 = 4.99 USD.
+//! let apps = model.category("apps").expect("a category");
 //! let checkout = Operation::Checkout(CheckoutRequest {
-//!     items: vec![Item {
-//!         sku: "angry-birds".into(),
-//!         category: model.category("apps").expect("a category"),
-//!         price: Money(499),
-//!     }],
+//!     items: vec![Item::new("angry-birds", apps, Money(499))],
 //!     pay_with: vec![coins],
-//!     codes: vec![],
+//!     ..CheckoutRequest::default()
 //! });
 //! let Outcome::Checkout(receipt) = account.apply(&checkout)? else {
 //!     unreachable!("a checkout's outcome is a receipt")

@@ -117,6 +117,11 @@ pub struct Account<'m> {
     pub(crate) wallet_steps: std::sync::Arc<[Money]>,
     /// The largest price an item may have (10^15 of the currency).
     pub(crate) largest_price: Money,
+    /// Whether the rules have automatic promotions.
+    pub(crate) has_automatic: bool,
+    /// Per wallet, the categories it pays, when every wallet's scope names
+    /// only categories (the allocator's fast path).
+    pub(crate) category_sets: Option<std::sync::Arc<[crate::model::CategorySet]>>,
     /// Buffers reused by every checkout's allocation.
     pub(crate) scratch: PooledScratch,
 }
@@ -150,6 +155,8 @@ impl<'m> Account<'m> {
                 .currency
                 .money(Decimal::from(crate::model::literal::MAX_AMOUNT))
                 .unwrap_or(Money(i128::MAX / 1_000_000)),
+            has_automatic: model.promos.iter().any(|p| p.automatic),
+            category_sets: super::checkout::wallet_category_sets(model).map(Into::into),
             scratch: PooledScratch::default(),
         }
     }

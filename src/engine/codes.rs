@@ -54,12 +54,17 @@ impl Account<'_> {
 
     /// The promo with this code, or `unknown_code`.
     pub(crate) fn find_promo(&self, code: &str) -> Result<PromoId, EngineError> {
-        self.model.promo(code).ok_or_else(|| {
-            EngineError::new(
+        match self.model.promo(code) {
+            Some(promo) if !self.model.promos[promo].automatic => Ok(promo),
+            Some(_) => Err(EngineError::new(
+                ErrorCode::UnknownCode,
+                format!("`{code}` is an automatic promotion, not a code: it applies without one"),
+            )),
+            None => Err(EngineError::new(
                 ErrorCode::UnknownCode,
                 format!("no promo has the code `{code}`"),
-            )
-        })
+            )),
+        }
     }
 
     /// The expiry date of a credit redeemed today.

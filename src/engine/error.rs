@@ -53,6 +53,16 @@ problem_kinds! {
         AllocationTooComplex = ("allocation_too_complex",
             "deciding how coarse-unit credit (stars, points) pays this cart needs more than 20,000 search steps",
             "split the cart, or use fewer wallets whose units do not divide each other in one checkout"),
+        /// The discounts of one checkout could combine in more ways than
+        /// promosim compares.
+        DiscountsTooComplex = ("discounts_too_complex",
+            "the discounts of this checkout could combine in more than 4,096 ways",
+            "fewer discounts compete at once; use `stacking exclusive` or classes with `best` sparingly"),
+        /// The cart holds more units or kinds of item than promosim computes
+        /// with in one checkout.
+        CartTooLarge = ("cart_too_large",
+            "the cart holds more than 100,000 units, or more than 64 kinds of item that different wallets may pay",
+            "split the checkout into smaller orders"),
     }
 }
 

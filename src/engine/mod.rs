@@ -31,7 +31,8 @@ mod refund;
 pub use account::{Account, ConversionReceipt, Entitlement, Order, Redemption, RefundReceipt};
 pub use checked::{Checked, CheckedAccount, Checks};
 pub use checkout::{
-    grant_traces, CheckoutRequest, DiscountTrace, GrantRole, GrantTrace, Item, PaymentLine, Receipt,
+    grant_traces, CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace, GrantRole,
+    GrantTrace, Item, PaymentLine, Receipt, MAX_CHOICES, MAX_KINDS, MAX_UNITS,
 };
 pub use error::{EngineError, ErrorCode};
 pub use grants::{Grant, GrantId, Origin};

@@ -15,7 +15,7 @@ use crate::engine::{
     Account, Advance, CheckedAccount, CheckoutRequest, Checks, ConvertRequest, Item, Operation,
 };
 use crate::model::money::Money;
-use crate::model::{DiscountAmount, Model, PromoEffect, Unit, WalletId};
+use crate::model::{Effect, Model, PromoEffect, Unit, WalletId};
 use crate::scenario::open_account;
 use crate::scenario::schema::{AccountSpec, Date, PaymentChoice, Step, WalletAmounts};
 
@@ -66,7 +66,7 @@ impl<'m> Generator<'m> {
         for promo in &model.promos {
             if let PromoEffect::Discount(d) = &promo.effect {
                 anchors.extend(d.min_spend.and_then(money));
-                if let (Some(max), DiscountAmount::Percent(p)) = (d.max, d.amount) {
+                if let (Some(max), Effect::Percent(p)) = (d.max, d.effect) {
                     if !p.is_zero() {
                         // The price at which the percentage reaches the cap.
                         anchors.extend(money(
@@ -74,8 +74,8 @@ impl<'m> Generator<'m> {
                         ));
                     }
                 }
-                if let DiscountAmount::Fixed(a) = d.amount {
-                    anchors.extend(money(a));
+                if let Effect::Off { amount, .. } | Effect::To { amount, .. } = d.effect {
+                    anchors.extend(money(amount));
                 }
             }
         }
@@ -279,11 +279,11 @@ impl Draw<'_, '_> {
                 let items = (0..count)
                     .map(|i| {
                         let category = self.rng.usize(0..model.categories.len());
-                        Item {
-                            sku: format!("{}-{}", model.categories[category].name, i + 1),
+                        Item::new(
+                            format!("{}-{}", model.categories[category].name, i + 1),
                             category,
-                            price: self.price(account),
-                        }
+                            self.price(account),
+                        )
                     })
                     .collect();
                 let pay_with = generator
@@ -299,6 +299,7 @@ impl Draw<'_, '_> {
                 };
                 Operation::Checkout(CheckoutRequest {
                     items,
+                    shipping: Money::ZERO,
                     pay_with,
                     codes,
                 })

@@ -25,6 +25,11 @@ impl Span {
 pub struct SourceMap {
     /// Span of each category's name.
     pub categories: Vec<Span>,
+    /// Span of each tag's declaration or first mention.
+    pub tags: Vec<Span>,
+    /// Span of each class's name where declared (empty span for built-ins
+    /// not declared).
+    pub classes: Vec<Span>,
     /// Span of each wallet's name.
     pub wallets: Vec<Span>,
     /// Span of each payment method's name.
@@ -47,7 +52,8 @@ pub struct SourceMap {
 pub enum ClauseKey {
     /// `decimals N` (currency).
     Decimals,
-    /// `rounding MODE` (currency).
+    /// `rounding MODE` (currency) or `rounding total|per item|per unit`
+    /// (discount).
     Rounding,
     /// `unit NAME = V CUR` (wallet).
     Unit,
@@ -71,6 +77,22 @@ pub enum ClauseKey {
     Valid,
     /// `stacking MODE` (discount).
     Stacking,
+    /// `max N times` (discount).
+    MaxTimes,
+    /// `when CONDITION` (discount).
+    When,
+    /// `automatic` (discount).
+    Automatic,
+    /// `class NAME` (discount).
+    Class,
+    /// `pick cheapest` / `pick most expensive` (discount).
+    Pick,
+    /// `remainder to ...` (discount).
+    Remainder,
+    /// `on conflict ...` (discount).
+    OnConflict,
+    /// `best`, `best per item`, `all` (class).
+    Policy,
 }
 
 /// Where one statement and its clauses were written.
@@ -96,6 +118,12 @@ pub struct Layout {
     pub currency: Option<StatementLayout>,
     /// Per category.
     pub categories: Vec<Option<StatementLayout>>,
+    /// Per declared tag (by tag id; `None` for tags only named).
+    pub tags: Vec<Option<StatementLayout>>,
+    /// Per class (by class id; `None` for built-ins not declared).
+    pub classes: Vec<Option<StatementLayout>>,
+    /// Per `separate` statement.
+    pub separations: Vec<Option<StatementLayout>>,
     /// Per wallet.
     pub wallets: Vec<Option<StatementLayout>>,
     /// Per payment method.

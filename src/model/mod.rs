@@ -6,13 +6,21 @@
 //! own unit: a coin grant of 500 coins is stored as 5.00 USD of value and shown as
 //! 500 coins at the edges. This keeps allocation in one currency.
 
+pub mod discount;
 mod expr;
 mod layout;
 pub mod literal;
 pub mod money;
+pub mod scope;
+mod show;
 
+pub use discount::{
+    Class, ClassId, ClassPolicy, Condition, Conflict, Discount, Effect, Measure, Pick, Remainder,
+    RoundOn, Stacking, Target,
+};
 pub use expr::{Assertion, CompareOp, Expr, Variable};
 pub use layout::{ClauseKey, Layout, SourceMap, Span, StatementLayout};
+pub use scope::{ItemFacts, Scope, Selector, TagId, TagSet};
 
 use rust_decimal::Decimal;
 
@@ -123,40 +131,6 @@ impl CategorySet {
     }
 }
 
-/// Which categories a wallet or payment method may pay for, as written.
-///
-/// Kept in its written form (not only as a set) so the formatter prints
-/// `* except gift_cards` rather than six names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// `spends on *` or `spends on * except a, b`.
-    AllExcept(Vec<CategoryId>),
-    /// `spends on a, b`.
-    Only(Vec<CategoryId>),
-}
-
-impl Scope {
-    /// The categories this scope covers among `category_count` categories.
-    pub fn to_set(&self, category_count: usize) -> CategorySet {
-        let mut set = CategorySet::EMPTY;
-        match self {
-            Scope::AllExcept(excluded) => {
-                for category in 0..category_count {
-                    if !excluded.contains(&category) {
-                        set.insert(category);
-                    }
-                }
-            }
-            Scope::Only(included) => {
-                for category in included {
-                    set.insert(*category);
-                }
-            }
-        }
-        set
-    }
-}
-
 /// The unit a wallet counts in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unit {
@@ -236,10 +210,8 @@ pub struct Wallet {
     pub description: Option<String>,
     /// The unit it counts in.
     pub unit: Unit,
-    /// What it may pay for, as written.
+    /// What it may pay for (items, and the shipping charge).
     pub scope: Scope,
-    /// What it may pay for, resolved.
-    pub spends_on: CategorySet,
     /// Used only when the checkout selects it.
     pub opt_in: bool,
 }
@@ -253,10 +225,8 @@ pub struct PaymentMethod {
     pub description: Option<String>,
     /// Whether it is the account's default.
     pub default: bool,
-    /// What it may pay for, as written.
+    /// What it may pay for (items, and the shipping charge).
     pub scope: Scope,
-    /// What it may pay for, resolved.
-    pub spends_on: CategorySet,
 }
 
 /// Something that pays at checkout: a wallet or a payment method.
@@ -288,72 +258,14 @@ pub enum Limit {
     PerAccount(u32),
 }
 
-/// How a discount combines with the other discounts of a checkout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Stacking {
-    /// Applies together with the others.
-    #[default]
-    Combines,
-    /// Never applies together with another discount; the checkout picks whichever
-    /// choice saves the customer most.
-    Exclusive,
-    /// When it applies, no discount after it in the order applies.
-    Stops,
-}
-
-impl Stacking {
-    /// Every mode with its keyword.
-    pub const ALL: [(Stacking, &'static str); 3] = [
-        (Stacking::Combines, "combines"),
-        (Stacking::Exclusive, "exclusive"),
-        (Stacking::Stops, "stops"),
-    ];
-
-    /// The keyword used in rule files.
-    pub fn keyword(self) -> &'static str {
-        Stacking::ALL
-            .iter()
-            .find(|(mode, _)| *mode == self)
-            .map_or("combines", |(_, word)| word)
-    }
-}
-
-/// How much a discount takes off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiscountAmount {
-    /// A percentage (0 to 100) of the eligible items.
-    Percent(Decimal),
-    /// A fixed currency amount.
-    Fixed(Decimal),
-}
-
-/// A discount on some categories of one checkout.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Discount {
-    /// Percent or fixed.
-    pub amount: DiscountAmount,
-    /// The categories it applies to, as written.
-    pub scope: Scope,
-    /// The categories it applies to, resolved.
-    pub applies_to: CategorySet,
-    /// The most it takes off one checkout, in currency.
-    pub max: Option<Decimal>,
-    /// The least the eligible items must total (before discounts) for it to apply.
-    pub min_spend: Option<Decimal>,
-    /// How it combines with other discounts.
-    pub stacking: Stacking,
-}
-
 /// A reward: a percentage of what a checkout pays for some categories, earned back
 /// in a wallet for a term after redemption.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reward {
     /// The percentage (0 to 100).
     pub percent: Decimal,
-    /// The categories whose amount (after discounts) counts, as written.
+    /// The items whose amount (after discounts) counts.
     pub scope: Scope,
-    /// The categories whose amount counts, resolved.
-    pub base: CategorySet,
     /// The wallet that receives the earnings, rounded down to its unit.
     pub wallet: WalletId,
     /// For how many days after redemption checkouts earn.
@@ -377,7 +289,7 @@ pub enum PromoEffect {
     /// Grants credit.
     Credit(Credit),
     /// Entitles the account to a discount on a future checkout.
-    Discount(Discount),
+    Discount(Box<Discount>),
     /// Earns a percentage back for a term.
     Reward(Reward),
 }
@@ -397,6 +309,21 @@ pub struct Promo {
     pub valid_from: Option<chrono::NaiveDate>,
     /// The day from which it can no longer be redeemed (`code_expired`), if any.
     pub valid_until: Option<chrono::NaiveDate>,
+    /// Applies without a code (discounts): to every checkout that meets it,
+    /// within its validity and limit.
+    pub automatic: bool,
+}
+
+/// A tag items may carry, named by the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    /// Its name.
+    pub name: String,
+    /// A human description, if the file declares it with one.
+    pub description: Option<String>,
+    /// Whether the file declares it with `tag NAME` (tags are free; a
+    /// declaration documents one and lets lint catch misspellings).
+    pub declared: bool,
 }
 
 /// Conversions support may do: any wallet of `from` into any of `to` (never into
@@ -420,6 +347,13 @@ pub struct Model {
     pub wallets: Vec<Wallet>,
     /// Payment methods, in file order.
     pub payment_methods: Vec<PaymentMethod>,
+    /// The tags the file declares or names, in order of first appearance.
+    pub tags: Vec<Tag>,
+    /// Discount classes: the built-in `product`, `order`, `shipping`, then
+    /// the file's own.
+    pub classes: Vec<Class>,
+    /// Groups of classes whose discounts never apply together.
+    pub separations: Vec<Vec<ClassId>>,
     /// Every source, first spent first. Every wallet appears exactly once;
     /// payment methods follow the wallets.
     pub precedence: Vec<Source>,
@@ -458,6 +392,34 @@ impl Model {
         self.wallet(name)
             .map(Source::Wallet)
             .or_else(|| self.payment_method(name).map(Source::Payment))
+    }
+
+    /// The tag with this name.
+    pub fn tag(&self, name: &str) -> Option<TagId> {
+        self.tags.iter().position(|t| t.name == name)
+    }
+
+    /// The discount class with this name.
+    pub fn class(&self, name: &str) -> Option<ClassId> {
+        self.classes.iter().position(|c| c.name == name)
+    }
+
+    /// Whether discounts of classes `a` and `b` (different) may apply
+    /// together.
+    pub fn classes_combine(&self, a: ClassId, b: ClassId) -> bool {
+        a == b
+            || !self
+                .separations
+                .iter()
+                .any(|group| group.contains(&a) && group.contains(&b))
+    }
+
+    /// The discount of a promo, if it is one.
+    pub fn discount(&self, promo: PromoId) -> Option<&Discount> {
+        match &self.promos.get(promo)?.effect {
+            PromoEffect::Discount(d) => Some(d),
+            _ => None,
+        }
     }
 
     /// The promo with this code.

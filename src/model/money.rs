@@ -72,6 +72,11 @@ impl Money {
         step.0 <= 1 || self.0 % step.0 == 0
     }
 
+    /// The amount times a count (units of an item), or `None` past `i128`.
+    pub fn checked_mul_count(self, count: u32) -> Option<Money> {
+        self.0.checked_mul(i128::from(count)).map(Money)
+    }
+
     /// `self × numerator / denominator`, rounded with `rounding` to a whole
     /// minor unit; `None` if the product leaves the range.
     pub fn scaled(self, numerator: i128, denominator: i128, rounding: Rounding) -> Option<Money> {

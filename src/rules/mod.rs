@@ -102,7 +102,10 @@ fn index_layout(
     let mut payments = HashMap::new();
     let mut promos = HashMap::new();
     let mut assertions = HashMap::new();
+    let mut tags = HashMap::new();
+    let mut classes = HashMap::new();
     let mut conversions = Vec::new();
+    let mut separations = Vec::new();
     let mut layout = crate::model::Layout::default();
     for (statement, l) in statements.iter().zip(layouts) {
         match statement {
@@ -112,6 +115,13 @@ fn index_layout(
             S::Category { name, .. } => {
                 categories.entry(name.text.as_str()).or_insert(l);
             }
+            S::Tag { name, .. } => {
+                tags.entry(name.text.as_str()).or_insert(l);
+            }
+            S::Class { name, .. } => {
+                classes.entry(name.text.as_str()).or_insert(l);
+            }
+            S::Separate { .. } => separations.push(Some(convert(l))),
             S::Wallet { name, .. } => {
                 wallets.entry(name.text.as_str()).or_insert(l);
             }
@@ -150,6 +160,30 @@ fn index_layout(
         .iter()
         .map(|p| lookup(&payments, &p.name))
         .collect();
+    layout.tags = model
+        .tags
+        .iter()
+        .map(|t| {
+            if t.declared {
+                lookup(&tags, &t.name)
+            } else {
+                None
+            }
+        })
+        .collect();
+    layout.classes = model
+        .classes
+        .iter()
+        .map(|c| {
+            if c.declared {
+                lookup(&classes, &c.name)
+            } else {
+                None
+            }
+        })
+        .collect();
+    separations.resize(model.separations.len(), None);
+    layout.separations = separations;
     conversions.resize(model.conversions.len(), None);
     layout.conversions = conversions;
     layout.promos = model

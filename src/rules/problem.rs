@@ -109,11 +109,39 @@ problem_kinds! {
         /// A clause that does not fit the promo's kind.
         ClauseNotApplicable = ("rules::clause_not_applicable",
             "a clause that does not apply to this kind of promo",
-            "`max`, `min spend` and `stacking` are for discounts; `expires` is for credit"),
+            "`max`, `min spend`, `when`, `stacking`, `class`, `automatic`... are for discounts; `expires` is for credit; the message says which"),
         /// An unknown stacking mode.
         UnknownStacking = ("rules::unknown_stacking",
             "not a stacking mode",
             "use one of: combines, exclusive, stops"),
+        /// More tags than tag sets can hold.
+        TooManyTags = ("rules::too_many_tags",
+            "a rules file may name at most 64 distinct tags",
+            "tell items apart by category or SKU as well"),
+        /// `shipping` in a scope of items.
+        ShippingNotAnItem = ("rules::shipping_not_an_item",
+            "the shipping charge is not an item, so this scope cannot name it",
+            "discount shipping with `discount ... on shipping`; only `spends on` may name `shipping`"),
+        /// A count that is not a positive whole number.
+        BadCount = ("rules::bad_count",
+            "a number of units or times must be a whole number from 1 to 1,000,000",
+            "write e.g. `2 units of shoes` or `max 3 times`"),
+        /// A multi-buy that discounts more units than trigger it.
+        MultiBuyTooMany = ("rules::multi_buy_too_many",
+            "a multi-buy cannot discount more units than each group has",
+            "in `D of every T units`, D is at most T (`1 of every 3 units`)"),
+        /// A discount class that is not defined.
+        UnknownClass = ("rules::unknown_class",
+            "a discount class that the file does not define",
+            "define it with `class NAME`, or use product, order or shipping"),
+        /// A word a clause does not take.
+        UnknownChoice = ("rules::unknown_choice",
+            "a word this clause does not take",
+            "the message lists the words it takes"),
+        /// A measure compared with the wrong kind of value.
+        BadCondition = ("rules::bad_condition",
+            "a condition compares a measure with the wrong kind of value",
+            "compare `spend` with an amount (`spend >= 50.00 USD`) and `units` with a number (`units of shoes >= 2`)"),
         /// A code that is not defined.
         UnknownCode = ("rules::unknown_code",
             "a promo code that the file does not define",

@@ -17,11 +17,82 @@ pub(crate) struct AmountSyntax {
     pub unit: Word,
 }
 
-/// `* except a, b` or `a, b`.
+/// One thing a scope names: a bare name (a category, or `shipping`/`order`),
+/// `tag:NAME` or `sku:CODE` (the word holds the name without the prefix or
+/// quotes; its span covers the whole selector).
 #[derive(Debug, Clone)]
-pub(crate) enum ScopeSyntax {
-    All { except: Vec<Word> },
-    Only(Vec<Word>),
+pub(crate) enum SelectorSyntax {
+    Name(Word),
+    Tag(Word),
+    Sku(Word),
+}
+
+/// `*`, or selectors, then optionally `except` selectors.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ScopeSyntax {
+    pub all: bool,
+    pub include: Vec<SelectorSyntax>,
+    pub except: Vec<SelectorSyntax>,
+}
+
+/// `P%`, `AMOUNT [each]` or `to AMOUNT [each]`.
+#[derive(Debug, Clone)]
+pub(crate) enum EffectSyntax {
+    Percent(Word),
+    Off(AmountSyntax, bool),
+    To(AmountSyntax, bool),
+}
+
+/// What follows `discount EFFECT on`.
+#[derive(Debug, Clone)]
+pub(crate) enum TargetSyntax {
+    /// A scope, or `order`/`shipping` (a bare name, resolved when lowering).
+    Scope(ScopeSyntax),
+    /// `N units of SCOPE [for every M units of SCOPE]`.
+    Units {
+        count: Word,
+        scope: ScopeSyntax,
+        for_every: Option<(Word, ScopeSyntax)>,
+    },
+    /// `D of every T units of SCOPE`.
+    EveryN {
+        discounted: Word,
+        every: Word,
+        scope: ScopeSyntax,
+    },
+}
+
+/// What a condition measures.
+#[derive(Debug, Clone)]
+pub(crate) enum MeasureSyntax {
+    Spend {
+        scope: Option<ScopeSyntax>,
+        after_discounts: bool,
+    },
+    Units {
+        scope: Option<ScopeSyntax>,
+    },
+}
+
+/// A value a measure is compared with: an amount or a plain number.
+#[derive(Debug, Clone)]
+pub(crate) enum ValueSyntax {
+    Amount(AmountSyntax),
+    Number(Word),
+}
+
+/// A condition, before names are checked.
+#[derive(Debug, Clone)]
+pub(crate) enum ConditionSyntax {
+    Or(Vec<ConditionSyntax>),
+    And(Vec<ConditionSyntax>),
+    Not(Box<ConditionSyntax>),
+    FirstOrder,
+    Compare {
+        measure: MeasureSyntax,
+        op: Word,
+        value: ValueSyntax,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -49,12 +120,6 @@ pub(crate) enum PaymentClause {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) enum DiscountValue {
-    Percent(Word),
-    Amount(AmountSyntax),
-}
-
-#[derive(Debug, Clone)]
 pub(crate) enum PromoClause {
     Credit {
         amount: AmountSyntax,
@@ -62,8 +127,8 @@ pub(crate) enum PromoClause {
         span: Span,
     },
     Discount {
-        value: DiscountValue,
-        scope: ScopeSyntax,
+        effect: EffectSyntax,
+        target: TargetSyntax,
         span: Span,
     },
     Reward {
@@ -74,6 +139,7 @@ pub(crate) enum PromoClause {
         span: Span,
     },
     Max(AmountSyntax, Span),
+    MaxTimes(Word, Span),
     MinSpend(AmountSyntax, Span),
     ExpiresAfter(Word, Span),
     ExpiresOn(Word, Span),
@@ -86,6 +152,15 @@ pub(crate) enum PromoClause {
         span: Span,
     },
     Stacking(Word, Span),
+    Condition(ConditionSyntax, Span),
+    Automatic(Span),
+    Class(Word, Span),
+    /// `pick cheapest` / `pick most expensive` (the word holds the words).
+    Pick(Word, Span),
+    /// `rounding total` / `rounding per item` / `rounding per unit`.
+    Rounding(Word, Span),
+    Remainder(Word, Span),
+    OnConflict(Word, Span),
 }
 
 impl PromoClause {
@@ -95,6 +170,7 @@ impl PromoClause {
             | PromoClause::Discount { span, .. }
             | PromoClause::Reward { span, .. }
             | PromoClause::Max(_, span)
+            | PromoClause::MaxTimes(_, span)
             | PromoClause::MinSpend(_, span)
             | PromoClause::ExpiresAfter(_, span)
             | PromoClause::ExpiresOn(_, span)
@@ -102,7 +178,14 @@ impl PromoClause {
             | PromoClause::TimesPerAccount(_, span)
             | PromoClause::Unlimited(span)
             | PromoClause::Valid { span, .. }
-            | PromoClause::Stacking(_, span) => *span,
+            | PromoClause::Stacking(_, span)
+            | PromoClause::Condition(_, span)
+            | PromoClause::Automatic(span)
+            | PromoClause::Class(_, span)
+            | PromoClause::Pick(_, span)
+            | PromoClause::Rounding(_, span)
+            | PromoClause::Remainder(_, span)
+            | PromoClause::OnConflict(_, span) => *span,
         }
     }
 }
@@ -130,6 +213,22 @@ pub(crate) enum Statement {
     Category {
         name: Word,
         description: Option<String>,
+    },
+    /// `tag NAME "description"`.
+    Tag {
+        name: Word,
+        description: Option<String>,
+    },
+    /// `class NAME "description" { POLICY }` (the word holds the policy's
+    /// words).
+    Class {
+        name: Word,
+        description: Option<String>,
+        policies: Vec<Word>,
+    },
+    /// `separate A, B, ...`.
+    Separate {
+        classes: Vec<Word>,
     },
     Wallet {
         name: Word,

@@ -127,6 +127,7 @@ fn check(
         let money = [
             ("subtotal", expect.subtotal, receipt.subtotal),
             ("discount", expect.discount, receipt.discount),
+            ("shipping", expect.shipping, receipt.shipping),
             ("total", expect.total, receipt.total),
         ];
         for (field, expected, actual) in money {
@@ -169,6 +170,7 @@ fn check(
             ("paid", expect.paid.is_some()),
             ("discount", expect.discount.is_some()),
             ("subtotal", expect.subtotal.is_some()),
+            ("shipping", expect.shipping.is_some()),
             ("total", expect.total.is_some()),
             ("earned", expect.earned.is_some()),
         ];

@@ -10,7 +10,8 @@ use super::replay::{open_account, replay, Observer, Until};
 use super::schema::Step;
 use crate::engine::invariants::Violation;
 use crate::engine::{
-    grant_traces, Account, Checked, Checks, EngineError, Grant, Operation, Origin, Outcome,
+    grant_traces, Account, Checked, CheckoutRequest, Checks, DiscountSource, DiscountTrace,
+    EngineError, Grant, Operation, Origin, Outcome,
 };
 use crate::model::money::fixed;
 use crate::model::{Model, Source};
@@ -238,6 +239,52 @@ pub fn explain(scenario: &Scenario, only: Option<usize>) -> String {
     explainer.finish(opened.is_ok())
 }
 
+/// One discount the checkout considered: its rule, where it came from, and
+/// what it took off which units, or why it did not apply.
+fn explain_discount(
+    out: &mut String,
+    model: &Model,
+    request: &CheckoutRequest,
+    trace: &DiscountTrace,
+) {
+    let source = match trace.source {
+        DiscountSource::Typed => "code given at checkout",
+        DiscountSource::Claimed => "claimed entitlement",
+        DiscountSource::Automatic => "automatic",
+    };
+    let rule = model.discount(trace.promo).map_or_else(String::new, |d| {
+        let mut text = format!(
+            "{} on {}",
+            model.show_effect(&d.effect),
+            model.show_target(&d.target)
+        );
+        if let Some(condition) = &d.condition {
+            text.push_str(&format!(" when {}", model.show_condition(condition)));
+        }
+        format!(" [{text}, class {}]", model.classes[d.class_id()].name)
+    });
+    let code = &model.promos[trace.promo].code;
+    if !trace.applied {
+        let _ = writeln!(out, "    {code} ({source}){rule}: {}", trace.reason);
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "    {code} ({source}){rule}: takes off {}",
+        model.show_money(trace.amount)
+    );
+    for line in &trace.lines {
+        let what = match request.items.get(line.line) {
+            Some(item) if item.quantity > 1 => {
+                format!("{} unit(s) of {}", line.units, item.sku)
+            }
+            Some(item) => item.sku.clone(),
+            None => "shipping".into(),
+        };
+        let _ = writeln!(out, "      {what}: {}", model.show_money(line.amount));
+    }
+}
+
 /// One step: what it did and why, its ledger entries, the balances.
 fn explain_step(
     out: &mut String,
@@ -263,9 +310,19 @@ fn explain_step(
         (Some(Ok(Outcome::Checkout(receipt))), Some(Operation::Checkout(request))) => {
             let _ = writeln!(out, "  cart:");
             for (i, item) in request.items.iter().enumerate() {
+                let units = if item.quantity == 1 {
+                    String::new()
+                } else {
+                    format!(" x{}", item.quantity)
+                };
+                let tags = if item.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", item.tags.join(", "))
+                };
                 let _ = writeln!(
                     out,
-                    "    {}. {} ({}) {}, due after discounts {}",
+                    "    {}. {} ({}){tags} {}{units}, due after discounts {}",
                     i + 1,
                     item.sku,
                     model.categories[item.category].name,
@@ -273,34 +330,33 @@ fn explain_step(
                     model.show_money(receipt.item_due[i])
                 );
             }
+            if request.shipping.is_positive() {
+                let _ = writeln!(
+                    out,
+                    "    shipping {}, due after discounts {}",
+                    model.show_money(request.shipping),
+                    model.show_money(receipt.shipping)
+                );
+            }
+            let shipping = if request.shipping.is_positive() {
+                format!(", shipping {}", model.show_money(receipt.shipping))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "  subtotal {}, discount {}, total {} (order {})",
+                "  subtotal {}, discount {}{shipping}, total {} (order {})",
                 model.show_money(receipt.subtotal),
                 model.show_money(receipt.discount),
                 model.show_money(receipt.total),
                 receipt.order
             );
             if receipt.discounts.is_empty() {
-                let _ = writeln!(out, "  discounts: none claimed or given");
+                let _ = writeln!(out, "  discounts: none claimed, given or automatic");
             } else {
                 let _ = writeln!(out, "  discounts, in the rules' discount order:");
                 for trace in &receipt.discounts {
-                    let source = if trace.from_code {
-                        "code given at checkout"
-                    } else {
-                        "claimed entitlement"
-                    };
-                    let taken = if trace.applied {
-                        format!(": takes off {}", model.show_money(trace.amount))
-                    } else {
-                        format!(": {}", trace.reason)
-                    };
-                    let _ = writeln!(
-                        out,
-                        "    {} ({source}){taken}",
-                        model.promos[trace.promo].code
-                    );
+                    explain_discount(out, model, request, trace);
                 }
             }
             let _ = writeln!(

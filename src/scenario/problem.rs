@@ -75,6 +75,10 @@ problem_kinds! {
         BadDuration = ("scenario::bad_duration",
             "not a duration or a date",
             "write e.g. `30d`, `2w` or a date YYYY-MM-DD"),
+        /// An item quantity that is not a whole number from 1 up.
+        BadQuantity = ("scenario::bad_quantity",
+            "an item's quantity must be a whole number from 1 to 100,000",
+            "write e.g. `quantity: 3`; leave it out for one unit"),
         /// A count that is not a whole number in range.
         BadNumber = ("scenario::bad_number",
             "not a whole number in range",

@@ -15,11 +15,65 @@ fn nonempty_subset(count: usize) -> impl Strategy<Value = Vec<usize>> {
     proptest::sample::subsequence((0..count).collect::<Vec<_>>(), 1..=count)
 }
 
-fn scope(categories: usize) -> impl Strategy<Value = Scope> {
+/// The tags every generated model declares.
+const TAGS: usize = 3;
+
+fn selector(categories: usize, shipping: bool) -> BoxedStrategy<Selector> {
+    let mut options = vec![
+        (4, (0..categories).prop_map(Selector::Category).boxed()),
+        (1, (0..TAGS).prop_map(Selector::Tag).boxed()),
+        (
+            1,
+            prop_oneof!["[A-Z][A-Z0-9-]{0,6}", "[a-z ]{1,6}"]
+                .prop_map(Selector::Sku)
+                .boxed(),
+        ),
+    ];
+    if shipping {
+        options.push((1, Just(Selector::Shipping).boxed()));
+    }
+    proptest::strategy::Union::new_weighted(options).boxed()
+}
+
+fn selectors(
+    categories: usize,
+    shipping: bool,
+    min: usize,
+) -> impl Strategy<Value = Vec<Selector>> {
+    prop::collection::vec(selector(categories, shipping), min..4).prop_map(|mut list| {
+        let mut seen = Vec::new();
+        list.retain(|s| {
+            let new = !seen.contains(s);
+            seen.push(s.clone());
+            new
+        });
+        list
+    })
+}
+
+/// A scope; `shipping`: whether it may name the shipping charge (spending
+/// scopes).
+fn scope_with(categories: usize, shipping: bool) -> impl Strategy<Value = Scope> {
     prop_oneof![
-        subset(categories).prop_map(Scope::AllExcept),
-        nonempty_subset(categories).prop_map(Scope::Only),
+        selectors(categories, shipping, 0).prop_map(|except| Scope {
+            all: true,
+            include: Vec::new(),
+            except,
+        }),
+        (
+            selectors(categories, shipping, 1),
+            selectors(categories, shipping, 0)
+        )
+            .prop_map(|(include, except)| Scope {
+                all: false,
+                include,
+                except,
+            }),
     ]
+}
+
+fn scope(categories: usize) -> impl Strategy<Value = Scope> {
+    scope_with(categories, false)
 }
 
 fn description() -> impl Strategy<Value = Option<String>> {
@@ -66,7 +120,7 @@ fn skeleton() -> impl Strategy<Value = Model> {
                 (
                     description(),
                     proptest::option::of(1i64..100),
-                    scope(categories),
+                    scope_with(categories, true),
                     any::<bool>(),
                 ),
                 wallets,
@@ -84,30 +138,31 @@ fn skeleton() -> impl Strategy<Value = Model> {
                                 value: step * Decimal::from(k),
                             },
                         },
-                        spends_on: scope.to_set(categories),
                         scope,
                         opt_in,
                     })
                     .collect::<Vec<_>>()
             });
-            let payment_list = prop::collection::vec((description(), scope(categories)), payments)
-                .prop_map(move |ps| {
-                    ps.into_iter()
-                        .enumerate()
-                        .map(|(i, (description, scope))| PaymentMethod {
-                            name: format!("pay{i}"),
-                            description,
-                            default: i == 0,
-                            spends_on: scope.to_set(categories),
-                            scope,
-                        })
-                        .collect::<Vec<_>>()
-                });
+            let payment_list =
+                prop::collection::vec((description(), scope_with(categories, true)), payments)
+                    .prop_map(move |ps| {
+                        ps.into_iter()
+                            .enumerate()
+                            .map(|(i, (description, scope))| PaymentMethod {
+                                name: format!("pay{i}"),
+                                description,
+                                default: i == 0,
+                                scope,
+                            })
+                            .collect::<Vec<_>>()
+                    });
             (
                 Just(currency),
                 category_list,
                 wallet_list,
                 payment_list,
+                prop::collection::vec((description(), 0usize..3, any::<bool>()), 0..3),
+                prop::collection::vec((0usize..4, any::<bool>()), 3),
                 Just(()).prop_perturb(move |_, mut rng| {
                     let mut order: Vec<usize> = (0..wallets).collect();
                     for i in (1..order.len()).rev() {
@@ -116,24 +171,61 @@ fn skeleton() -> impl Strategy<Value = Model> {
                     order
                 }),
             )
-                .prop_map(|(currency, categories, wallets, payment_methods, order)| {
-                    let mut precedence: Vec<Source> =
-                        order.into_iter().map(Source::Wallet).collect();
-                    precedence.extend((0..payment_methods.len()).map(Source::Payment));
-                    Model {
-                        currency,
-                        categories,
-                        wallets,
-                        payment_methods,
-                        precedence,
-                        conversions: Vec::new(),
-                        promos: Vec::new(),
-                        discount_order: Vec::new(),
-                        discount_order_stated: false,
-                        assertions: Vec::new(),
-                        source_map: SourceMap::default(),
-                    }
-                })
+                .prop_map(
+                    |(currency, categories, wallets, payment_methods, own, built_in, order)| {
+                        let mut precedence: Vec<Source> =
+                            order.into_iter().map(Source::Wallet).collect();
+                        precedence.extend((0..payment_methods.len()).map(Source::Payment));
+                        let tags = (0..TAGS)
+                            .map(|i| Tag {
+                                name: if i == 2 {
+                                    "new release".into()
+                                } else {
+                                    format!("tag{i}")
+                                },
+                                description: None,
+                                declared: true,
+                            })
+                            .collect();
+                        let mut classes = discount::built_in_classes();
+                        for (class, (policy, declared)) in classes.iter_mut().zip(&built_in) {
+                            if *declared {
+                                class.declared = true;
+                                class.policy = ClassPolicy::ALL[policy % 3].0;
+                            }
+                        }
+                        for (i, (description, policy, _)) in own.iter().enumerate() {
+                            classes.push(Class {
+                                name: format!("group{i}"),
+                                description: description.clone(),
+                                policy: ClassPolicy::ALL[*policy].0,
+                                declared: true,
+                            });
+                        }
+                        let separations = own
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, (_, _, separate))| *separate)
+                            .map(|(i, _)| vec![discount::PRODUCT, 3 + i])
+                            .collect();
+                        Model {
+                            currency,
+                            categories,
+                            wallets,
+                            payment_methods,
+                            tags,
+                            classes,
+                            separations,
+                            precedence,
+                            conversions: Vec::new(),
+                            promos: Vec::new(),
+                            discount_order: Vec::new(),
+                            discount_order_stated: false,
+                            assertions: Vec::new(),
+                            source_map: SourceMap::default(),
+                        }
+                    },
+                )
         },
     )
 }
@@ -179,32 +271,56 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
                 expiry,
             })
         });
+    let classes = model.classes.len();
     let discount = (
-        prop_oneof![
-            percent().prop_map(DiscountAmount::Percent),
-            amount(decimals).prop_map(DiscountAmount::Fixed)
-        ],
-        scope(categories),
-        proptest::option::of(amount(decimals)),
-        proptest::option::of(amount(decimals)),
-        0usize..3,
+        (effect(decimals), target(categories)),
+        (
+            proptest::option::of(amount(decimals)),
+            proptest::option::of(1u32..5),
+            proptest::option::of(amount(decimals)),
+            proptest::option::of(condition_of(categories, decimals, 2)),
+        ),
+        (0usize..2, 0usize..3, 0usize..3, 0usize..3),
+        (proptest::option::of(0..classes), any::<bool>()),
     )
-        .prop_map(move |(amount, scope, max, min_spend, stacking)| {
-            PromoEffect::Discount(Discount {
-                amount,
-                applies_to: scope.to_set(categories),
-                scope,
-                max,
-                min_spend,
-                stacking: Stacking::ALL[stacking].0,
-            })
-        });
+        .prop_map(
+            move |(
+                (effect, target),
+                (max, times, min_spend, condition),
+                (pick, rounding, remainder, stacking),
+                (class, refuse),
+            )| {
+                let picks = target.picks_units();
+                let repeats = target.repeats();
+                PromoEffect::Discount(Box::new(Discount {
+                    effect,
+                    max,
+                    max_times: times.filter(|_| repeats),
+                    min_spend,
+                    condition,
+                    pick: if picks && pick == 1 {
+                        Pick::MostExpensive
+                    } else {
+                        Pick::Cheapest
+                    },
+                    rounding: RoundOn::ALL[rounding].0,
+                    remainder: Remainder::ALL[remainder].0,
+                    stacking: Stacking::ALL[stacking].0,
+                    class,
+                    on_conflict: if refuse {
+                        Conflict::Refuse
+                    } else {
+                        Conflict::Keep
+                    },
+                    target,
+                }))
+            },
+        );
     let reward_wallets = model.wallets.len();
     let reward = (percent(), scope(categories), 0..reward_wallets, 1u32..400).prop_map(
         move |(percent, scope, wallet, days)| {
             PromoEffect::Reward(Reward {
                 percent,
-                base: scope.to_set(categories),
                 scope,
                 wallet,
                 days,
@@ -212,6 +328,67 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
         },
     );
     prop_oneof![credit, discount, reward].boxed()
+}
+
+fn effect(decimals: u32) -> impl Strategy<Value = Effect> {
+    prop_oneof![
+        percent().prop_map(Effect::Percent),
+        (amount(decimals), any::<bool>()).prop_map(|(amount, each)| Effect::Off { amount, each }),
+        (amount(decimals), any::<bool>()).prop_map(|(amount, each)| Effect::To { amount, each }),
+    ]
+}
+
+fn target(categories: usize) -> impl Strategy<Value = Target> {
+    prop_oneof![
+        3 => scope(categories).prop_map(Target::Items),
+        1 => Just(Target::Order),
+        1 => Just(Target::Shipping),
+        1 => (1u32..5, scope(categories)).prop_map(|(count, scope)| Target::Units { count, scope }),
+        1 => (1u32..4, 0u32..3, scope(categories)).prop_map(|(discounted, extra, scope)| Target::EveryN {
+            discounted,
+            every: discounted + extra,
+            scope,
+        }),
+        1 => (1u32..3, scope(categories), 1u32..4, scope(categories)).prop_map(
+            |(get, get_scope, buy, buy_scope)| Target::BuyGet { get, get_scope, buy, buy_scope }
+        ),
+    ]
+}
+
+/// A discount's condition over measures of the cart.
+pub fn condition_of(categories: usize, decimals: u32, depth: u32) -> BoxedStrategy<Condition> {
+    let measure = prop_oneof![
+        (proptest::option::of(scope(categories)), any::<bool>()).prop_map(
+            |(scope, after_discounts)| Measure::Spend {
+                scope,
+                after_discounts
+            }
+        ),
+        proptest::option::of(scope(categories)).prop_map(|scope| Measure::Units { scope }),
+    ];
+    let compare = (measure, 0usize..6, 0i64..100_000).prop_map(move |(measure, op, n)| {
+        let value = match measure {
+            Measure::Spend { .. } => Decimal::new(n, decimals),
+            Measure::Units { .. } => Decimal::from(n % 20),
+        };
+        Condition::Compare {
+            measure,
+            op: CompareOp::ALL[op].0,
+            value,
+        }
+    });
+    let leaf = prop_oneof![4 => compare, 1 => Just(Condition::FirstOrder)];
+    if depth == 0 {
+        return leaf.boxed();
+    }
+    let inner = condition_of(categories, decimals, depth - 1);
+    prop_oneof![
+        3 => leaf,
+        1 => prop::collection::vec(inner.clone(), 2..4).prop_map(Condition::Any),
+        1 => prop::collection::vec(inner.clone(), 2..4).prop_map(Condition::All),
+        1 => inner.prop_map(|c| Condition::Not(Box::new(c))),
+    ]
+    .boxed()
 }
 
 fn condition(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
@@ -276,6 +453,7 @@ pub fn model() -> impl Strategy<Value = Model> {
                     description(),
                     proptest::option::of(date()),
                     1u64..500,
+                    any::<bool>(),
                 ),
                 0..6,
             );
@@ -314,7 +492,8 @@ pub fn model() -> impl Strategy<Value = Model> {
                     .into_iter()
                     .enumerate()
                     .map(
-                        |(i, (effect, limit, description, valid_from, length))| Promo {
+                        |(i, (effect, limit, description, valid_from, length, automatic))| Promo {
+                            automatic: automatic && matches!(effect, PromoEffect::Discount(_)),
                             code: format!("CODE{i}"),
                             description,
                             effect,

@@ -37,6 +37,12 @@ impl Account<'_> {
             if !trace.applied {
                 continue;
             }
+            if trace.source == super::receipt::DiscountSource::Automatic {
+                // An automatic promotion counts its uses; it has no
+                // entitlement.
+                self.redemptions[trace.promo] += 1;
+                continue;
+            }
             let claimed = self
                 .entitlements
                 .iter()

@@ -1,19 +1,26 @@
 //! Checkout: codes given at checkout, then discounts, then credit (exact
 //! allocation), then the payment method for the remainder, then rewards.
-//! Planned in full (`plan`, with `discounts`) before anything changes
-//! (`apply`), so a failure changes nothing. `receipt` holds the request and
-//! what the checkout answers.
+//! Planned in full (`plan`, with `discounts` and the `cart` as the
+//! allocator sees it) before anything changes (`apply`), so a failure
+//! changes nothing. `receipt` holds the request and what the checkout
+//! answers; `scratch` the buffers checkouts reuse.
 
 mod apply;
+mod cart;
 mod discounts;
 mod plan;
 mod receipt;
+mod scratch;
 mod trace;
 
-pub(crate) use plan::PooledScratch;
+pub(crate) use cart::{facts, item_tags, wallet_category_sets, Kinds};
+pub use cart::{MAX_KINDS, MAX_UNITS};
+pub use discounts::MAX_CHOICES;
 pub use receipt::{
-    CheckoutRequest, DiscountTrace, GrantRole, GrantTrace, Item, PaymentLine, Receipt,
+    CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace, GrantRole, GrantTrace, Item,
+    PaymentLine, Receipt,
 };
+pub(crate) use scratch::PooledScratch;
 pub use trace::grant_traces;
 
 use super::account::Account;

@@ -5,11 +5,11 @@
 use chrono::NaiveDate;
 
 use super::super::account::{Account, ActiveReward};
-use super::super::allocation::{self, allocate_into, Allocation, Due, Offer};
-use super::super::grants::{GrantId, SpendingKey};
+use super::super::allocation::{self, allocate_into, Due, Offer};
 use super::super::{EngineError, ErrorCode};
-use super::discounts::is_discount;
+use super::cart::{facts, item_tags, MAX_UNITS};
 use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt};
+use super::scratch::CheckoutScratch;
 use crate::model::money::Money;
 use crate::model::{
     CategorySet, Model, PaymentId, PromoEffect, PromoId, Rounding, Source, WalletId,
@@ -50,71 +50,6 @@ pub(super) struct CheckoutPlan {
     pub charged: Option<(PaymentId, Money)>,
 }
 
-/// Buffers every checkout of an account reuses, so that planning allocates
-/// only what the receipt keeps.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CheckoutScratch {
-    usable: Vec<bool>,
-    offers: Vec<Offer>,
-    offer_grants: Vec<GrantId>,
-    keyed: Vec<(SpendingKey, Offer)>,
-    dues: Vec<Due>,
-    allocation: Allocation,
-    allocator: allocation::Scratch,
-}
-
-thread_local! {
-    /// Buffers of accounts that no longer exist, for the next ones on this
-    /// thread (a fuzz campaign opens an account per session). Boxed: they move
-    /// in and out of accounts, and a box moves one pointer.
-    #[allow(clippy::vec_box)]
-    static SPARE: std::cell::RefCell<Vec<Box<CheckoutScratch>>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// An account's checkout buffers, taken from this thread's spares when the
-/// account first checks out and given back when it is dropped.
-#[derive(Debug, Default)]
-pub(crate) struct PooledScratch(Option<Box<CheckoutScratch>>);
-
-impl PooledScratch {
-    /// The buffers, for one checkout.
-    pub fn take(&mut self) -> Box<CheckoutScratch> {
-        self.0.take().unwrap_or_else(|| {
-            SPARE
-                .try_with(|spare| spare.borrow_mut().pop())
-                .ok()
-                .flatten()
-                .unwrap_or_default()
-        })
-    }
-
-    /// Gives the buffers back after a checkout.
-    pub fn put(&mut self, scratch: Box<CheckoutScratch>) {
-        self.0 = Some(scratch);
-    }
-}
-
-impl Clone for PooledScratch {
-    /// A copy of an account gets buffers of its own.
-    fn clone(&self) -> Self {
-        PooledScratch(None)
-    }
-}
-
-impl Drop for PooledScratch {
-    fn drop(&mut self) {
-        if let Some(scratch) = self.0.take() {
-            let _ = SPARE.try_with(|spare| {
-                let mut spare = spare.borrow_mut();
-                if spare.len() < 4 {
-                    spare.push(scratch);
-                }
-            });
-        }
-    }
-}
-
 /// Per wallet, whether a checkout may use it: every wallet that is not
 /// opt-in, and the opt-in ones the buyer selected.
 pub(crate) fn usable_wallets(model: &Model, pay_with: &[WalletId], out: &mut Vec<bool>) {
@@ -127,41 +62,40 @@ pub(crate) fn usable_wallets(model: &Model, pay_with: &[WalletId], out: &mut Vec
     }
 }
 
-/// Which categories a grant in `wallets` may pay in a checkout whose usable
-/// wallets are `usable` (see [`usable_wallets`]), among `cart`; or why it
-/// takes no part.
+/// Which kinds of line (see `cart::Kinds`) a grant in `wallets` may pay in
+/// a checkout whose usable wallets are `usable`, among the kinds in the
+/// cart; or why it takes no part.
 pub(crate) fn reach(
-    model: &Model,
     wallets: &[WalletId],
     usable: &[bool],
+    wallet_kinds: &[CategorySet],
     cart: CategorySet,
 ) -> Result<CategorySet, GrantRole> {
-    let mut categories = CategorySet::EMPTY;
+    let mut kinds = CategorySet::EMPTY;
     let mut selected = false;
     for wallet in wallets {
-        let rule = &model.wallets[*wallet];
         if usable.get(*wallet).copied().unwrap_or(false) {
-            categories = categories.union(rule.spends_on);
+            kinds = kinds.union(wallet_kinds.get(*wallet).copied().unwrap_or_default());
             selected = true;
         }
     }
     if !selected {
         Err(GrantRole::NotSelected)
-    } else if categories.0 & cart.0 == 0 {
+    } else if kinds.0 & cart.0 == 0 {
         Err(GrantRole::OutOfScope)
     } else {
-        Ok(categories)
+        Ok(kinds)
     }
 }
 
-/// The wallet a grant in `wallets` pays an item of `category` through: its
+/// The wallet a grant in `wallets` pays a line of kind `kind` through: its
 /// first wallet in precedence (`ranks`) that may pay it in this checkout.
 pub(crate) fn through(
-    model: &Model,
     wallets: &[WalletId],
     usable: &[bool],
     ranks: &[usize],
-    category: usize,
+    wallet_kinds: &[CategorySet],
+    kind: usize,
 ) -> WalletId {
     if let [only] = wallets {
         return *only;
@@ -170,7 +104,7 @@ pub(crate) fn through(
         .iter()
         .copied()
         .filter(|w| {
-            model.wallets[*w].spends_on.contains(category)
+            wallet_kinds.get(*w).is_some_and(|k| k.contains(kind))
                 && usable.get(*w).copied().unwrap_or(false)
         })
         .min_by_key(|w| ranks.get(*w).copied().unwrap_or(usize::MAX))
@@ -196,6 +130,7 @@ impl Account<'_> {
 
         let largest = self.largest_price;
         let mut subtotal = Money::ZERO;
+        let mut units: u64 = 0;
         for item in &request.items {
             if item.price.is_negative() || item.price > largest {
                 return Err(EngineError::new(
@@ -207,37 +142,80 @@ impl Account<'_> {
                     ),
                 ));
             }
-            subtotal += item.price;
+            if item.quantity == 0 {
+                return Err(EngineError::new(
+                    ErrorCode::AmountOutOfRange,
+                    format!("item {} has a quantity of 0", item.sku),
+                ));
+            }
+            units += u64::from(item.quantity);
+            subtotal += item.line_total().ok_or_else(EngineError::overflow)?;
         }
+        if units > MAX_UNITS {
+            return Err(EngineError::new(
+                ErrorCode::CartTooLarge,
+                format!("the cart holds {units} units; a checkout takes at most {MAX_UNITS}"),
+            ));
+        }
+        if request.shipping.is_negative() || request.shipping > largest {
+            return Err(EngineError::new(
+                ErrorCode::AmountOutOfRange,
+                format!(
+                    "shipping of {} is outside 0 to 10^15",
+                    model.show_money(request.shipping)
+                ),
+            ));
+        }
+        scratch.tags.clear();
+        scratch
+            .tags
+            .extend(request.items.iter().map(|item| item_tags(model, item)));
 
         // Discounts, in the rules' discount order.
-        let (discount_per_item, discount_traces) =
-            self.plan_discounts(request, &typed_discounts)?;
+        let discounts = self.plan_discounts(request, &scratch.tags, &typed_discounts)?;
         // A typed code that lost to a better choice is not redeemed.
         redeemed.retain(|p| {
-            !is_discount(model, *p)
-                || !discount_traces
+            model.discount(*p).is_none()
+                || !discounts
+                    .traces
                     .iter()
-                    .any(|t| t.promo == *p && t.from_code && !t.applied)
+                    .any(|t| t.promo == *p && t.from_code() && !t.applied)
         });
-        let item_due: Vec<Money> = request
-            .items
-            .iter()
-            .zip(&discount_per_item)
-            .map(|(item, d)| item.price - *d)
-            .collect();
-        let discount: Money = discount_per_item.iter().copied().sum();
-        let total = subtotal - discount;
+        let mut item_due: Vec<Money> = Vec::with_capacity(request.items.len());
+        for (item, off) in request.items.iter().zip(&discounts.per_item) {
+            item_due.push(item.line_total().ok_or_else(EngineError::overflow)? - *off);
+        }
+        let discount: Money = discounts.per_item.iter().copied().sum();
+        let shipping_due = request.shipping - discounts.shipping;
+        let total = subtotal - discount + shipping_due;
 
         // Credit: every usable grant, in spending order, then the allocation.
+        scratch
+            .kinds
+            .compute(model, request, &scratch.tags, self.category_sets.as_deref())
+            .map_err(|_| {
+                EngineError::new(
+                    ErrorCode::CartTooLarge,
+                    format!(
+                        "the cart's items fall into more than {} kinds by which wallets may pay them",
+                        super::cart::MAX_KINDS
+                    ),
+                )
+            })?;
         self.offers(request, &credits, scratch);
         scratch.dues.clear();
-        scratch
-            .dues
-            .extend(request.items.iter().zip(&item_due).map(|(item, due)| Due {
+        for (i, due) in item_due.iter().enumerate() {
+            scratch.dues.push(Due {
                 amount: *due,
-                category: item.category,
-            }));
+                category: scratch.kinds.line[i],
+            });
+        }
+        if request.shipping.is_positive() {
+            scratch.dues.push(Due {
+                amount: shipping_due,
+                category: scratch.kinds.line[request.shipping_index()],
+            });
+        }
         allocate_into(
             &scratch.offers,
             &scratch.dues,
@@ -263,11 +241,11 @@ impl Account<'_> {
                 None => &credits[grant - self.grants.len()].wallets,
             };
             let wallet = through(
-                model,
                 wallets,
                 &scratch.usable,
                 &self.wallet_ranks,
-                request.items[line.item].category,
+                &scratch.kinds.wallet,
+                scratch.kinds.line[line.item],
             );
             lines.push(PaymentLine {
                 source: Source::Wallet(wallet),
@@ -281,7 +259,7 @@ impl Account<'_> {
         let remainder: Money = allocation.uncovered.iter().copied().sum();
         let mut charged = None;
         if remainder.is_positive() {
-            let payment = self.payment_for(request, &allocation.uncovered)?;
+            let payment = self.payment_for(request, &scratch.tags, &allocation.uncovered)?;
             for (i, amount) in allocation.uncovered.iter().enumerate() {
                 if amount.is_positive() {
                     lines.push(PaymentLine {
@@ -305,12 +283,9 @@ impl Account<'_> {
             let PromoEffect::Reward(rule) = &model.promos[reward.promo].effect else {
                 continue;
             };
-            let base: Money = request
-                .items
-                .iter()
-                .zip(&item_due)
-                .filter(|(item, _)| rule.base.contains(item.category))
-                .map(|(_, due)| *due)
+            let base: Money = (0..request.items.len())
+                .filter(|i| rule.scope.matches(facts(request, &scratch.tags, *i)))
+                .map(|i| item_due[i])
                 .sum();
             let step = self.wallet_steps[rule.wallet];
             let value = base
@@ -333,11 +308,13 @@ impl Account<'_> {
                 order: order_number,
                 subtotal,
                 discount,
+                shipping: shipping_due,
+                shipping_discount: discounts.shipping,
                 total,
                 item_due,
                 lines,
                 earned: earned_by_wallet,
-                discounts: discount_traces,
+                discounts: discounts.traces,
                 redeemed,
             },
             credits,
@@ -405,6 +382,7 @@ impl Account<'_> {
     fn payment_for(
         &self,
         request: &CheckoutRequest,
+        tags: &[crate::model::TagSet],
         uncovered: &[Money],
     ) -> Result<PaymentId, EngineError> {
         let model = self.model;
@@ -419,19 +397,24 @@ impl Account<'_> {
                 ),
             ));
         };
-        for (item, amount) in request.items.iter().zip(uncovered) {
-            if amount.is_positive()
-                && !model.payment_methods[payment]
-                    .spends_on
-                    .contains(item.category)
-            {
+        let method = &model.payment_methods[payment];
+        for (line, amount) in uncovered.iter().enumerate() {
+            if !amount.is_positive() {
+                continue;
+            }
+            let (may, what) = match request.items.get(line) {
+                Some(item) => (
+                    method.scope.matches(facts(request, tags, line)),
+                    format!("{} ({})", item.sku, model.categories[item.category].name),
+                ),
+                None => (method.scope.covers_shipping(), "shipping".to_string()),
+            };
+            if !may {
                 return Err(EngineError::new(
                     ErrorCode::InsufficientFunds,
                     format!(
-                        "{} cannot pay for {} ({}), and credit leaves {} of it",
-                        model.payment_methods[payment].name,
-                        item.sku,
-                        model.categories[item.category].name,
+                        "{} cannot pay for {what}, and credit leaves {} of it",
+                        method.name,
                         model.show_money(*amount)
                     ),
                 ));
@@ -451,17 +434,16 @@ impl Account<'_> {
         scratch: &mut CheckoutScratch,
     ) {
         let model = self.model;
-        let mut cart = CategorySet::EMPTY;
-        for item in &request.items {
-            cart.insert(item.category);
-        }
+        let cart = scratch.kinds.present;
         usable_wallets(model, &request.pay_with, &mut scratch.usable);
         scratch.offers.clear();
         scratch.offer_grants.clear();
         if credits.is_empty() {
             for id in self.live_grants() {
                 let grant = &self.grants[id];
-                if let Ok(categories) = reach(model, &grant.wallets, &scratch.usable, cart) {
+                if let Ok(categories) =
+                    reach(&grant.wallets, &scratch.usable, &scratch.kinds.wallet, cart)
+                {
                     scratch.offers.push(Offer {
                         available: grant.remaining,
                         categories,
@@ -476,7 +458,9 @@ impl Account<'_> {
         scratch.keyed.clear();
         for id in self.live_grants() {
             let grant = &self.grants[id];
-            if let Ok(categories) = reach(model, &grant.wallets, &scratch.usable, cart) {
+            if let Ok(categories) =
+                reach(&grant.wallets, &scratch.usable, &scratch.kinds.wallet, cart)
+            {
                 scratch.keyed.push((
                     super::super::grants::spending_key(grant, id),
                     Offer {
@@ -491,7 +475,12 @@ impl Account<'_> {
             if !credit.value.is_positive() {
                 continue;
             }
-            let Ok(categories) = reach(model, &credit.wallets, &scratch.usable, cart) else {
+            let Ok(categories) = reach(
+                &credit.wallets,
+                &scratch.usable,
+                &scratch.kinds.wallet,
+                cart,
+            ) else {
                 continue;
             };
             let rank = self.rank_of(&credit.wallets);

@@ -9,15 +9,37 @@ use crate::engine::grants::GrantId;
 use crate::model::money::Money;
 use crate::model::{CategoryId, Model, PromoId, Source, WalletId};
 
-/// One item in a cart.
+/// One item (a cart line) in a cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
-    /// The shop's identifier, for reports.
+    /// The shop's identifier, for reports (and scopes that name SKUs).
     pub sku: String,
     /// What it is.
     pub category: CategoryId,
-    /// Its price, in minor units of the currency.
+    /// The price of one unit, in minor units of the currency.
     pub price: Money,
+    /// How many units (at least 1).
+    pub quantity: u32,
+    /// Free labels; scopes may name them (`tag:winter`).
+    pub tags: Vec<String>,
+}
+
+impl Item {
+    /// One unit of `sku` at `price`, without tags.
+    pub fn new(sku: impl Into<String>, category: CategoryId, price: Money) -> Item {
+        Item {
+            sku: sku.into(),
+            category,
+            price,
+            quantity: 1,
+            tags: Vec::new(),
+        }
+    }
+
+    /// What its units cost together, or `None` past the range of amounts.
+    pub fn line_total(&self) -> Option<Money> {
+        self.price.checked_mul_count(self.quantity)
+    }
 }
 
 /// A checkout as the buyer submits it.
@@ -25,10 +47,48 @@ pub struct Item {
 pub struct CheckoutRequest {
     /// The cart.
     pub items: Vec<Item>,
+    /// What shipping costs before discounts (zero: none).
+    pub shipping: Money,
     /// Opt-in wallets the buyer selected (e.g. coins).
     pub pay_with: Vec<WalletId>,
     /// Codes typed at checkout.
     pub codes: Vec<String>,
+}
+
+impl CheckoutRequest {
+    /// The index payments and dues use for the shipping charge: one past the
+    /// last item.
+    pub fn shipping_index(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The name of line `index` in reports: an item's SKU or `shipping`.
+    pub fn line_name(&self, index: usize) -> &str {
+        self.items.get(index).map_or("shipping", |i| i.sku.as_str())
+    }
+}
+
+/// Where a discount the checkout considered came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountSource {
+    /// An entitlement the account claimed earlier.
+    Claimed,
+    /// A code typed at this checkout.
+    Typed,
+    /// An automatic promotion.
+    Automatic,
+}
+
+/// What one discount took off one line: `units` of item `line` (or the
+/// shipping charge, at [`CheckoutRequest::shipping_index`]) lost `amount`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiscountLine {
+    /// The item's index, or the shipping index.
+    pub line: usize,
+    /// How many of its units the discount touched.
+    pub units: u32,
+    /// What came off them.
+    pub amount: Money,
 }
 
 /// What happened to one discount the checkout considered.
@@ -36,14 +96,23 @@ pub struct CheckoutRequest {
 pub struct DiscountTrace {
     /// The discount promo.
     pub promo: PromoId,
-    /// Whether it came from a code typed at this checkout.
-    pub from_code: bool,
+    /// Where it came from.
+    pub source: DiscountSource,
     /// What it took off (zero when not applied).
     pub amount: Money,
     /// Whether it applied.
     pub applied: bool,
     /// Why, in words.
     pub reason: String,
+    /// What it took off each line, when it applied.
+    pub lines: Vec<DiscountLine>,
+}
+
+impl DiscountTrace {
+    /// Whether it came from a code typed at this checkout.
+    pub fn from_code(&self) -> bool {
+        self.source == DiscountSource::Typed
+    }
 }
 
 /// What one grant or the payment method paid for one item.
@@ -121,16 +190,20 @@ impl GrantTrace {
 pub struct Receipt {
     /// The order number (1-based among successful checkouts), for refunds.
     pub order: usize,
-    /// The items' prices added up.
+    /// The items' prices times quantities added up (shipping apart).
     pub subtotal: Money,
-    /// What discounts took off.
+    /// What discounts took off the items.
     pub discount: Money,
-    /// What was due after discounts.
+    /// What shipping cost after discounts.
+    pub shipping: Money,
+    /// What discounts took off shipping.
+    pub shipping_discount: Money,
+    /// Everything due: the items after discounts, and shipping.
     pub total: Money,
-    /// What each item was due after discounts.
+    /// What each item (all its units) was due after discounts.
     pub item_due: Vec<Money>,
-    /// Every payment, per item: grants in spending order, then the payment
-    /// method.
+    /// Every payment, per item (and shipping, at the shipping index): grants
+    /// in spending order, then the payment method.
     pub lines: Vec<PaymentLine>,
     /// Value earned per wallet by rewards.
     pub earned: Vec<(WalletId, Money)>,

@@ -5,10 +5,10 @@
 
 use super::super::account::Account;
 use super::super::grants::{spending_key, Origin};
+use super::cart::{item_tags, Kinds};
 use super::plan::{reach, usable_wallets};
 use super::receipt::{CheckoutRequest, GrantRole, GrantTrace, Receipt};
 use crate::model::money::Money;
-use crate::model::CategorySet;
 
 /// Every grant the checkout of `request` considered, taking `before` to
 /// `after` with `receipt`: the offered ones in spending order, then the
@@ -22,10 +22,15 @@ pub fn grant_traces(
     let model = after.model();
     let mut usable = Vec::new();
     usable_wallets(model, &request.pay_with, &mut usable);
-    let mut cart = CategorySet::EMPTY;
-    for item in &request.items {
-        cart.insert(item.category);
+    let tags: Vec<_> = request.items.iter().map(|i| item_tags(model, i)).collect();
+    let mut kinds = Kinds::default();
+    if kinds
+        .compute(model, request, &tags, after.category_sets.as_deref())
+        .is_err()
+    {
+        return Vec::new();
     }
+    let cart = kinds.present;
     // What held value before, and the credit of codes given at checkout.
     let mut considered: Vec<(usize, Money)> = before
         .live_grants()
@@ -60,7 +65,7 @@ pub fn grant_traces(
             expires: grant.expires,
             role,
         };
-        match reach(model, &grant.wallets, &usable, cart) {
+        match reach(&grant.wallets, &usable, &kinds.wallet, cart) {
             Ok(_) => offered.push(trace(
                 offered.len() + 1,
                 GrantRole::Offered { rank: grant.rank },

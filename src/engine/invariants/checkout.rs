@@ -7,10 +7,10 @@ use super::{Invariant, Snapshot, Violation};
 use crate::engine::account::Account;
 use crate::engine::allocation::reference::Reference;
 use crate::engine::allocation::{Due, Offer};
-use crate::engine::checkout::{CheckoutRequest, Receipt};
+use crate::engine::checkout::{facts, item_tags, CheckoutRequest, Kinds, Receipt};
 use crate::engine::grants::Origin;
 use crate::model::money::Money;
-use crate::model::{CategorySet, Source};
+use crate::model::{CategorySet, Source, TagSet, Target};
 
 /// How many whole-unit choices the precedence oracle may try for one
 /// checkout before it skips the check (carts with coarse-unit credit only).
@@ -30,6 +30,10 @@ pub(super) struct CheckoutChecks {
     dues: Vec<Due>,
     actual: Vec<Money>,
     reference: Reference,
+    /// Each item's tags the rules name, and the kinds of line computed from
+    /// the scopes directly (never the engine's category fast path).
+    tags: Vec<TagSet>,
+    kinds: Kinds,
 }
 
 impl CheckoutChecks {
@@ -56,6 +60,9 @@ impl CheckoutChecks {
                 *s = true;
             }
         }
+        self.tags.clear();
+        self.tags
+            .extend(request.items.iter().map(|item| item_tags(model, item)));
     }
 }
 
@@ -72,32 +79,51 @@ pub(super) fn check(
     let show = |v| model.show_money(v);
     // Amounts add up.
     let paid_total: Money = receipt.lines.iter().map(|l| l.amount).sum();
-    if paid_total != receipt.total || receipt.subtotal - receipt.discount != receipt.total {
+    if paid_total != receipt.total
+        || receipt.subtotal - receipt.discount + receipt.shipping != receipt.total
+        || receipt.shipping + receipt.shipping_discount != request.shipping
+    {
         violations.push(Violation::new(
             Invariant::AmountsAddUp,
             format!(
-                "subtotal {} - discount {} should be total {} and what was paid ({})",
+                "subtotal {} - discount {} + shipping {} should be total {} and what was paid ({}); shipping {} + its discount {} should be {}",
                 show(receipt.subtotal),
                 show(receipt.discount),
+                show(receipt.shipping),
                 show(receipt.total),
-                show(paid_total)
+                show(paid_total),
+                show(receipt.shipping),
+                show(receipt.shipping_discount),
+                show(request.shipping)
             ),
         ));
     }
     for (item, due) in request.items.iter().zip(&receipt.item_due) {
-        if due.is_negative() || *due > item.price {
+        let price = item.line_total().unwrap_or(Money(i128::MAX));
+        if due.is_negative() || *due > price {
             violations.push(Violation::new(
                 Invariant::DiscountWithinPrice,
                 format!(
                     "item {} is due {} for a price of {}",
                     item.sku,
                     show(*due),
-                    show(item.price)
+                    show(price)
                 ),
             ));
         }
     }
+    if receipt.shipping.is_negative() || receipt.shipping > request.shipping {
+        violations.push(Violation::new(
+            Invariant::DiscountWithinPrice,
+            format!(
+                "shipping is due {} for a charge of {}",
+                show(receipt.shipping),
+                show(request.shipping)
+            ),
+        ));
+    }
     checks.prepare(after, request);
+    check_discounts(checks, after, request, receipt, violations);
     check_scope(checks, after, request, receipt, violations);
     // Value: credit codes add, spending removes, rewards add.
     let created: Money = after.grants()[before.grants.min(after.grants().len())..]
@@ -138,7 +164,8 @@ fn check_scope(
 ) {
     let model = after.model();
     for line in &receipt.lines {
-        let Some(item) = request.items.get(line.item) else {
+        let is_shipping = line.item == request.shipping_index() && request.shipping.is_positive();
+        if line.item > request.items.len() || (line.item == request.items.len() && !is_shipping) {
             violations.push(Violation::new(
                 Invariant::GrantInScope,
                 format!(
@@ -148,6 +175,14 @@ fn check_scope(
                 ),
             ));
             continue;
+        }
+        let name = request.line_name(line.item);
+        let covers = |scope: &crate::model::Scope| {
+            if is_shipping {
+                scope.covers_shipping()
+            } else {
+                scope.matches(facts(request, &checks.tags, line.item))
+            }
         };
         match (line.source, line.grant) {
             (Source::Wallet(wallet), Some(grant)) => {
@@ -157,33 +192,25 @@ fn check_scope(
                     .get(grant)
                     .is_some_and(|g| g.shows_in(wallet));
                 if !shows_in
-                    || !rule.spends_on.contains(item.category)
+                    || !covers(&rule.scope)
                     || (rule.opt_in && !checks.selected[wallet])
                     || !line.amount.is_multiple_of(checks.steps[wallet])
                 {
                     violations.push(Violation::new(
                         Invariant::GrantInScope,
                         format!(
-                            "grant #{grant} paid {} for {} ({}) through {}",
+                            "grant #{grant} paid {} for {name} through {}",
                             model.show_money(line.amount),
-                            item.sku,
-                            model.categories[item.category].name,
                             rule.name
                         ),
                     ));
                 }
             }
             (Source::Payment(payment), None) => {
-                if !model.payment_methods[payment]
-                    .spends_on
-                    .contains(item.category)
-                {
+                if !covers(&model.payment_methods[payment].scope) {
                     violations.push(Violation::new(
                         Invariant::GrantInScope,
-                        format!(
-                            "{} paid for {}",
-                            model.payment_methods[payment].name, item.sku
-                        ),
+                        format!("{} paid for {name}", model.payment_methods[payment].name),
                     ));
                 }
             }
@@ -207,10 +234,14 @@ fn check_allocation(
     violations: &mut Vec<Violation>,
 ) {
     let model = after.model();
-    let mut cart = CategorySet::EMPTY;
-    for item in &request.items {
-        cart.insert(item.category);
+    if checks
+        .kinds
+        .compute(model, request, &checks.tags, None)
+        .is_err()
+    {
+        return;
     }
+    let cart = checks.kinds.present;
     // Every grant that could pay: what holds value now, what this checkout
     // spent to nothing, and the credit of codes given at checkout.
     checks.ids.clear();
@@ -248,7 +279,7 @@ fn check_allocation(
             rank = rank.min(checks.ranks[*wallet]);
             let rule = &model.wallets[*wallet];
             if !rule.opt_in || checks.selected[*wallet] {
-                categories = categories.union(rule.spends_on);
+                categories = categories.union(checks.kinds.wallet[*wallet]);
             }
         }
         if categories.0 & cart.0 == 0 {
@@ -267,16 +298,18 @@ fn check_allocation(
     }
     checks.keyed.sort_by_key(|(key, _, _)| *key);
     checks.dues.clear();
-    checks.dues.extend(
-        request
-            .items
-            .iter()
-            .zip(&receipt.item_due)
-            .map(|(item, due)| Due {
-                amount: *due,
-                category: item.category,
-            }),
-    );
+    for (i, due) in receipt.item_due.iter().enumerate() {
+        checks.dues.push(Due {
+            amount: *due,
+            category: checks.kinds.line[i],
+        });
+    }
+    if request.shipping.is_positive() {
+        checks.dues.push(Due {
+            amount: receipt.shipping,
+            category: checks.kinds.line[request.shipping_index()],
+        });
+    }
     checks.offers.clear();
     checks
         .offers
@@ -323,6 +356,102 @@ fn check_allocation(
                 model.show_money(expected[k]),
                 k,
                 model.show_money(before_k)
+            ),
+        ));
+    }
+}
+
+/// Each applied discount within its rule: at most its `max`; only lines its
+/// target covers (shipping only for a shipping target), at most their units;
+/// its lines add up to its amount; together they are the receipt's discount
+/// and shipping discount.
+fn check_discounts(
+    checks: &CheckoutChecks,
+    after: &Account<'_>,
+    request: &CheckoutRequest,
+    receipt: &Receipt,
+    violations: &mut Vec<Violation>,
+) {
+    let model = after.model();
+    let mut items = Money::ZERO;
+    let mut shipping = Money::ZERO;
+    for trace in &receipt.discounts {
+        let Some(discount) = model.discount(trace.promo) else {
+            continue;
+        };
+        let code = &model.promos[trace.promo].code;
+        let mut problem = |message: String| {
+            violations.push(Violation::new(
+                Invariant::DiscountsWithinRules,
+                format!("{code}: {message}"),
+            ))
+        };
+        let lines: Money = trace.lines.iter().map(|l| l.amount).sum();
+        if lines != trace.amount || (!trace.applied && trace.amount.is_positive()) {
+            problem(format!(
+                "took {} in all but {} line by line",
+                model.show_money(trace.amount),
+                model.show_money(lines)
+            ));
+        }
+        if let Some(max) = discount.max.and_then(|m| model.currency.money(m)) {
+            if trace.amount > max {
+                problem(format!(
+                    "took {}, above its max of {}",
+                    model.show_money(trace.amount),
+                    model.show_money(max)
+                ));
+            }
+        }
+        for line in &trace.lines {
+            if line.line == request.shipping_index() {
+                if !matches!(discount.target, Target::Shipping) {
+                    problem("took something off shipping, which its target does not cover".into());
+                }
+                shipping += line.amount;
+                continue;
+            }
+            items += line.amount;
+            let Some(item) = request.items.get(line.line) else {
+                problem(format!(
+                    "names line {} of a {}-item cart",
+                    line.line,
+                    request.items.len()
+                ));
+                continue;
+            };
+            let in_target = match &discount.target {
+                Target::Order => true,
+                Target::Shipping => false,
+                target => target
+                    .scope()
+                    .is_some_and(|s| s.matches(facts(request, &checks.tags, line.line))),
+            };
+            if !in_target || line.units > item.quantity || line.units == 0 {
+                problem(format!(
+                    "took {} off {} unit(s) of {} (quantity {}), which its target {}",
+                    model.show_money(line.amount),
+                    line.units,
+                    item.sku,
+                    item.quantity,
+                    if in_target {
+                        "covers"
+                    } else {
+                        "does not cover"
+                    }
+                ));
+            }
+        }
+    }
+    if items != receipt.discount || shipping != receipt.shipping_discount {
+        violations.push(Violation::new(
+            Invariant::DiscountsWithinRules,
+            format!(
+                "the discounts took {} off items and {} off shipping, but the receipt says {} and {}",
+                model.show_money(items),
+                model.show_money(shipping),
+                model.show_money(receipt.discount),
+                model.show_money(receipt.shipping_discount)
             ),
         ));
     }

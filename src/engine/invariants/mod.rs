@@ -55,7 +55,7 @@ problem_kinds! {
             "an engine bug: report it with the scenario that shows it"),
         /// A grant pays only in scope.
         GrantInScope = ("grant_in_scope",
-            "a grant pays only for categories its wallet spends on, opt-in wallets only when selected",
+            "a grant pays only for items (and shipping) its wallet spends on, opt-in wallets only when selected",
             "an engine bug: report it with the scenario that shows it"),
         /// The card is charged the least possible.
         LeastCard = ("least_card",
@@ -73,13 +73,17 @@ problem_kinds! {
         RefundWithinPayment = ("refund_within_payment",
             "a refund never returns more to a source than it paid",
             "an engine bug: report it with the scenario that shows it"),
-        /// Paid = total = subtotal - discount.
+        /// Paid = total = subtotal - discount + shipping.
         AmountsAddUp = ("amounts_add_up",
-            "what was paid equals the total, which is the subtotal less the discount",
+            "what was paid equals the total, which is the subtotal less the discount plus shipping",
             "an engine bug: report it with the scenario that shows it"),
         /// No item below zero.
         DiscountWithinPrice = ("discount_within_price",
-            "a discount never takes an item below zero or above its price",
+            "a discount never takes an item or shipping below zero or above its price",
+            "an engine bug: report it with the scenario that shows it"),
+        /// Each discount within its own rule.
+        DiscountsWithinRules = ("discounts_within_rules",
+            "each applied discount takes at most its `max`, only from lines its target covers and at most their units, and the discounts add up to what the receipt took off",
             "an engine bug: report it with the scenario that shows it"),
         /// The engine's own indexes agree with its grants.
         IndexesHold = ("indexes_hold",

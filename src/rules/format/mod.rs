@@ -2,20 +2,21 @@
 //! and the round-trip property test.
 //!
 //! The canonical layout: statements grouped by kind in a fixed order (currency,
-//! categories, wallets, payment methods, precedence, conversions, promos,
-//! discount order, assertions), a blank line between kinds and wherever the
+//! categories, tags, wallets, payment methods, precedence, conversions,
+//! classes, separations, promos, discount order, assertions), a blank line between kinds and wherever the
 //! source had one; a braced statement on one line when it fits in [`WIDTH`]
 //! columns and holds no comment, else one clause per line; long lists broken
 //! before their separators. Comments stay next to what they describe: before a
 //! statement, at the end of its line, or before or after one of its clauses.
 
 mod comments;
+mod promo;
 
 use rust_decimal::Decimal;
 
-use crate::model::money::fixed;
 use crate::model::*;
 use comments::render;
+use promo::promo_clauses;
 
 /// Lines longer than this are laid out as blocks (braces).
 pub const WIDTH: usize = 100;
@@ -72,6 +73,18 @@ pub fn format_source(model: &Model, text: &str) -> String {
             Group::Categories,
             at(&layout.categories, i),
             head,
+        ));
+    }
+    for (i, tag) in model.tags.iter().enumerate().filter(|(_, t)| t.declared) {
+        let name = model.show_selector(&Selector::Tag(i));
+        printed.push(Printed::line(
+            Group::Tags,
+            at(&layout.tags, i),
+            format!(
+                "tag {}{}",
+                name.trim_start_matches("tag:"),
+                description(&tag.description)
+            ),
         ));
     }
     for (i, wallet) in model.wallets.iter().enumerate() {
@@ -145,6 +158,33 @@ pub fn format_source(model: &Model, text: &str) -> String {
             text,
         ));
     }
+    for (i, class) in model.classes.iter().enumerate().filter(|(_, c)| c.declared) {
+        let head = format!("class {}{}", class.name, description(&class.description));
+        let state = at(&layout.classes, i);
+        let policy =
+            class.policy != ClassPolicy::All || state.is_some_and(|l| l.states(ClauseKey::Policy));
+        if policy {
+            printed.push(Printed::block(
+                Group::Classes,
+                state,
+                head,
+                vec![(ClauseKey::Policy, class.policy.keyword().to_string())],
+            ));
+        } else {
+            printed.push(Printed::line(Group::Classes, state, head));
+        }
+    }
+    for (i, group) in model.separations.iter().enumerate() {
+        let names: Vec<&str> = group
+            .iter()
+            .map(|c| model.classes[*c].name.as_str())
+            .collect();
+        printed.push(Printed::line(
+            Group::Separations,
+            at(&layout.separations, i),
+            format!("separate {}", names.join(", ")),
+        ));
+    }
     for (i, promo) in model.promos.iter().enumerate() {
         let state = at(&layout.promos, i);
         let head = format!("promo {}{}", promo.code, description(&promo.description));
@@ -212,10 +252,13 @@ fn wrap(head: &str, items: &[&str], separator: &str, continuation: &str) -> Stri
 pub(super) enum Group {
     Currency,
     Categories,
+    Tags,
     Wallets,
     Payments,
     Precedence,
     Conversions,
+    Classes,
+    Separations,
     Promos,
     DiscountOrder,
     Assertions,
@@ -255,99 +298,7 @@ impl<'a> Printed<'a> {
     }
 }
 
-fn promo_clauses(
-    model: &Model,
-    promo: &Promo,
-    layout: Option<&StatementLayout>,
-) -> Vec<(ClauseKey, String)> {
-    let code = &model.currency.code;
-    let decimals = model.currency.decimals;
-    let stated = |key: ClauseKey| layout.is_some_and(|l| l.states(key));
-    let mut clauses = Vec::new();
-    match &promo.effect {
-        PromoEffect::Credit(credit) => {
-            let unit = &model.wallets[credit.wallets[0]].unit;
-            clauses.push((
-                ClauseKey::Effect,
-                format!(
-                    "credit {} {} to {}",
-                    fixed(credit.amount, unit.decimals(&model.currency)),
-                    unit.name(&model.currency),
-                    wallet_list(model, &credit.wallets)
-                ),
-            ));
-            match credit.expiry {
-                Expiry::Never => {}
-                Expiry::AfterDays(days) => clauses.push((
-                    ClauseKey::Expires,
-                    format!("expires {days}d after redemption"),
-                )),
-                Expiry::On(date) => {
-                    clauses.push((ClauseKey::Expires, format!("expires on {date}")))
-                }
-            }
-        }
-        PromoEffect::Discount(discount) => {
-            let amount = match discount.amount {
-                DiscountAmount::Percent(p) => format!("{}%", plain(p)),
-                DiscountAmount::Fixed(a) => format!("{} {code}", fixed(a, decimals)),
-            };
-            clauses.push((
-                ClauseKey::Effect,
-                format!("discount {amount} on {}", scope(model, &discount.scope)),
-            ));
-            if let Some(max) = discount.max {
-                clauses.push((
-                    ClauseKey::Max,
-                    format!("max {} {code}", fixed(max, decimals)),
-                ));
-            }
-            if let Some(min) = discount.min_spend {
-                clauses.push((
-                    ClauseKey::MinSpend,
-                    format!("min spend {} {code}", fixed(min, decimals)),
-                ));
-            }
-            if discount.stacking != Stacking::Combines || stated(ClauseKey::Stacking) {
-                clauses.push((
-                    ClauseKey::Stacking,
-                    format!("stacking {}", discount.stacking.keyword()),
-                ));
-            }
-        }
-        PromoEffect::Reward(reward) => clauses.push((
-            ClauseKey::Effect,
-            format!(
-                "reward {}% of {} in {} for {}d",
-                plain(reward.percent),
-                scope(model, &reward.scope),
-                model.wallets[reward.wallet].name,
-                reward.days
-            ),
-        )),
-    }
-    match promo.limit {
-        // `unlimited` is the default: printed when the source said it (or when
-        // there is no source, so generated models read explicitly).
-        Limit::Unlimited if stated(ClauseKey::Limit) || layout.is_none() => {
-            clauses.push((ClauseKey::Limit, "unlimited".into()))
-        }
-        Limit::Unlimited => {}
-        Limit::PerAccount(1) => clauses.push((ClauseKey::Limit, "once per account".into())),
-        Limit::PerAccount(n) => clauses.push((ClauseKey::Limit, format!("limit {n} per account"))),
-    }
-    match (promo.valid_from, promo.valid_until) {
-        (None, None) => {}
-        (Some(from), None) => clauses.push((ClauseKey::Valid, format!("valid from {from}"))),
-        (None, Some(until)) => clauses.push((ClauseKey::Valid, format!("valid until {until}"))),
-        (Some(from), Some(until)) => {
-            clauses.push((ClauseKey::Valid, format!("valid from {from} until {until}")))
-        }
-    }
-    clauses
-}
-
-fn description(text: &Option<String>) -> String {
+pub(super) fn description(text: &Option<String>) -> String {
     match text {
         None => String::new(),
         Some(t) => format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")),
@@ -355,20 +306,10 @@ fn description(text: &Option<String>) -> String {
 }
 
 fn scope(model: &Model, scope: &Scope) -> String {
-    let names = |ids: &[CategoryId]| {
-        ids.iter()
-            .map(|c| model.categories[*c].name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match scope {
-        Scope::AllExcept(excluded) if excluded.is_empty() => "*".into(),
-        Scope::AllExcept(excluded) => format!("* except {}", names(excluded)),
-        Scope::Only(included) => names(included),
-    }
+    model.show_scope(scope)
 }
 
-fn wallet_list(model: &Model, wallets: &[WalletId]) -> String {
+pub(super) fn wallet_list(model: &Model, wallets: &[WalletId]) -> String {
     wallets
         .iter()
         .map(|w| model.wallets[*w].name.as_str())
@@ -377,7 +318,7 @@ fn wallet_list(model: &Model, wallets: &[WalletId]) -> String {
 }
 
 /// A decimal as it was written (its scale kept: `8.00` stays `8.00`).
-fn plain(value: Decimal) -> String {
+pub(super) fn plain(value: Decimal) -> String {
     value.to_string()
 }
 

@@ -1,6 +1,7 @@
 //! Lowering the declarations: currency, categories, wallets, payment methods,
 //! precedence and conversions.
 
+use super::scope::ScopeUse;
 use super::Lowering;
 use super::MAX_CATEGORIES;
 use crate::model::*;
@@ -143,7 +144,7 @@ impl Lowering {
                             self.duplicate_clause("spends on", *span);
                             continue;
                         }
-                        scope = Some(self.resolve_scope(syntax));
+                        scope = Some(self.resolve_scope(syntax, ScopeUse::Spending));
                     }
                     WalletClause::OptIn(span) => {
                         if opt_in {
@@ -161,16 +162,14 @@ impl Lowering {
                     "no `spends on`",
                     "add `spends on CATEGORY, ...` or `spends on *`".into(),
                 );
-                Scope::Only(Vec::new())
+                Scope::default()
             });
-            let spends_on = scope.to_set(self.categories.len());
             spans.push(name.span);
             wallets.push(Wallet {
                 name: name.text.clone(),
                 description: description.clone(),
                 unit: unit.unwrap_or(Unit::Currency),
                 scope,
-                spends_on,
                 opt_in,
             });
         }
@@ -210,19 +209,17 @@ impl Lowering {
                             self.duplicate_clause("spends on", *span);
                             continue;
                         }
-                        scope = Some(self.resolve_scope(syntax));
+                        scope = Some(self.resolve_scope(syntax, ScopeUse::Spending));
                     }
                 }
             }
-            let scope = scope.unwrap_or(Scope::AllExcept(Vec::new()));
-            let spends_on = scope.to_set(self.categories.len());
+            let scope = scope.unwrap_or_else(Scope::everything);
             spans.push(name.span);
             methods.push(PaymentMethod {
                 name: name.text.clone(),
                 description: description.clone(),
                 default,
                 scope,
-                spends_on,
             });
         }
         (methods, spans)
@@ -379,11 +376,11 @@ mod tests {
             }
         );
         assert!(m.wallets[1].opt_in);
-        assert_eq!(m.wallets[0].scope, Scope::AllExcept(vec![]));
+        assert_eq!(m.wallets[0].scope, Scope::everything());
         assert_eq!(
             m.precedence,
             vec![Source::Wallet(0), Source::Wallet(1), Source::Payment(0)]
         );
-        assert_eq!(m.payment_methods[0].scope, Scope::AllExcept(vec![]));
+        assert_eq!(m.payment_methods[0].scope, Scope::everything());
     }
 }

@@ -192,7 +192,7 @@ impl Lowering {
 #[cfg(test)]
 mod tests {
     use super::super::table::{check, model};
-    use crate::model::{DiscountAmount, Expiry, PromoEffect};
+    use crate::model::{Effect, Expiry, PromoEffect};
     use rust_decimal::Decimal;
 
     #[test]
@@ -251,10 +251,7 @@ mod tests {
         let PromoEffect::Discount(discount) = &m.promos[1].effect else {
             panic!("discount")
         };
-        assert_eq!(
-            discount.amount,
-            DiscountAmount::Percent(Decimal::new(125, 1))
-        );
+        assert_eq!(discount.effect, Effect::Percent(Decimal::new(125, 1)));
         assert_eq!(discount.max, Some(Decimal::new(250, 2)));
         let PromoEffect::Credit(credit) = &m.promos[2].effect else {
             panic!("credit")

@@ -9,14 +9,17 @@
 //! default payment method) live in `validate.rs`.
 
 mod assertions;
+mod classes;
 mod declarations;
+mod discounts;
 mod literals;
 mod promos;
+mod scope;
 
 use std::collections::HashMap;
 
 use super::problem::{Problem, RulesProblem};
-use super::syntax::{ScopeSyntax, Statement, Word};
+use super::syntax::{Statement, Word};
 use crate::diagnostic::suggest;
 use crate::model::*;
 
@@ -30,6 +33,12 @@ pub(crate) struct Lowering {
     category_spans: Vec<Span>,
     category_index: HashMap<String, CategoryId>,
     source_index: HashMap<String, Source>,
+    tags: Vec<Tag>,
+    tag_spans: Vec<Span>,
+    tag_index: HashMap<String, TagId>,
+    classes: Vec<Class>,
+    class_spans: Vec<Span>,
+    class_index: HashMap<String, ClassId>,
 }
 
 /// Lowers statements into a model, or returns every problem found.
@@ -45,6 +54,12 @@ pub(crate) fn lower(statements: &[Statement]) -> Result<Model, Vec<Problem>> {
         category_spans: Vec::new(),
         category_index: HashMap::new(),
         source_index: HashMap::new(),
+        tags: Vec::new(),
+        tag_spans: Vec::new(),
+        tag_index: HashMap::new(),
+        classes: Vec::new(),
+        class_spans: Vec::new(),
+        class_index: HashMap::new(),
     };
     let model = lowering.run(statements);
     if lowering.problems.is_empty() {
@@ -77,6 +92,9 @@ impl Lowering {
     fn run(&mut self, statements: &[Statement]) -> Model {
         self.lower_currency(statements);
         self.lower_categories(statements);
+        self.lower_tags(statements);
+        self.lower_classes(statements);
+        let separations = self.lower_separations(statements);
         let (wallets, wallet_spans) = self.lower_wallets(statements);
         let (payment_methods, payment_spans) = self.lower_payments(statements);
         let precedence = self.lower_precedence(statements);
@@ -97,6 +115,9 @@ impl Lowering {
             categories: self.categories.clone(),
             wallets,
             payment_methods,
+            tags: self.tags.clone(),
+            classes: self.classes.clone(),
+            separations,
             precedence,
             conversions,
             promos,
@@ -105,6 +126,8 @@ impl Lowering {
             assertions,
             source_map: SourceMap {
                 categories: self.category_spans.clone(),
+                tags: self.tag_spans.clone(),
+                classes: self.class_spans.clone(),
                 wallets: wallet_spans,
                 payment_methods: payment_spans,
                 promos: promo_spans,
@@ -133,23 +156,6 @@ impl Lowering {
             hint,
         );
         None
-    }
-
-    fn resolve_scope(&mut self, scope: &ScopeSyntax) -> Scope {
-        match scope {
-            ScopeSyntax::All { except } => Scope::AllExcept(
-                except
-                    .iter()
-                    .filter_map(|w| self.resolve_category(w))
-                    .collect(),
-            ),
-            ScopeSyntax::Only(names) => Scope::Only(
-                names
-                    .iter()
-                    .filter_map(|w| self.resolve_category(w))
-                    .collect(),
-            ),
-        }
     }
 
     fn declare_source(&mut self, name: &Word, source: Source) -> bool {

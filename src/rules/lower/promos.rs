@@ -3,11 +3,13 @@
 
 use std::collections::HashMap;
 
+use super::discounts::DiscountClauses;
+use super::scope::ScopeUse;
 use super::Lowering;
 use crate::diagnostic::suggest;
 use crate::model::*;
 use crate::rules::problem::RulesProblem;
-use crate::rules::syntax::{DiscountValue, PromoClause, Statement, Word};
+use crate::rules::syntax::{PromoClause, Statement, Word};
 
 impl Lowering {
     pub(super) fn lower_promos(
@@ -94,9 +96,8 @@ impl Lowering {
 
         let mut limit: Option<Limit> = None;
         let mut expiry: Option<Expiry> = None;
-        let mut max = None;
-        let mut min_spend = None;
-        let mut stacking: Option<Stacking> = None;
+        let mut parts = DiscountClauses::new();
+        let mut automatic = false;
         let mut valid_from = None;
         let mut valid_until = None;
         let mut valid_seen = false;
@@ -112,51 +113,34 @@ impl Lowering {
                     format!("`{clause_name}` is only for {only_for} promos"),
                 );
             };
+            if let Some(name) = self.discount_clause(&mut parts, clause, is_discount) {
+                if !is_discount {
+                    not_for(self, name, "discount");
+                    ok = false;
+                } else if let PromoClause::Automatic(_) = clause {
+                    if automatic {
+                        self.duplicate_clause("automatic", clause_span);
+                    }
+                    automatic = true;
+                }
+                continue;
+            }
             match clause {
                 PromoClause::Credit { .. }
                 | PromoClause::Discount { .. }
                 | PromoClause::Reward { .. } => {}
-                PromoClause::Max(amount, _) => {
-                    if !is_discount {
-                        not_for(self, "max", "discount");
-                    } else if max.is_some() {
-                        self.duplicate_clause("max", clause_span);
-                    } else {
-                        max = self.currency_amount(amount);
-                        ok &= max.is_some();
-                    }
-                }
-                PromoClause::MinSpend(amount, _) => {
-                    if !is_discount {
-                        not_for(self, "min spend", "discount");
-                    } else if min_spend.is_some() {
-                        self.duplicate_clause("min spend", clause_span);
-                    } else {
-                        min_spend = self.currency_amount(amount);
-                        ok &= min_spend.is_some();
-                    }
-                }
-                PromoClause::Stacking(word, _) => {
-                    if !is_discount {
-                        not_for(self, "stacking", "discount");
-                    } else if stacking.is_some() {
-                        self.duplicate_clause("stacking", clause_span);
-                    } else {
-                        match Stacking::ALL.iter().find(|(_, w)| *w == word.text) {
-                            Some((mode, _)) => stacking = Some(*mode),
-                            None => {
-                                self.problem_with_help(
-                                    RulesProblem::UnknownStacking,
-                                    word.span,
-                                    format!("unknown stacking mode `{}`", word.text),
-                                    "not a stacking mode",
-                                    "use one of: combines, exclusive, stops".into(),
-                                );
-                                ok = false;
-                            }
-                        }
-                    }
-                }
+                // Read by `discount_clause` above.
+                PromoClause::Max(..)
+                | PromoClause::MaxTimes(..)
+                | PromoClause::MinSpend(..)
+                | PromoClause::Condition(..)
+                | PromoClause::Pick(..)
+                | PromoClause::Rounding(..)
+                | PromoClause::Remainder(..)
+                | PromoClause::Stacking(..)
+                | PromoClause::Class(..)
+                | PromoClause::OnConflict(..)
+                | PromoClause::Automatic(..) => {}
                 PromoClause::ExpiresAfter(duration, _) => {
                     if !is_credit {
                         not_for(self, "expires", "credit");
@@ -291,23 +275,8 @@ impl Lowering {
                     expiry: expiry.unwrap_or(Expiry::Never),
                 })
             }
-            PromoClause::Discount { value, scope, .. } => {
-                let amount = match value {
-                    DiscountValue::Percent(word) => DiscountAmount::Percent(self.percent(word)?),
-                    DiscountValue::Amount(amount) => {
-                        DiscountAmount::Fixed(self.currency_amount(amount)?)
-                    }
-                };
-                let scope = self.resolve_scope(scope);
-                let applies_to = scope.to_set(self.categories.len());
-                PromoEffect::Discount(Discount {
-                    amount,
-                    scope,
-                    applies_to,
-                    max,
-                    min_spend,
-                    stacking: stacking.unwrap_or_default(),
-                })
+            PromoClause::Discount { effect, target, .. } => {
+                PromoEffect::Discount(Box::new(self.lower_discount(effect, target, parts)?))
             }
             PromoClause::Reward {
                 percent,
@@ -317,14 +286,12 @@ impl Lowering {
                 ..
             } => {
                 let percent = self.percent(percent);
-                let scope = self.resolve_scope(scope);
+                let scope = self.resolve_scope(scope, ScopeUse::Items);
                 let wallet = self.resolve_wallet(wallet);
                 let days = self.days(duration);
-                let base = scope.to_set(self.categories.len());
                 PromoEffect::Reward(Reward {
                     percent: percent?,
                     scope,
-                    base,
                     wallet: wallet?,
                     days: days?,
                 })
@@ -341,6 +308,7 @@ impl Lowering {
             limit: limit.unwrap_or(Limit::Unlimited),
             valid_from,
             valid_until,
+            automatic,
         })
     }
 

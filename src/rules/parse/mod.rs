@@ -8,12 +8,16 @@ use pest::Parser;
 mod bounds;
 mod errors;
 mod expression;
+mod promo;
+mod scope;
 
 use super::syntax::*;
 use crate::model::{ClauseKey, Span, StatementLayout};
 use bounds::{check_depth, check_nesting};
 use errors::syntax_error;
 use expression::expression;
+use promo::promo_clause;
+use scope::scope;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "rules/grammar.pest"]
@@ -36,6 +40,15 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::limit => ClauseKey::Limit,
         Rule::valid => ClauseKey::Valid,
         Rule::stacking => ClauseKey::Stacking,
+        Rule::max_times => ClauseKey::MaxTimes,
+        Rule::condition => ClauseKey::When,
+        Rule::automatic => ClauseKey::Automatic,
+        Rule::class_clause => ClauseKey::Class,
+        Rule::pick => ClauseKey::Pick,
+        Rule::discount_rounding => ClauseKey::Rounding,
+        Rule::remainder => ClauseKey::Remainder,
+        Rule::on_conflict => ClauseKey::OnConflict,
+        Rule::class_policy => ClauseKey::Policy,
         _ => return None,
     })
 }
@@ -145,13 +158,14 @@ fn words(pair: Pair<'_, Rule>) -> Vec<Word> {
 }
 
 fn description(pair: Pair<'_, Rule>) -> String {
-    // description > string > string_text
-    let text = pair
-        .into_inner()
-        .flat_map(|p| p.into_inner())
-        .map(|p| p.as_str())
-        .next()
-        .unwrap_or("");
+    // description > string
+    pair.into_inner().next().map(unquote).unwrap_or_default()
+}
+
+/// A `string` pair's text without quotes, escapes resolved.
+fn unquote(pair: Pair<'_, Rule>) -> String {
+    // string > string_text
+    let text = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
     text.replace("\\\"", "\"").replace("\\\\", "\\")
 }
 
@@ -175,18 +189,6 @@ fn percent_word(pair: Pair<'_, Rule>) -> Word {
         text: String::new(),
         span: Span::default(),
     })
-}
-
-fn scope(pair: Pair<'_, Rule>) -> ScopeSyntax {
-    let mut inner = pair.into_inner().peekable();
-    match inner.peek().map(|p| p.as_rule()) {
-        Some(Rule::all) => {
-            inner.next();
-            let except = inner.next().map(words).unwrap_or_default();
-            ScopeSyntax::All { except }
-        }
-        _ => ScopeSyntax::Only(inner.next().map(words).unwrap_or_default()),
-    }
 }
 
 /// Splits a statement's children into its optional description and the rest.
@@ -237,6 +239,40 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
             let (name, description, _) = name_description_rest(pair);
             Statement::Category { name, description }
         }
+        Rule::tag_declaration => {
+            let mut inner = pair.into_inner();
+            let name = match inner.next() {
+                Some(p) if p.as_rule() == Rule::string => Word {
+                    span: span_of(&p),
+                    text: unquote(p),
+                },
+                Some(p) => word(p),
+                None => Word {
+                    text: String::new(),
+                    span,
+                },
+            };
+            let description = inner.next().map(description);
+            Statement::Tag { name, description }
+        }
+        Rule::class_declaration => {
+            let (name, description, rest) = name_description_rest(pair);
+            let policies = rest
+                .into_iter()
+                .map(|p| Word {
+                    span: span_of(&p),
+                    text: p.as_str().split_whitespace().collect::<Vec<_>>().join(" "),
+                })
+                .collect();
+            Statement::Class {
+                name,
+                description,
+                policies,
+            }
+        }
+        Rule::separate => Statement::Separate {
+            classes: pair.into_inner().map(word).collect(),
+        },
         Rule::wallet => {
             let (name, description, rest) = name_description_rest(pair);
             let clauses = rest
@@ -260,11 +296,7 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                             }
                         }
                         Rule::spends => WalletClause::Spends(
-                            clause
-                                .into_inner()
-                                .next()
-                                .map(scope)
-                                .unwrap_or(ScopeSyntax::Only(Vec::new())),
+                            clause.into_inner().next().map(scope).unwrap_or_default(),
                             clause_span,
                         ),
                         _ => WalletClause::OptIn(clause_span),
@@ -285,11 +317,7 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                     let clause_span = span_of(&clause);
                     match clause.as_rule() {
                         Rule::spends => PaymentClause::Spends(
-                            clause
-                                .into_inner()
-                                .next()
-                                .map(scope)
-                                .unwrap_or(ScopeSyntax::Only(Vec::new())),
+                            clause.into_inner().next().map(scope).unwrap_or_default(),
                             clause_span,
                         ),
                         _ => PaymentClause::Default(clause_span),
@@ -337,94 +365,6 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                 .unwrap_or(ExprSyntax::Or(Vec::new()));
             Statement::Assertion { name, expr }
         }
-    }
-}
-
-fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
-    let span = span_of(&clause);
-    let rule = clause.as_rule();
-    let mut inner = clause.into_inner();
-    let empty = || Word {
-        text: String::new(),
-        span,
-    };
-    match rule {
-        Rule::credit => PromoClause::Credit {
-            amount: inner.next().map(amount).unwrap_or(AmountSyntax {
-                number: empty(),
-                unit: empty(),
-            }),
-            wallets: inner.next().map(words).unwrap_or_default(),
-            span,
-        },
-        Rule::discount => {
-            let value = match inner.next() {
-                Some(p) if p.as_rule() == Rule::percent => DiscountValue::Percent(percent_word(p)),
-                Some(p) => DiscountValue::Amount(amount(p)),
-                None => DiscountValue::Percent(empty()),
-            };
-            let scope = inner
-                .next()
-                .map(scope)
-                .unwrap_or(ScopeSyntax::Only(Vec::new()));
-            PromoClause::Discount { value, scope, span }
-        }
-        Rule::reward => PromoClause::Reward {
-            percent: inner.next().map(percent_word).unwrap_or_else(empty),
-            scope: inner
-                .next()
-                .map(scope)
-                .unwrap_or(ScopeSyntax::Only(Vec::new())),
-            wallet: inner.next().map(word).unwrap_or_else(empty),
-            duration: inner.next().map(word).unwrap_or_else(empty),
-            span,
-        },
-        Rule::max => PromoClause::Max(
-            inner.next().map(amount).unwrap_or(AmountSyntax {
-                number: empty(),
-                unit: empty(),
-            }),
-            span,
-        ),
-        Rule::min_spend => PromoClause::MinSpend(
-            inner.next().map(amount).unwrap_or(AmountSyntax {
-                number: empty(),
-                unit: empty(),
-            }),
-            span,
-        ),
-        Rule::expires => match inner.next() {
-            Some(p) if p.as_rule() == Rule::expires_on => {
-                PromoClause::ExpiresOn(p.into_inner().next().map(word).unwrap_or_else(empty), span)
-            }
-            Some(p) => PromoClause::ExpiresAfter(
-                p.into_inner().next().map(word).unwrap_or_else(empty),
-                span,
-            ),
-            None => PromoClause::ExpiresAfter(empty(), span),
-        },
-        Rule::limit => match inner.next() {
-            Some(p) if p.as_rule() == Rule::times_per_account => PromoClause::TimesPerAccount(
-                p.into_inner().next().map(word).unwrap_or_else(empty),
-                span,
-            ),
-            Some(p) if p.as_rule() == Rule::unlimited => PromoClause::Unlimited(span),
-            _ => PromoClause::OncePerAccount(span),
-        },
-        Rule::valid => {
-            let mut from = None;
-            let mut until = None;
-            for part in inner {
-                let date = part.clone().into_inner().next().map(word);
-                if part.as_rule() == Rule::valid_from {
-                    from = date;
-                } else {
-                    until = date;
-                }
-            }
-            PromoClause::Valid { from, until, span }
-        }
-        _ => PromoClause::Stacking(inner.next().map(word).unwrap_or_else(empty), span),
     }
 }
 

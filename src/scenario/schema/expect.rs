@@ -21,7 +21,9 @@ pub struct Expect {
     pub discount: Option<Price>,
     /// Items' total before discounts.
     pub subtotal: Option<Price>,
-    /// Due after discounts.
+    /// What shipping cost after discounts.
+    pub shipping: Option<Price>,
+    /// Everything due after discounts, shipping included.
     pub total: Option<Price>,
     /// Earned by rewards; unlisted wallets earned 0.
     pub earned: Option<WalletAmounts>,
@@ -41,6 +43,7 @@ pub const EXPECT_KEYS: &[&str] = &[
     "paid",
     "discount",
     "subtotal",
+    "shipping",
     "total",
     "earned",
     "balances",
@@ -65,6 +68,7 @@ impl<'de> Deserialize<'de> for Expect {
                         "paid" => expect.paid = Some(map.next_value()?),
                         "discount" => expect.discount = Some(map.next_value()?),
                         "subtotal" => expect.subtotal = Some(map.next_value()?),
+                        "shipping" => expect.shipping = Some(map.next_value()?),
                         "total" => expect.total = Some(map.next_value()?),
                         "earned" => expect.earned = Some(map.next_value()?),
                         "balances" => expect.balances = Some(map.next_value()?),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::expect::Expect;
 use super::values::{
     amount, bounded_push, context, did_you_mean, missing, read_struct, rules, scalar, text,
-    unit_label, Bad, Bounded, CategoryName, Count, Price, TextSeed, WalletName,
+    unit_label, Bad, Bounded, CategoryName, Count, Label, Price, Quantity, TextSeed, WalletName,
 };
 use super::write::{in_unit_of, money, view, Amount, Pairs, View};
 use crate::engine::{Advance, CheckoutRequest, ConvertRequest, Item, Operation};
@@ -144,32 +144,37 @@ impl<'de> DeserializeSeed<'de> for CheckoutSeed {
         impl<'de> Visitor<'de> for V {
             type Value = CheckoutRequest;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a checkout: `items`, `pay_with`, `codes`")
+                f.write_str("a checkout: `items`, `shipping`, `pay_with`, `codes`")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CheckoutRequest, A::Error> {
                 let mut request = CheckoutRequest::default();
-                read_struct(&mut map, &["items", "pay_with", "codes"], |key, map| {
-                    match key {
-                        "items" => request.items = map.next_value_seed(ItemsSeed)?,
-                        "pay_with" => {
-                            request.pay_with = map
-                                .next_value::<Bounded<WalletName>>()?
-                                .0
-                                .into_iter()
-                                .map(|w| w.0)
-                                .collect();
+                read_struct(
+                    &mut map,
+                    &["items", "shipping", "pay_with", "codes"],
+                    |key, map| {
+                        match key {
+                            "items" => request.items = map.next_value_seed(ItemsSeed)?,
+                            "shipping" => request.shipping = map.next_value::<Price>()?.0,
+                            "pay_with" => {
+                                request.pay_with = map
+                                    .next_value::<Bounded<WalletName>>()?
+                                    .0
+                                    .into_iter()
+                                    .map(|w| w.0)
+                                    .collect();
+                            }
+                            _ => {
+                                request.codes = map
+                                    .next_value::<Bounded<Code>>()?
+                                    .0
+                                    .into_iter()
+                                    .map(|c| c.0)
+                                    .collect()
+                            }
                         }
-                        _ => {
-                            request.codes = map
-                                .next_value::<Bounded<Code>>()?
-                                .0
-                                .into_iter()
-                                .map(|c| c.0)
-                                .collect()
-                        }
-                    }
-                    Ok(())
-                })?;
+                        Ok(())
+                    },
+                )?;
                 Ok(request)
             }
         }
@@ -211,7 +216,7 @@ impl<'de> DeserializeSeed<'de> for ItemsSeed {
     }
 }
 
-/// One item: `{ sku, category, price }`.
+/// One item: `{ sku, category, price, quantity, tags }`.
 struct ItemSeed(usize);
 
 impl<'de> DeserializeSeed<'de> for ItemSeed {
@@ -221,22 +226,38 @@ impl<'de> DeserializeSeed<'de> for ItemSeed {
         impl<'de> Visitor<'de> for V {
             type Value = Item;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an item: `{ sku, category, price }`")
+                f.write_str("an item: `{ sku, category, price, quantity, tags }`")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
                 let (mut sku, mut category, mut price) = (None, None, None);
-                read_struct(&mut map, &["sku", "category", "price"], |key, map| {
-                    match key {
-                        "sku" => sku = Some(map.next_value_seed(TextSeed)?),
-                        "category" => category = Some(map.next_value::<CategoryName>()?.0),
-                        _ => price = Some(map.next_value::<Price>()?.0),
-                    }
-                    Ok(())
-                })?;
+                let (mut quantity, mut tags) = (1, Vec::new());
+                read_struct(
+                    &mut map,
+                    &["sku", "category", "price", "quantity", "tags"],
+                    |key, map| {
+                        match key {
+                            "sku" => sku = Some(map.next_value_seed(TextSeed)?),
+                            "category" => category = Some(map.next_value::<CategoryName>()?.0),
+                            "quantity" => quantity = map.next_value::<Quantity>()?.0,
+                            "tags" => {
+                                tags = map
+                                    .next_value::<Bounded<Label>>()?
+                                    .0
+                                    .into_iter()
+                                    .map(|l| l.0)
+                                    .collect()
+                            }
+                            _ => price = Some(map.next_value::<Price>()?.0),
+                        }
+                        Ok(())
+                    },
+                )?;
                 Ok(Item {
                     sku: sku.unwrap_or_else(|| format!("item-{}", self.0)),
                     category: category.ok_or_else(|| missing("category"))?,
                     price: price.ok_or_else(|| missing("price"))?,
+                    quantity,
+                    tags,
                 })
             }
         }
@@ -422,6 +443,9 @@ impl Serialize for View<'_, CheckoutRequest> {
         let mut map = s.serialize_map(None)?;
         let items: Vec<View<'_, Item>> = request.items.iter().map(|i| view(model, i)).collect();
         map.serialize_entry("items", &items)?;
+        if request.shipping.is_positive() {
+            map.serialize_entry("shipping", &money(model, request.shipping))?;
+        }
         if !request.pay_with.is_empty() {
             let names: Vec<&str> = request
                 .pay_with
@@ -441,10 +465,16 @@ impl Serialize for View<'_, Item> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let model = self.model;
         let item = self.value;
-        let mut map = s.serialize_map(Some(3))?;
+        let mut map = s.serialize_map(None)?;
         map.serialize_entry("sku", &item.sku)?;
         map.serialize_entry("category", &model.categories[item.category].name)?;
         map.serialize_entry("price", &money(model, item.price))?;
+        if item.quantity != 1 {
+            map.serialize_entry("quantity", &item.quantity)?;
+        }
+        if !item.tags.is_empty() {
+            map.serialize_entry("tags", &item.tags)?;
+        }
         map.end()
     }
 }

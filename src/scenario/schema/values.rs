@@ -486,6 +486,41 @@ impl<'de> Deserialize<'de> for Count {
     }
 }
 
+/// The most units one item may have.
+pub const MAX_QUANTITY: u32 = 100_000;
+
+/// An item's quantity: a whole number from 1 to [`MAX_QUANTITY`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quantity(pub u32);
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar(d, |raw| {
+            raw.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_QUANTITY).contains(n))
+                .map(Quantity)
+                .ok_or_else(|| {
+                    (
+                        LoadProblem::BadQuantity,
+                        format!("quantity `{raw}` is not a whole number from 1 to {MAX_QUANTITY}"),
+                    )
+                })
+        })
+    }
+}
+
+/// A free label (an item's tag).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label(pub String);
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        text(d).map(Label)
+    }
+}
+
 /// Pushes onto a list that may hold at most [`MAX_ENTRIES`] entries.
 pub(crate) fn bounded_push<T, E: de::Error>(list: &mut Vec<T>, value: T) -> Result<(), E> {
     if list.len() == MAX_ENTRIES {

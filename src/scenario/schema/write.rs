@@ -137,6 +137,7 @@ impl Serialize for View<'_, Expect> {
         for (key, value) in [
             ("discount", expect.discount),
             ("subtotal", expect.subtotal),
+            ("shipping", expect.shipping),
             ("total", expect.total),
         ] {
             if let Some(value) = value {

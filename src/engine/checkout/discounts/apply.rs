@@ -1,0 +1,194 @@
+//! Applying one choice of discounts to the cart, in the rules' discount
+//! order: each on what the earlier ones left, its condition read at its turn;
+//! a class with the policy `best per item` applies as one step where each
+//! line keeps the discount that saves it most; `stacking stops` ends the
+//! order.
+
+use crate::engine::EngineError;
+use crate::model::money::Money;
+use crate::model::{ClassPolicy, Model, Stacking};
+
+use super::condition::Reading;
+use super::effect::{shares, Shares};
+use super::units::Cart;
+use super::Candidate;
+
+/// Why a discount of the choice took nothing.
+#[derive(Debug, Clone)]
+pub(super) enum Skipped {
+    /// A `stops` discount earlier in the order applied.
+    Stopped(String),
+    /// Its condition did not hold at its turn.
+    Condition(String),
+    /// It had nothing to take off.
+    Nothing,
+    /// Another discount of its class saved more on each of its lines.
+    Outdone(String),
+}
+
+/// What a choice of discounts does to the cart.
+#[derive(Debug, Clone)]
+pub(super) struct Outcome {
+    /// What remains of each unit.
+    pub remaining: Vec<Money>,
+    /// What remains of shipping.
+    pub shipping: Money,
+    /// What the customer saves (shipping included).
+    pub saving: Money,
+    /// Per discount of the choice (its index among the candidates).
+    pub results: Vec<(usize, Result<Shares, Skipped>)>,
+}
+
+/// Applies the candidates `choice` (indices, in discount order).
+pub(super) fn apply_choice(
+    model: &Model,
+    cart: &Cart<'_>,
+    candidates: &[Candidate],
+    choice: &[usize],
+    first_order: bool,
+) -> Result<Outcome, EngineError> {
+    let mut remaining: Vec<Money> = cart.units.iter().map(|u| u.price).collect();
+    let mut shipping = cart.request.shipping;
+    let mut results: Vec<(usize, Result<Shares, Skipped>)> = Vec::with_capacity(choice.len());
+    let mut done = vec![false; choice.len()];
+    let mut stopped_by: Option<String> = None;
+    for at in 0..choice.len() {
+        if done[at] {
+            continue;
+        }
+        let index = choice[at];
+        let candidate = &candidates[index];
+        if let Some(stopper) = &stopped_by {
+            done[at] = true;
+            results.push((index, Err(Skipped::Stopped(stopper.clone()))));
+            continue;
+        }
+        let class = candidate.discount.class_id();
+        let members: Vec<usize> = if model.classes[class].policy == ClassPolicy::BestPerItem {
+            (at..choice.len())
+                .filter(|j| !done[*j] && candidates[choice[*j]].discount.class_id() == class)
+                .collect()
+        } else {
+            vec![at]
+        };
+        // Each member alone, on what remains now.
+        let mut alone: Vec<Result<Shares, Skipped>> = Vec::with_capacity(members.len());
+        for j in &members {
+            done[*j] = true;
+            let member = &candidates[choice[*j]];
+            let reading = Reading {
+                model,
+                cart,
+                remaining: &remaining,
+                first_order,
+            };
+            if let Some(condition) = &member.discount.condition {
+                if let Err(reason) = reading.check(condition) {
+                    alone.push(Err(Skipped::Condition(reason)));
+                    continue;
+                }
+            }
+            let taken = shares(
+                model,
+                cart,
+                member.discount,
+                &member.groups,
+                &remaining,
+                shipping,
+            )?;
+            alone.push(if taken.total().is_positive() {
+                Ok(taken)
+            } else {
+                Err(Skipped::Nothing)
+            });
+        }
+        if members.len() > 1 {
+            keep_best_per_line(cart, &mut alone, &members, choice, candidates, model);
+        }
+        for (j, result) in members.iter().zip(alone) {
+            let member = &candidates[choice[*j]];
+            if let Ok(taken) = &result {
+                for (left, share) in remaining.iter_mut().zip(&taken.units) {
+                    *left -= *share;
+                }
+                shipping -= taken.shipping;
+                if member.discount.stacking == Stacking::Stops {
+                    stopped_by = Some(model.promos[member.promo].code.clone());
+                }
+            }
+            results.push((choice[*j], result));
+        }
+    }
+    let before: Money = cart.units.iter().map(|u| u.price).sum::<Money>() + cart.request.shipping;
+    let after: Money = remaining.iter().copied().sum::<Money>() + shipping;
+    Ok(Outcome {
+        remaining,
+        shipping,
+        saving: before - after,
+        results,
+    })
+}
+
+/// Among discounts of one `best per item` class, each line (and shipping)
+/// keeps only the discount that takes most off it (the earlier of equals).
+fn keep_best_per_line(
+    cart: &Cart<'_>,
+    alone: &mut [Result<Shares, Skipped>],
+    members: &[usize],
+    choice: &[usize],
+    candidates: &[Candidate],
+    model: &Model,
+) {
+    let lines = cart.request.items.len();
+    let line_total = |shares: &Shares, line: usize| -> Money {
+        cart.units
+            .iter()
+            .zip(&shares.units)
+            .filter(|(u, _)| u.line == line)
+            .map(|(_, s)| *s)
+            .sum()
+    };
+    // Winner per line (lines, then shipping at index `lines`).
+    let mut winner: Vec<Option<usize>> = vec![None; lines + 1];
+    for (line, slot) in winner.iter_mut().enumerate() {
+        let mut best = Money::ZERO;
+        for (m, result) in alone.iter().enumerate() {
+            let Ok(shares) = result else { continue };
+            let amount = if line == lines {
+                shares.shipping
+            } else {
+                line_total(shares, line)
+            };
+            if amount > best {
+                best = amount;
+                *slot = Some(m);
+            }
+        }
+    }
+    for (m, result) in alone.iter_mut().enumerate() {
+        let Ok(shares) = result else { continue };
+        for (u, share) in shares.units.iter_mut().enumerate() {
+            if winner[cart.units[u].line] != Some(m) {
+                *share = Money::ZERO;
+            }
+        }
+        if winner[lines] != Some(m) {
+            shares.shipping = Money::ZERO;
+        }
+        if !shares.total().is_positive() {
+            let better: Vec<&str> = winner
+                .iter()
+                .flatten()
+                .filter(|w| **w != m)
+                .map(|w| {
+                    model.promos[candidates[choice[members[*w]]].promo]
+                        .code
+                        .as_str()
+                })
+                .collect();
+            let mut better = better;
+            better.dedup();
+            *result = Err(Skipped::Outdone(better.join(", ")));
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Evaluating a discount's condition against the cart: spend and units of a
+//! scope (before discounts, or after those earlier in the order), and the
+//! account's first order.
+
+use crate::model::money::Money;
+use crate::model::{CompareOp, Condition, Measure, Model};
+
+use super::units::Cart;
+
+/// What a condition reads: the cart, what remains of each unit now, and
+/// whether the account has checked out before.
+pub(super) struct Reading<'a, 'r> {
+    pub model: &'a Model,
+    pub cart: &'a Cart<'r>,
+    pub remaining: &'a [Money],
+    pub first_order: bool,
+}
+
+impl Reading<'_, '_> {
+    /// Whether `condition` holds; when it does not, the parts that failed,
+    /// in words (`spend on * is 90.00, not >= 100.00 USD`).
+    pub fn check(&self, condition: &Condition) -> Result<(), String> {
+        match condition {
+            Condition::All(parts) => parts.iter().try_for_each(|p| self.check(p)),
+            Condition::Any(parts) => {
+                let mut reasons = Vec::new();
+                for part in parts {
+                    match self.check(part) {
+                        Ok(()) => return Ok(()),
+                        Err(reason) => reasons.push(reason),
+                    }
+                }
+                Err(reasons.join(", and "))
+            }
+            Condition::Not(inner) => match self.check(inner) {
+                Ok(()) => Err(format!("`{}` holds", self.model.show_condition(inner))),
+                Err(_) => Ok(()),
+            },
+            Condition::FirstOrder => {
+                if self.first_order {
+                    Ok(())
+                } else {
+                    Err("this is not the account's first order".into())
+                }
+            }
+            Condition::Compare { measure, op, value } => {
+                let (measured, shown, wanted) = match measure {
+                    Measure::Spend {
+                        scope,
+                        after_discounts,
+                    } => {
+                        let spend: Money = self
+                            .cart
+                            .units_in(scope.as_ref())
+                            .into_iter()
+                            .map(|u| {
+                                if *after_discounts {
+                                    self.remaining[u]
+                                } else {
+                                    self.cart.units[u].price
+                                }
+                            })
+                            .sum();
+                        let wanted = self
+                            .model
+                            .currency
+                            .money(*value)
+                            .unwrap_or(Money(i128::MAX));
+                        (spend.0, self.model.show_money(spend), wanted.0)
+                    }
+                    Measure::Units { scope } => {
+                        let count = self.cart.units_in(scope.as_ref()).len() as i128;
+                        let wanted = value.mantissa() / 10i128.pow(value.scale());
+                        (count, count.to_string(), wanted)
+                    }
+                };
+                let holds = match op {
+                    CompareOp::Less => measured < wanted,
+                    CompareOp::LessOrEqual => measured <= wanted,
+                    CompareOp::Equal => measured == wanted,
+                    CompareOp::NotEqual => measured != wanted,
+                    CompareOp::GreaterOrEqual => measured >= wanted,
+                    CompareOp::Greater => measured > wanted,
+                };
+                if holds {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} is {shown}, not {} {}",
+                        self.model.show_measure(measure),
+                        op.symbol(),
+                        match measure {
+                            Measure::Spend { .. } => self.model.show_amount(*value),
+                            Measure::Units { .. } => value.to_string(),
+                        }
+                    ))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! A promo's clauses in canonical order: the effect, then (for discounts)
+//! cap, minimum, condition, times, pick, rounding, remainder, class,
+//! stacking and conflict, then `automatic`, limit and validity. A clause at its default
+//! is printed only when the source stated it.
+
+use super::{plain, wallet_list};
+use crate::model::money::fixed;
+use crate::model::*;
+
+pub(super) fn promo_clauses(
+    model: &Model,
+    promo: &Promo,
+    layout: Option<&StatementLayout>,
+) -> Vec<(ClauseKey, String)> {
+    let stated = |key: ClauseKey| layout.is_some_and(|l| l.states(key));
+    let mut clauses = Vec::new();
+    match &promo.effect {
+        PromoEffect::Credit(credit) => {
+            let unit = &model.wallets[credit.wallets[0]].unit;
+            clauses.push((
+                ClauseKey::Effect,
+                format!(
+                    "credit {} {} to {}",
+                    fixed(credit.amount, unit.decimals(&model.currency)),
+                    unit.name(&model.currency),
+                    wallet_list(model, &credit.wallets)
+                ),
+            ));
+            match credit.expiry {
+                Expiry::Never => {}
+                Expiry::AfterDays(days) => clauses.push((
+                    ClauseKey::Expires,
+                    format!("expires {days}d after redemption"),
+                )),
+                Expiry::On(date) => {
+                    clauses.push((ClauseKey::Expires, format!("expires on {date}")))
+                }
+            }
+        }
+        PromoEffect::Discount(discount) => discount_clauses(model, discount, &stated, &mut clauses),
+        PromoEffect::Reward(reward) => clauses.push((
+            ClauseKey::Effect,
+            format!(
+                "reward {}% of {} in {} for {}d",
+                plain(reward.percent),
+                model.show_scope(&reward.scope),
+                model.wallets[reward.wallet].name,
+                reward.days
+            ),
+        )),
+    }
+    if promo.automatic {
+        clauses.push((ClauseKey::Automatic, "automatic".into()));
+    }
+    match promo.limit {
+        // `unlimited` is the default: printed when the source said it (or when
+        // there is no source, so generated models read explicitly).
+        Limit::Unlimited if stated(ClauseKey::Limit) || layout.is_none() => {
+            clauses.push((ClauseKey::Limit, "unlimited".into()))
+        }
+        Limit::Unlimited => {}
+        Limit::PerAccount(1) => clauses.push((ClauseKey::Limit, "once per account".into())),
+        Limit::PerAccount(n) => clauses.push((ClauseKey::Limit, format!("limit {n} per account"))),
+    }
+    match (promo.valid_from, promo.valid_until) {
+        (None, None) => {}
+        (Some(from), None) => clauses.push((ClauseKey::Valid, format!("valid from {from}"))),
+        (None, Some(until)) => clauses.push((ClauseKey::Valid, format!("valid until {until}"))),
+        (Some(from), Some(until)) => {
+            clauses.push((ClauseKey::Valid, format!("valid from {from} until {until}")))
+        }
+    }
+    clauses
+}
+
+fn discount_clauses(
+    model: &Model,
+    discount: &Discount,
+    stated: &dyn Fn(ClauseKey) -> bool,
+    clauses: &mut Vec<(ClauseKey, String)>,
+) {
+    let code = &model.currency.code;
+    let decimals = model.currency.decimals;
+    clauses.push((
+        ClauseKey::Effect,
+        format!(
+            "discount {} on {}",
+            model.show_effect(&discount.effect),
+            model.show_target(&discount.target)
+        ),
+    ));
+    if let Some(max) = discount.max {
+        clauses.push((
+            ClauseKey::Max,
+            format!("max {} {code}", fixed(max, decimals)),
+        ));
+    }
+    if let Some(min) = discount.min_spend {
+        clauses.push((
+            ClauseKey::MinSpend,
+            format!("min spend {} {code}", fixed(min, decimals)),
+        ));
+    }
+    if let Some(condition) = &discount.condition {
+        clauses.push((
+            ClauseKey::When,
+            format!("when {}", model.show_condition(condition)),
+        ));
+    }
+    if let Some(times) = discount.max_times {
+        let word = if times == 1 { "time" } else { "times" };
+        clauses.push((ClauseKey::MaxTimes, format!("max {times} {word}")));
+    }
+    if discount.pick != Pick::default() || stated(ClauseKey::Pick) {
+        clauses.push((ClauseKey::Pick, format!("pick {}", discount.pick.keyword())));
+    }
+    if discount.rounding != RoundOn::default() || stated(ClauseKey::Rounding) {
+        clauses.push((
+            ClauseKey::Rounding,
+            format!("rounding {}", discount.rounding.keyword()),
+        ));
+    }
+    if discount.remainder != Remainder::default() || stated(ClauseKey::Remainder) {
+        clauses.push((
+            ClauseKey::Remainder,
+            format!("remainder to {}", discount.remainder.keyword()),
+        ));
+    }
+    if let Some(class) = discount.class {
+        clauses.push((
+            ClauseKey::Class,
+            format!("class {}", model.classes[class].name),
+        ));
+    }
+    if discount.stacking != Stacking::Combines || stated(ClauseKey::Stacking) {
+        clauses.push((
+            ClauseKey::Stacking,
+            format!("stacking {}", discount.stacking.keyword()),
+        ));
+    }
+    if discount.on_conflict != Conflict::default() || stated(ClauseKey::OnConflict) {
+        clauses.push((
+            ClauseKey::OnConflict,
+            format!("on conflict {}", discount.on_conflict.keyword()),
+        ));
+    }
+}
