@@ -58,6 +58,7 @@ pub fn value(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<De
             Variable::Subtotal => receipt.subtotal,
             Variable::Discount => receipt.discount,
             Variable::Total => receipt.total,
+            Variable::Shipping => receipt.shipping,
             Variable::Paid(source) => receipt.paid_by(*source),
             Variable::Earned(wallet) => receipt.earned_in(*wallet),
             Variable::Balance(wallet) => account.balance_value(*wallet),

@@ -49,8 +49,10 @@ pub enum Variable {
     Subtotal,
     /// What discounts took off.
     Discount,
-    /// What was due after discounts.
+    /// Everything due after discounts, shipping included.
     Total,
+    /// What shipping cost after discounts.
+    Shipping,
     /// What a source paid, in currency.
     Paid(Source),
     /// What a wallet earned, in currency.

@@ -189,7 +189,7 @@ problem_kinds! {
         /// A value an assertion cannot read.
         UnknownVariable = ("rules::unknown_variable",
             "a value that assertions cannot read",
-            "assertions read subtotal, discount, total, paid.X, earned.X, balance.X"),
+            "assertions read subtotal, discount, shipping, total, paid.X, earned.X, balance.X"),
     }
 }
 

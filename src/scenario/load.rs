@@ -337,7 +337,7 @@ fn yaml_diagnostic(named: &Arc<SourceFile>, text: &str, error: &serde_yaml::Erro
         .unwrap_or(path_label);
     let help = raised
         .and_then(|r| r.help)
-        .unwrap_or_else(|| "see the scenario format in README.md".into());
+        .unwrap_or_else(|| kind.help().into());
     let start = error.location().map_or(0, |l| l.index()).min(text.len());
     let token = text[start..]
         .find(|c: char| c.is_whitespace() || ",:{}[]".contains(c))

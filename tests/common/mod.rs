@@ -415,6 +415,7 @@ fn amount_expr(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
         Just(Variable::Subtotal),
         Just(Variable::Discount),
         Just(Variable::Total),
+        Just(Variable::Shipping),
         (0..sources).prop_map(move |s| Variable::Paid(if s < wallets {
             Source::Wallet(s)
         } else {

@@ -392,6 +392,7 @@ pub fn expression(model: &Model, expr: &Expr) -> String {
             Variable::Subtotal => "subtotal".into(),
             Variable::Discount => "discount".into(),
             Variable::Total => "total".into(),
+            Variable::Shipping => "shipping".into(),
             Variable::Paid(source) => format!("paid.{}", model.source_name(*source)),
             Variable::Earned(wallet) => format!("earned.{}", model.wallets[*wallet].name),
             Variable::Balance(wallet) => format!("balance.{}", model.wallets[*wallet].name),

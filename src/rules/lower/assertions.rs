@@ -140,12 +140,13 @@ impl Lowering {
         field: Option<&Word>,
         _wallets: &[Wallet],
     ) -> Option<Variable> {
-        const PLAIN: [&str; 3] = ["subtotal", "discount", "total"];
+        const PLAIN: [&str; 4] = ["subtotal", "discount", "shipping", "total"];
         const WITH_FIELD: [&str; 3] = ["paid", "earned", "balance"];
         match (head.text.as_str(), field) {
             ("subtotal", None) => Some(Variable::Subtotal),
             ("discount", None) => Some(Variable::Discount),
             ("total", None) => Some(Variable::Total),
+            ("shipping", None) => Some(Variable::Shipping),
             ("paid", Some(source)) => self.resolve_source(source).map(Variable::Paid),
             ("earned", Some(wallet)) => self.resolve_wallet(wallet).map(Variable::Earned),
             ("balance", Some(wallet)) => self.resolve_wallet(wallet).map(Variable::Balance),
@@ -163,7 +164,7 @@ impl Lowering {
                 let hint = suggest(name, PLAIN.iter().chain(&WITH_FIELD).copied())
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
-                        "assertions read subtotal, discount, total, paid.X, earned.X, balance.X"
+                        "assertions read subtotal, discount, shipping, total, paid.X, earned.X, balance.X"
                             .into()
                     });
                 self.problem_with_help(

@@ -173,10 +173,7 @@ impl Lowering {
                 self.problem(
                     RulesProblem::BadCount,
                     word.span,
-                    format!(
-                        "`{}` is not a whole number from 1 to {MAX_COUNT}",
-                        word.text
-                    ),
+                    format!("`{}` is not a whole number from 1 to 1,000,000", word.text),
                     "bad count",
                 );
                 None

@@ -504,7 +504,7 @@ impl<'de> Deserialize<'de> for Quantity {
                 .ok_or_else(|| {
                     (
                         LoadProblem::BadQuantity,
-                        format!("quantity `{raw}` is not a whole number from 1 to {MAX_QUANTITY}"),
+                        format!("quantity `{raw}` is not a whole number from 1 to 100,000"),
                     )
                 })
         })
