@@ -10,12 +10,13 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
+use super::edges::Edges;
 use super::session::{Broken, Session};
 use crate::engine::{
     Account, Advance, CheckedAccount, CheckoutRequest, Checks, ConvertRequest, Item, Operation,
 };
 use crate::model::money::Money;
-use crate::model::{Effect, Model, PromoEffect, Unit, WalletId};
+use crate::model::{Model, Unit, WalletId};
 use crate::scenario::open_account;
 use crate::scenario::schema::{AccountSpec, Date, PaymentChoice, Step, WalletAmounts};
 
@@ -48,9 +49,9 @@ pub fn session_seed(seed: u64, index: u64) -> u64 {
 #[derive(Debug, Clone)]
 pub struct Generator<'m> {
     model: &'m Model,
-    /// Prices where a promotion changes its mind: minimums, caps, fixed
-    /// amounts, the price where a percentage reaches its cap.
-    anchors: Vec<Money>,
+    /// Prices, unit counts, tags and SKUs where the rules change their
+    /// mind.
+    edges: Edges,
     /// Units coarser than the currency's step, with small multiples of them.
     coarse: Vec<Money>,
     /// (from, to) pairs support may convert.
@@ -61,24 +62,6 @@ pub struct Generator<'m> {
 impl<'m> Generator<'m> {
     /// Prepares generation from `model`.
     pub fn new(model: &'m Model) -> Self {
-        let money = |d: Decimal| model.currency.money(d);
-        let mut anchors = Vec::new();
-        for promo in &model.promos {
-            if let PromoEffect::Discount(d) = &promo.effect {
-                anchors.extend(d.min_spend.and_then(money));
-                if let (Some(max), Effect::Percent(p)) = (d.max, d.effect) {
-                    if !p.is_zero() {
-                        // The price at which the percentage reaches the cap.
-                        anchors.extend(money(
-                            (max * Decimal::ONE_HUNDRED / p).round_dp(model.currency.decimals),
-                        ));
-                    }
-                }
-                if let Effect::Off { amount, .. } | Effect::To { amount, .. } = d.effect {
-                    anchors.extend(money(amount));
-                }
-            }
-        }
         let mut coarse = Vec::new();
         for wallet in &model.wallets {
             let step = wallet.unit.step_money(&model.currency);
@@ -102,7 +85,7 @@ impl<'m> Generator<'m> {
         let opt_in = (0..wallets).filter(|w| model.wallets[*w].opt_in).collect();
         Generator {
             model,
-            anchors,
+            edges: Edges::new(model),
             coarse,
             conversions,
             opt_in,
@@ -224,8 +207,9 @@ impl Draw<'_, '_> {
         let price = match self.rng.u8(0..12) {
             0 => Money::ZERO,
             1 => one,
-            2 | 3 if !generator.anchors.is_empty() => {
-                let anchor = generator.anchors[self.rng.usize(0..generator.anchors.len())];
+            2 | 3 if !generator.edges.prices.is_empty() => {
+                let prices = &generator.edges.prices;
+                let anchor = prices[self.rng.usize(0..prices.len())];
                 near(&mut self.rng, anchor)
             }
             4 | 5 if !model.wallets.is_empty() => {
@@ -242,6 +226,93 @@ impl Draw<'_, '_> {
             _ => Money(self.rng.i128(0..=3_000)),
         };
         price.max(Money::ZERO)
+    }
+
+    /// A cart: a few items, sometimes several units, tags and SKUs the rules
+    /// name, sometimes a group of units at a threshold of the rules (one
+    /// short, exactly, one over), sometimes shipping; opt-in wallets and
+    /// codes now and then.
+    fn cart(&mut self, account: &Account<'_>) -> CheckoutRequest {
+        let generator = self.generator;
+        let model = generator.model;
+        let edges = &generator.edges;
+        let count = self.rng.usize(0..=MAX_ITEMS);
+        let mut items: Vec<Item> = (0..count)
+            .map(|i| {
+                let category = self.rng.usize(0..model.categories.len());
+                let mut item = Item::new(
+                    format!("{}-{}", model.categories[category].name, i + 1),
+                    category,
+                    self.price(account),
+                );
+                if self.rng.u8(0..4) == 0 {
+                    item.quantity = self.rng.u32(2..=4);
+                }
+                if !edges.tags.is_empty() {
+                    for _ in 0..self.rng.usize(0..=2) {
+                        let tag = &edges.tags[self.rng.usize(0..edges.tags.len())];
+                        if !item.tags.contains(tag) {
+                            item.tags.push(tag.clone());
+                        }
+                    }
+                }
+                if !edges.skus.is_empty() && self.rng.u8(0..4) == 0 {
+                    item.sku = edges.skus[self.rng.usize(0..edges.skus.len())].clone();
+                }
+                item
+            })
+            .collect();
+        if !edges.units.is_empty() && self.rng.u8(0..3) == 0 {
+            // Units at a threshold, split over one or two items.
+            let edge = &edges.units[self.rng.usize(0..edges.units.len())];
+            let category = if edge.categories.is_empty() {
+                self.rng.usize(0..model.categories.len())
+            } else {
+                edge.categories[self.rng.usize(0..edge.categories.len())]
+            };
+            let first = if edge.units > 1 && self.rng.bool() {
+                self.rng.u32(1..edge.units)
+            } else {
+                edge.units
+            };
+            for quantity in [first, edge.units - first] {
+                if quantity == 0 || items.len() >= MAX_ITEMS + 2 {
+                    continue;
+                }
+                let mut item = Item::new(
+                    edge.sku.clone().unwrap_or_else(|| {
+                        format!("{}-{}", model.categories[category].name, items.len() + 1)
+                    }),
+                    category,
+                    self.price(account),
+                );
+                item.quantity = quantity;
+                item.tags.extend(edge.tag.clone());
+                items.push(item);
+            }
+        }
+        let shipping = if self.rng.u8(0..if edges.shipping { 2 } else { 8 }) == 0 {
+            self.price(account)
+        } else {
+            Money::ZERO
+        };
+        let pay_with = generator
+            .opt_in
+            .iter()
+            .copied()
+            .filter(|_| self.rng.bool())
+            .collect();
+        let codes = if self.rng.u8(0..5) == 0 {
+            (0..self.rng.usize(1..=2)).map(|_| self.code()).collect()
+        } else {
+            Vec::new()
+        };
+        CheckoutRequest {
+            items,
+            shipping,
+            pay_with,
+            codes,
+        }
     }
 
     fn code(&mut self) -> String {
@@ -274,36 +345,7 @@ impl Draw<'_, '_> {
         let generator = self.generator;
         let model = generator.model;
         match self.rng.u8(0..20) {
-            0..=8 if !model.categories.is_empty() => {
-                let count = self.rng.usize(0..=MAX_ITEMS);
-                let items = (0..count)
-                    .map(|i| {
-                        let category = self.rng.usize(0..model.categories.len());
-                        Item::new(
-                            format!("{}-{}", model.categories[category].name, i + 1),
-                            category,
-                            self.price(account),
-                        )
-                    })
-                    .collect();
-                let pay_with = generator
-                    .opt_in
-                    .iter()
-                    .copied()
-                    .filter(|_| self.rng.bool())
-                    .collect();
-                let codes = if self.rng.u8(0..5) == 0 {
-                    (0..self.rng.usize(1..=2)).map(|_| self.code()).collect()
-                } else {
-                    Vec::new()
-                };
-                Operation::Checkout(CheckoutRequest {
-                    items,
-                    shipping: Money::ZERO,
-                    pay_with,
-                    codes,
-                })
-            }
+            0..=8 if !model.categories.is_empty() => Operation::Checkout(self.cart(account)),
             9..=12 => Operation::Redeem(self.code()),
             13 | 14 if !model.wallets.is_empty() => {
                 // Mostly conversions the rules allow, sometimes ones they refuse.

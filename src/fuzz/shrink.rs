@@ -1,6 +1,7 @@
 //! Shrinking: the smallest session that still breaks the same property. Tries
-//! fewer steps, fewer items, codes and balances, and smaller amounts and
-//! durations, keeping each change that still fails, until none helps.
+//! fewer steps, fewer items, units, tags, codes and balances, and smaller
+//! amounts (prices, shipping) and durations, keeping each change that still
+//! fails, until none helps.
 
 use rust_decimal::Decimal;
 
@@ -95,6 +96,24 @@ fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
                     cheaper.items[j].price = price;
                     out.push(Operation::Checkout(cheaper));
                 }
+                let quantity = request.items[j].quantity;
+                for fewer_units in [1, quantity / 2, quantity - 1] {
+                    if (1..quantity).contains(&fewer_units) {
+                        let mut fewer = request.clone();
+                        fewer.items[j].quantity = fewer_units;
+                        out.push(Operation::Checkout(fewer));
+                    }
+                }
+                for t in 0..request.items[j].tags.len() {
+                    let mut untagged = request.clone();
+                    untagged.items[j].tags.remove(t);
+                    out.push(Operation::Checkout(untagged));
+                }
+            }
+            for shipping in smaller_price(request.shipping, decimals) {
+                let mut cheaper = request.clone();
+                cheaper.shipping = shipping;
+                out.push(Operation::Checkout(cheaper));
             }
             for j in 0..request.codes.len() {
                 let mut fewer = request.clone();

@@ -443,6 +443,7 @@ fn check_discounts(
             }
         }
     }
+    check_stacking(model, receipt, violations);
     if items != receipt.discount || shipping != receipt.shipping_discount {
         violations.push(Violation::new(
             Invariant::DiscountsWithinRules,
@@ -454,5 +455,87 @@ fn check_discounts(
                 model.show_money(receipt.shipping_discount)
             ),
         ));
+    }
+}
+
+/// The applied discounts respect stacking: an exclusive one applies alone;
+/// discounts of separate classes, or two of a `best` class, never both apply;
+/// two of a `best per item` class never touch the same line; nothing applies
+/// after a `stops` discount in the discount order.
+fn check_stacking(model: &crate::model::Model, receipt: &Receipt, violations: &mut Vec<Violation>) {
+    use crate::model::{ClassPolicy, Stacking};
+    let applied: Vec<(&crate::engine::DiscountTrace, &crate::model::Discount)> = receipt
+        .discounts
+        .iter()
+        .filter(|t| t.applied)
+        .filter_map(|t| model.discount(t.promo).map(|d| (t, d)))
+        .collect();
+    let code = |t: &crate::engine::DiscountTrace| model.promos[t.promo].code.as_str();
+    let position = |t: &crate::engine::DiscountTrace| {
+        model
+            .discount_order
+            .iter()
+            .position(|p| *p == t.promo)
+            .unwrap_or(usize::MAX)
+    };
+    let mut problem = |message: String| {
+        violations.push(Violation::new(Invariant::DiscountsWithinRules, message));
+    };
+    for (i, (a, da)) in applied.iter().enumerate() {
+        if da.stacking == Stacking::Stops {
+            for (b, _) in &applied {
+                if position(b) > position(a) {
+                    problem(format!(
+                        "{} applied after {}, which stops later discounts",
+                        code(b),
+                        code(a)
+                    ));
+                }
+            }
+        }
+        for (b, db) in &applied[i + 1..] {
+            if da.stacking == Stacking::Exclusive || db.stacking == Stacking::Exclusive {
+                problem(format!(
+                    "{} and {} both applied, but one is exclusive",
+                    code(a),
+                    code(b)
+                ));
+                continue;
+            }
+            let (ca, cb) = (da.class_id(), db.class_id());
+            if ca != cb && !model.classes_combine(ca, cb) {
+                problem(format!(
+                    "{} and {} both applied, but classes {} and {} are separate",
+                    code(a),
+                    code(b),
+                    model.classes[ca].name,
+                    model.classes[cb].name
+                ));
+            }
+            if ca == cb {
+                match model.classes[ca].policy {
+                    ClassPolicy::Best => problem(format!(
+                        "{} and {} both applied, but class {} takes its best one only",
+                        code(a),
+                        code(b),
+                        model.classes[ca].name
+                    )),
+                    ClassPolicy::BestPerItem => {
+                        if a.lines
+                            .iter()
+                            .any(|la| b.lines.iter().any(|lb| lb.line == la.line))
+                        {
+                            problem(format!(
+                                "{} and {} both took something off one line, but class {} gives each item its best one only",
+                                code(a),
+                                code(b),
+                                model.classes[ca].name
+                            ));
+                        }
+                    }
+                    ClassPolicy::All => {}
+                }
+            }
+        }
     }
 }

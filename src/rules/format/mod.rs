@@ -75,17 +75,32 @@ pub fn format_source(model: &Model, text: &str) -> String {
             head,
         ));
     }
+    let tag_names: Vec<String> = (0..model.tags.len())
+        .map(|i| {
+            model
+                .show_selector(&Selector::Tag(i))
+                .trim_start_matches("tag:")
+                .to_string()
+        })
+        .collect();
+    let width = model
+        .tags
+        .iter()
+        .zip(&tag_names)
+        .filter(|(t, _)| t.declared && t.description.is_some())
+        .map(|(_, name)| name.len())
+        .max()
+        .unwrap_or(0);
     for (i, tag) in model.tags.iter().enumerate().filter(|(_, t)| t.declared) {
-        let name = model.show_selector(&Selector::Tag(i));
-        printed.push(Printed::line(
-            Group::Tags,
-            at(&layout.tags, i),
-            format!(
-                "tag {}{}",
-                name.trim_start_matches("tag:"),
+        let head = match &tag.description {
+            Some(_) => format!(
+                "tag {:width$}{}",
+                tag_names[i],
                 description(&tag.description)
             ),
-        ));
+            None => format!("tag {}", tag_names[i]),
+        };
+        printed.push(Printed::line(Group::Tags, at(&layout.tags, i), head));
     }
     for (i, wallet) in model.wallets.iter().enumerate() {
         let mut clauses = Vec::new();

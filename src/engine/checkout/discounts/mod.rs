@@ -15,6 +15,8 @@
 mod apply;
 mod condition;
 mod effect;
+#[cfg(test)]
+mod tests;
 mod units;
 
 use crate::engine::account::Account;
@@ -404,6 +406,13 @@ fn choices(model: &Model, candidates: &[Candidate<'_>]) -> Result<Vec<Vec<usize>
                 .collect()
         })
         .collect();
+    maximal_sets(&compatible)
+}
+
+/// Every largest set of vertices that are pairwise `compatible`, each sorted,
+/// in sorted order; at most [`MAX_CHOICES`] of them.
+pub(super) fn maximal_sets(compatible: &[Vec<bool>]) -> Result<Vec<Vec<usize>>, EngineError> {
+    let n = compatible.len();
     // The common case: everything combines.
     if (0..n).all(|i| (0..n).all(|j| i == j || compatible[i][j])) {
         return Ok(vec![(0..n).collect()]);
@@ -411,7 +420,7 @@ fn choices(model: &Model, candidates: &[Candidate<'_>]) -> Result<Vec<Vec<usize>
     let mut out = Vec::new();
     let mut current = Vec::new();
     bron_kerbosch(
-        &compatible,
+        compatible,
         &mut current,
         (0..n).collect(),
         Vec::new(),
