@@ -168,6 +168,10 @@ impl Edges {
                         }
                     }
                 }
+                Measure::Shipping { .. } => {
+                    self.shipping = true;
+                    self.prices.extend(model.currency.money(*value));
+                }
                 Measure::Units { scope } => {
                     let units = u32::try_from(value.mantissa() / 10i128.pow(value.scale()))
                         .unwrap_or(u32::MAX);

@@ -179,14 +179,18 @@ pub enum Remainder {
     Last,
     /// To the unit with the largest share (the first of equals).
     Largest,
+    /// Every share rounded to the nearest minor unit (the currency's
+    /// rounding), the last unit taking what is left.
+    LastRounded,
 }
 
 impl Remainder {
     /// Every choice with its word after `remainder to`.
-    pub const ALL: [(Remainder, &'static str); 3] = [
+    pub const ALL: [(Remainder, &'static str); 4] = [
         (Remainder::First, "first"),
         (Remainder::Last, "last"),
         (Remainder::Largest, "largest"),
+        (Remainder::LastRounded, "last rounded"),
     ];
 
     /// The word after `remainder to`.
@@ -235,6 +239,12 @@ pub enum Measure {
         /// Of which items.
         scope: Option<Scope>,
     },
+    /// `shipping`: what the shipping charge costs, before discounts or after
+    /// the discounts earlier in the order.
+    Shipping {
+        /// After the discounts earlier in the order.
+        after_discounts: bool,
+    },
 }
 
 /// When a discount applies.
@@ -266,9 +276,11 @@ impl Condition {
     pub fn after_discounts(&self) -> bool {
         match self {
             Condition::Compare {
-                measure: Measure::Spend {
-                    after_discounts, ..
-                },
+                measure:
+                    Measure::Spend {
+                        after_discounts, ..
+                    }
+                    | Measure::Shipping { after_discounts },
                 ..
             } => *after_discounts,
             Condition::Compare { .. } | Condition::FirstOrder => false,
@@ -290,14 +302,18 @@ pub enum ClassPolicy {
     Best,
     /// Each item gets only the discount of the class that saves it most.
     BestPerItem,
+    /// Every discount of the class applies, each on what remained before
+    /// the class's first one (side by side, not one on another).
+    Parallel,
 }
 
 impl ClassPolicy {
     /// Every policy with its words.
-    pub const ALL: [(ClassPolicy, &'static str); 3] = [
+    pub const ALL: [(ClassPolicy, &'static str); 4] = [
         (ClassPolicy::All, "all"),
         (ClassPolicy::Best, "best"),
         (ClassPolicy::BestPerItem, "best per item"),
+        (ClassPolicy::Parallel, "parallel"),
     ];
 
     /// The policy's words.

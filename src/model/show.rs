@@ -137,6 +137,13 @@ impl Model {
                 Some(scope) => format!("units of {}", self.show_scope(scope)),
                 None => "units".into(),
             },
+            Measure::Shipping { after_discounts } => {
+                if *after_discounts {
+                    "shipping after discounts".into()
+                } else {
+                    "shipping".into()
+                }
+            }
         }
     }
 
@@ -174,7 +181,7 @@ impl Model {
             Condition::FirstOrder => "first order".into(),
             Condition::Compare { measure, op, value } => {
                 let value = match measure {
-                    Measure::Spend { .. } => self.show_amount(*value),
+                    Measure::Spend { .. } | Measure::Shipping { .. } => self.show_amount(*value),
                     Measure::Units { .. } => value.to_string(),
                 };
                 format!("{} {} {value}", self.show_measure(measure), op.symbol())

@@ -72,6 +72,9 @@ pub(crate) enum MeasureSyntax {
     Units {
         scope: Option<ScopeSyntax>,
     },
+    Shipping {
+        after_discounts: bool,
+    },
 }
 
 /// A value a measure is compared with: an amount or a plain number.

@@ -390,7 +390,6 @@ fn explain_step(
             }
             let _ = writeln!(out, "  who paid what:");
             for line in &receipt.lines {
-                let item = &request.items[line.item];
                 let grant = line
                     .grant
                     .map_or_else(String::new, |g| format!(" (grant #{g})"));
@@ -399,7 +398,7 @@ fn explain_step(
                     "    {} pays {} for {}{grant}",
                     model.source_name(line.source),
                     model.show_source(line.source, line.amount),
-                    item.sku
+                    request.line_name(line.item)
                 );
             }
             for (wallet, value) in &receipt.earned {

@@ -161,7 +161,7 @@ fn skeleton() -> impl Strategy<Value = Model> {
                 category_list,
                 wallet_list,
                 payment_list,
-                prop::collection::vec((description(), 0usize..3, any::<bool>()), 0..3),
+                prop::collection::vec((description(), 0usize..4, any::<bool>()), 0..3),
                 prop::collection::vec((0usize..4, any::<bool>()), 3),
                 Just(()).prop_perturb(move |_, mut rng| {
                     let mut order: Vec<usize> = (0..wallets).collect();
@@ -191,7 +191,7 @@ fn skeleton() -> impl Strategy<Value = Model> {
                         for (class, (policy, declared)) in classes.iter_mut().zip(&built_in) {
                             if *declared {
                                 class.declared = true;
-                                class.policy = ClassPolicy::ALL[policy % 3].0;
+                                class.policy = ClassPolicy::ALL[policy % 4].0;
                             }
                         }
                         for (i, (description, policy, _)) in own.iter().enumerate() {
@@ -280,7 +280,7 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
             proptest::option::of(amount(decimals)),
             proptest::option::of(condition_of(categories, decimals, 2)),
         ),
-        (0usize..2, 0usize..3, 0usize..3, 0usize..3),
+        (0usize..2, 0usize..3, 0usize..4, 0usize..3),
         (proptest::option::of(0..classes), any::<bool>()),
     )
         .prop_map(
@@ -365,10 +365,11 @@ pub fn condition_of(categories: usize, decimals: u32, depth: u32) -> BoxedStrate
             }
         ),
         proptest::option::of(scope(categories)).prop_map(|scope| Measure::Units { scope }),
+        any::<bool>().prop_map(|after_discounts| Measure::Shipping { after_discounts }),
     ];
     let compare = (measure, 0usize..6, 0i64..100_000).prop_map(move |(measure, op, n)| {
         let value = match measure {
-            Measure::Spend { .. } => Decimal::new(n, decimals),
+            Measure::Spend { .. } | Measure::Shipping { .. } => Decimal::new(n, decimals),
             Measure::Units { .. } => Decimal::from(n % 20),
         };
         Condition::Compare {

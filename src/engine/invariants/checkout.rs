@@ -533,7 +533,7 @@ fn check_stacking(model: &crate::model::Model, receipt: &Receipt, violations: &m
                             ));
                         }
                     }
-                    ClassPolicy::All => {}
+                    ClassPolicy::All | ClassPolicy::Parallel => {}
                 }
             }
         }

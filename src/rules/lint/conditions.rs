@@ -78,7 +78,7 @@ fn alternatives(model: &Model, condition: &Condition, negated: bool) -> Option<V
         }]),
         (Condition::Compare { measure, op, value }, _) => {
             let value = match measure {
-                Measure::Spend { .. } => model.currency.money(*value)?.0,
+                Measure::Spend { .. } | Measure::Shipping { .. } => model.currency.money(*value)?.0,
                 Measure::Units { .. } => value.mantissa() / 10i128.pow(value.scale()),
             };
             let mut alternative = Alternative::default();

@@ -121,6 +121,7 @@ fn promo_scopes(promo: &crate::model::Promo) -> Vec<&Scope> {
                 Measure::Spend { scope, .. } | Measure::Units { scope } => {
                     out.extend(scope.as_ref())
                 }
+                Measure::Shipping { .. } => {}
             },
             Condition::FirstOrder => {}
             Condition::Not(inner) => condition_scopes(inner, out),

@@ -378,6 +378,30 @@ impl Lowering {
                             value,
                         )
                     }
+                    MeasureSyntax::Shipping { after_discounts } => {
+                        let value = match value {
+                            ValueSyntax::Amount(amount) => self.currency_amount(amount)?,
+                            ValueSyntax::Number(word) => {
+                                self.problem_with_help(
+                                    RulesProblem::BadCondition,
+                                    word.span,
+                                    format!(
+                                        "`shipping` is an amount; `{}` has no currency",
+                                        word.text
+                                    ),
+                                    "no currency",
+                                    format!("write `{} {}`", word.text, self.currency.code),
+                                );
+                                return None;
+                            }
+                        };
+                        (
+                            Measure::Shipping {
+                                after_discounts: *after_discounts,
+                            },
+                            value,
+                        )
+                    }
                     MeasureSyntax::Units { scope, .. } => {
                         let scope = match scope {
                             Some(s) => Some(self.item_scope(s)?),

@@ -107,7 +107,7 @@ pub(super) fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
         Rule::class_clause => PromoClause::Class(next_word(&mut inner), span),
         Rule::pick => PromoClause::Pick(joined(inner, span), span),
         Rule::discount_rounding => PromoClause::Rounding(joined(inner, span), span),
-        Rule::remainder => PromoClause::Remainder(next_word(&mut inner), span),
+        Rule::remainder => PromoClause::Remainder(joined(inner, span), span),
         _ => PromoClause::OnConflict(next_word(&mut inner), span),
     }
 }
@@ -243,7 +243,7 @@ fn measure(pair: Pair<'_, Rule>) -> MeasureSyntax {
     let Some(inner) = pair.into_inner().next() else {
         return MeasureSyntax::Units { scope: None };
     };
-    let is_spend = inner.as_rule() == Rule::spend_measure;
+    let kind = inner.as_rule();
     let mut measured = None;
     let mut after_discounts = false;
     for part in inner.into_inner() {
@@ -253,12 +253,12 @@ fn measure(pair: Pair<'_, Rule>) -> MeasureSyntax {
             _ => {}
         }
     }
-    if is_spend {
-        MeasureSyntax::Spend {
+    match kind {
+        Rule::spend_measure => MeasureSyntax::Spend {
             scope: measured,
             after_discounts,
-        }
-    } else {
-        MeasureSyntax::Units { scope: measured }
+        },
+        Rule::shipping_measure => MeasureSyntax::Shipping { after_discounts },
+        _ => MeasureSyntax::Units { scope: measured },
     }
 }

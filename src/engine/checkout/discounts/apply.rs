@@ -1,8 +1,9 @@
 //! Applying one choice of discounts to the cart, in the rules' discount
 //! order: each on what the earlier ones left, its condition read at its turn;
 //! a class with the policy `best per item` applies as one step where each
-//! line keeps the discount that saves it most; `stacking stops` ends the
-//! order.
+//! line keeps the discount that saves it most, and one with `parallel` as one
+//! step where every discount is computed on the same amounts; `stacking
+//! stops` ends the order.
 
 use crate::engine::EngineError;
 use crate::model::money::Money;
@@ -64,13 +65,15 @@ pub(super) fn apply_choice(
             continue;
         }
         let class = candidate.discount.class_id();
-        let members: Vec<usize> = if model.classes[class].policy == ClassPolicy::BestPerItem {
-            (at..choice.len())
-                .filter(|j| !done[*j] && candidates[choice[*j]].discount.class_id() == class)
-                .collect()
-        } else {
-            vec![at]
-        };
+        let policy = model.classes[class].policy;
+        let members: Vec<usize> =
+            if matches!(policy, ClassPolicy::BestPerItem | ClassPolicy::Parallel) {
+                (at..choice.len())
+                    .filter(|j| !done[*j] && candidates[choice[*j]].discount.class_id() == class)
+                    .collect()
+            } else {
+                vec![at]
+            };
         // Each member alone, on what remains now.
         let mut alone: Vec<Result<Shares, Skipped>> = Vec::with_capacity(members.len());
         for j in &members {
@@ -80,6 +83,7 @@ pub(super) fn apply_choice(
                 model,
                 cart,
                 remaining: &remaining,
+                shipping,
                 first_order,
             };
             if let Some(condition) = &member.discount.condition {
@@ -102,8 +106,11 @@ pub(super) fn apply_choice(
                 Err(Skipped::Nothing)
             });
         }
-        if members.len() > 1 {
+        if members.len() > 1 && policy == ClassPolicy::BestPerItem {
             keep_best_per_line(cart, &mut alone, &members, choice, candidates, model);
+        }
+        if members.len() > 1 && policy == ClassPolicy::Parallel {
+            within_what_remains(&mut alone, &remaining, shipping);
         }
         for (j, result) in members.iter().zip(alone) {
             let member = &candidates[choice[*j]];
@@ -189,6 +196,30 @@ fn keep_best_per_line(
             let mut better = better;
             better.dedup();
             *result = Err(Skipped::Outdone(better.join(", ")));
+        }
+    }
+}
+
+/// Discounts of a `parallel` class, each computed on the same amounts, take
+/// together at most what remains: each in turn keeps what the earlier ones
+/// left of each unit.
+fn within_what_remains(
+    alone: &mut [Result<Shares, Skipped>],
+    remaining: &[Money],
+    shipping: Money,
+) {
+    let mut left: Vec<Money> = remaining.to_vec();
+    let mut shipping_left = shipping;
+    for result in alone.iter_mut() {
+        let Ok(shares) = result else { continue };
+        for (share, room) in shares.units.iter_mut().zip(left.iter_mut()) {
+            *share = (*share).min(*room);
+            *room -= *share;
+        }
+        shares.shipping = shares.shipping.min(shipping_left);
+        shipping_left -= shares.shipping;
+        if !shares.total().is_positive() {
+            *result = Err(Skipped::Nothing);
         }
     }
 }

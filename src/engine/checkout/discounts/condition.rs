@@ -13,6 +13,8 @@ pub(super) struct Reading<'a, 'r> {
     pub model: &'a Model,
     pub cart: &'a Cart<'r>,
     pub remaining: &'a [Money],
+    /// What remains of the shipping charge.
+    pub shipping: Money,
     pub first_order: bool,
 }
 
@@ -73,6 +75,19 @@ impl Reading<'_, '_> {
                         let wanted = value.mantissa() / 10i128.pow(value.scale());
                         (count, count.to_string(), wanted)
                     }
+                    Measure::Shipping { after_discounts } => {
+                        let shipping = if *after_discounts {
+                            self.shipping
+                        } else {
+                            self.cart.request.shipping
+                        };
+                        let wanted = self
+                            .model
+                            .currency
+                            .money(*value)
+                            .unwrap_or(Money(i128::MAX));
+                        (shipping.0, self.model.show_money(shipping), wanted.0)
+                    }
                 };
                 let holds = match op {
                     CompareOp::Less => measured < wanted,
@@ -90,7 +105,9 @@ impl Reading<'_, '_> {
                         self.model.show_measure(measure),
                         op.symbol(),
                         match measure {
-                            Measure::Spend { .. } => self.model.show_amount(*value),
+                            Measure::Spend { .. } | Measure::Shipping { .. } => {
+                                self.model.show_amount(*value)
+                            }
                             Measure::Units { .. } => value.to_string(),
                         }
                     ))

@@ -154,7 +154,7 @@ pub(super) fn shares(
         let total: Money = portions.iter().map(|p| p.amount).sum();
         if total > max {
             let weights: Vec<Money> = portions.iter().map(|p| p.amount).collect();
-            let capped = distribute(max, &weights, &weights, discount.remainder)?;
+            let capped = distribute(max, &weights, &weights, discount.remainder, rounding)?;
             for (portion, amount) in portions.iter_mut().zip(capped) {
                 portion.amount = amount;
             }
@@ -170,7 +170,13 @@ pub(super) fn shares(
             continue;
         }
         let weights: Vec<Money> = portion.units.iter().map(|u| remaining[*u]).collect();
-        let spread = distribute(portion.amount, &weights, &weights, discount.remainder)?;
+        let spread = distribute(
+            portion.amount,
+            &weights,
+            &weights,
+            discount.remainder,
+            rounding,
+        )?;
         for (u, share) in portion.units.iter().zip(spread) {
             shares.units[*u] += share;
         }
@@ -181,17 +187,23 @@ pub(super) fn shares(
 /// Spreads `amount` over places in proportion to `weights`, each at most its
 /// `room`: every share rounded down to a whole minor unit, then the leftover
 /// placed by `remainder` (first or last place with room, or the largest
-/// share first). `amount` is at most the rooms' total.
+/// share first); or, for `last rounded`, every share but the last rounded
+/// with `rounding` and the last taking the rest. `amount` is at most the
+/// rooms' total.
 pub(super) fn distribute(
     amount: Money,
     weights: &[Money],
     rooms: &[Money],
     remainder: Remainder,
+    rounding: crate::model::Rounding,
 ) -> Result<Vec<Money>, EngineError> {
     let total: Money = weights.iter().copied().sum();
     let mut shares = vec![Money::ZERO; weights.len()];
     if !amount.is_positive() || !total.is_positive() {
         return Ok(shares);
+    }
+    if remainder == Remainder::LastRounded {
+        return last_rounded(amount, weights, rooms, total, rounding);
     }
     let mut given = Money::ZERO;
     for (share, weight) in shares.iter_mut().zip(weights) {
@@ -203,7 +215,7 @@ pub(super) fn distribute(
     let mut leftover = amount - given;
     let mut order: Vec<usize> = (0..weights.len()).collect();
     match remainder {
-        Remainder::First => {}
+        Remainder::First | Remainder::LastRounded => {}
         Remainder::Last => order.reverse(),
         Remainder::Largest => order.sort_by_key(|i| (std::cmp::Reverse(shares[*i]), *i)),
     }
@@ -216,6 +228,48 @@ pub(super) fn distribute(
             shares[i] += extra;
             leftover -= extra;
         }
+    }
+    Ok(shares)
+}
+
+/// Every share but the last rounded to the nearest minor unit, the last
+/// taking the rest; a last share below zero or above its room is moved back
+/// onto the places before it, nearest first (as room allows).
+fn last_rounded(
+    amount: Money,
+    weights: &[Money],
+    rooms: &[Money],
+    total: Money,
+    rounding: crate::model::Rounding,
+) -> Result<Vec<Money>, EngineError> {
+    let n = weights.len();
+    let mut shares = vec![Money::ZERO; n];
+    let mut given = Money::ZERO;
+    for i in 0..n.saturating_sub(1) {
+        shares[i] = amount
+            .scaled(weights[i].0, total.0, rounding)
+            .ok_or_else(overflow)?
+            .min(rooms[i]);
+        given += shares[i];
+    }
+    let last = n - 1;
+    let mut rest = amount - given;
+    // The last place takes what it can; the excess (or the shortfall)
+    // returns to the places before it.
+    let take = rest.max(Money::ZERO).min(rooms[last]);
+    shares[last] = take;
+    rest -= take;
+    for i in (0..last).rev() {
+        if rest.is_zero() {
+            break;
+        }
+        let change = if rest.is_positive() {
+            rest.min(rooms[i] - shares[i])
+        } else {
+            rest.max(-shares[i])
+        };
+        shares[i] += change;
+        rest -= change;
     }
     Ok(shares)
 }

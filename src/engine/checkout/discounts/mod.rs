@@ -312,6 +312,7 @@ impl Account<'_> {
                     model,
                     cart,
                     remaining: &prices,
+                    shipping: cart.request.shipping,
                     first_order,
                 }
                 .check(condition)?;

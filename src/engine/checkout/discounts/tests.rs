@@ -10,7 +10,7 @@ use super::maximal_sets;
 use super::units::{Cart, Group};
 use crate::engine::checkout::receipt::{CheckoutRequest, Item};
 use crate::model::money::Money;
-use crate::model::{Pick, Remainder, Scope, TagSet, Target};
+use crate::model::{Pick, Remainder, Rounding, Scope, TagSet, Target};
 
 /// Every largest pairwise-compatible subset, by trying every subset.
 fn brute_force_sets(compatible: &[Vec<bool>]) -> Vec<Vec<usize>> {
@@ -56,7 +56,8 @@ fn reference_spread(amount: i128, weights: &[i128], remainder: Remainder) -> Vec
     let mut left = amount - shares.iter().sum::<i128>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
     match remainder {
-        Remainder::First => {}
+        // `last rounded` has a property of its own below.
+        Remainder::First | Remainder::LastRounded => {}
         Remainder::Last => order.reverse(),
         Remainder::Largest => order.sort_by_key(|i| (std::cmp::Reverse(shares[*i]), *i)),
     }
@@ -135,10 +136,35 @@ proptest! {
         let amount = total * fraction / 100;
         let remainder = Remainder::ALL[remainder].0;
         let money: Vec<Money> = weights.iter().map(|w| Money(*w)).collect();
-        let shares = distribute(Money(amount), &money, &money, remainder).expect("in range");
+        let shares = distribute(Money(amount), &money, &money, remainder, Rounding::HalfUp)
+            .expect("in range");
         let expected = reference_spread(amount, &weights, remainder);
         prop_assert_eq!(shares.iter().map(|s| s.0).collect::<Vec<_>>(), expected);
         prop_assert_eq!(shares.iter().map(|s| s.0).sum::<i128>(), amount);
+    }
+
+    #[test]
+    fn a_rounded_spread_gives_the_last_place_the_rest(
+        weights in prop::collection::vec(1i128..500, 1..7),
+        fraction in 0i128..=100,
+    ) {
+        let total: i128 = weights.iter().sum();
+        let amount = total * fraction / 100;
+        let money: Vec<Money> = weights.iter().map(|w| Money(*w)).collect();
+        let shares = distribute(Money(amount), &money, &money, Remainder::LastRounded, Rounding::HalfUp)
+            .expect("in range");
+        prop_assert_eq!(shares.iter().map(|s| s.0).sum::<i128>(), amount);
+        for (share, room) in shares.iter().zip(&weights) {
+            prop_assert!(share.0 >= 0 && share.0 <= *room);
+        }
+        // Every place but the last within half a minor unit of its exact
+        // share (rounded half-up), unless room forced it.
+        let n = weights.len();
+        for i in 0..n - 1 {
+            let exact_twice = 2 * amount * weights[i];
+            let share_twice = 2 * shares[i].0 * total;
+            prop_assert!((exact_twice - share_twice).abs() <= total, "place {} of {:?}: {:?}", i, weights, shares);
+        }
     }
 
     #[test]
