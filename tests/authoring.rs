@@ -121,6 +121,16 @@ fn explain_shows_discounts_and_a_single_step() {
 }
 
 #[test]
+fn explain_shows_which_units_each_discount_took_and_why_others_did_not() {
+    let loaded = scenario("scenarios/classes/catalogue_best_discount_per_item.yaml");
+    insta::assert_snapshot!(explain::explain(&loaded, Some(1)));
+    let loaded = scenario("scenarios/classes/one_voucher_the_one_that_saves_most.yaml");
+    insta::assert_snapshot!(explain::explain(&loaded, Some(1)));
+    let loaded = scenario("scenarios/shipping/shipping_credit_pays_only_shipping.yaml");
+    insta::assert_snapshot!(explain::explain(&loaded, Some(1)));
+}
+
+#[test]
 fn balances_show_every_wallet_shared_pools_and_claimed_discounts() {
     let loaded = scenario("scenarios/discounts/discount_then_credit_then_card.yaml");
     insta::assert_snapshot!(explain::balances(&loaded, 2));
