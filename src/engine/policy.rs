@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::account::Account;
 use super::checkout::Receipt;
-use crate::model::{CompareOp, Expr, Variable};
+use crate::model::{Expr, Variable};
 
 /// Evaluates a condition; `None` when an amount overflowed (treated as broken).
 pub fn holds(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<bool> {
@@ -31,14 +31,7 @@ pub fn holds(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<bo
                 value(left, receipt, account)?,
                 value(right, receipt, account)?,
             );
-            match op {
-                CompareOp::Less => l < r,
-                CompareOp::LessOrEqual => l <= r,
-                CompareOp::Equal => l == r,
-                CompareOp::NotEqual => l != r,
-                CompareOp::GreaterOrEqual => l >= r,
-                CompareOp::Greater => l > r,
-            }
+            op.holds(l, r)
         }
         _ => value(expr, receipt, account)? != Decimal::ZERO,
     })

@@ -33,6 +33,18 @@ impl CompareOp {
         (CompareOp::Greater, ">"),
     ];
 
+    /// Whether `left OP right` holds.
+    pub fn holds<T: PartialOrd>(self, left: T, right: T) -> bool {
+        match self {
+            CompareOp::Less => left < right,
+            CompareOp::LessOrEqual => left <= right,
+            CompareOp::Equal => left == right,
+            CompareOp::NotEqual => left != right,
+            CompareOp::GreaterOrEqual => left >= right,
+            CompareOp::Greater => left > right,
+        }
+    }
+
     /// The symbol used in rule files.
     pub fn symbol(self) -> &'static str {
         CompareOp::ALL

@@ -17,6 +17,7 @@
 //! every whole-unit choice of coarse grants), for carts small enough.
 
 mod checkout;
+mod discounts;
 mod operations;
 
 use super::account::{Account, Fingerprint};

@@ -326,6 +326,23 @@ impl Lowering {
         (self.problems.len() == before).then_some(resolved)
     }
 
+    /// The amount a money measure (`spend`, `shipping`) is compared with.
+    fn condition_amount(&mut self, measure: &str, value: &ValueSyntax) -> Option<Decimal> {
+        match value {
+            ValueSyntax::Amount(amount) => self.currency_amount(amount),
+            ValueSyntax::Number(word) => {
+                self.problem_with_help(
+                    RulesProblem::BadCondition,
+                    word.span,
+                    format!("`{measure}` is an amount; `{}` has no currency", word.text),
+                    "no currency",
+                    format!("write `{} {}`", word.text, self.currency.code),
+                );
+                None
+            }
+        }
+    }
+
     fn lower_condition(&mut self, syntax: &ConditionSyntax) -> Option<Condition> {
         Some(match syntax {
             ConditionSyntax::Or(parts) | ConditionSyntax::And(parts) => {
@@ -354,22 +371,7 @@ impl Lowering {
                             Some(s) => Some(self.item_scope(s)?),
                             None => None,
                         };
-                        let value = match value {
-                            ValueSyntax::Amount(amount) => self.currency_amount(amount)?,
-                            ValueSyntax::Number(word) => {
-                                self.problem_with_help(
-                                    RulesProblem::BadCondition,
-                                    word.span,
-                                    format!(
-                                        "`spend` is an amount; `{}` has no currency",
-                                        word.text
-                                    ),
-                                    "no currency",
-                                    format!("write `{} {}`", word.text, self.currency.code),
-                                );
-                                return None;
-                            }
-                        };
+                        let value = self.condition_amount("spend", value)?;
                         (
                             Measure::Spend {
                                 scope,
@@ -379,22 +381,7 @@ impl Lowering {
                         )
                     }
                     MeasureSyntax::Shipping { after_discounts } => {
-                        let value = match value {
-                            ValueSyntax::Amount(amount) => self.currency_amount(amount)?,
-                            ValueSyntax::Number(word) => {
-                                self.problem_with_help(
-                                    RulesProblem::BadCondition,
-                                    word.span,
-                                    format!(
-                                        "`shipping` is an amount; `{}` has no currency",
-                                        word.text
-                                    ),
-                                    "no currency",
-                                    format!("write `{} {}`", word.text, self.currency.code),
-                                );
-                                return None;
-                            }
-                        };
+                        let value = self.condition_amount("shipping", value)?;
                         (
                             Measure::Shipping {
                                 after_discounts: *after_discounts,

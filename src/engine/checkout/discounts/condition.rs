@@ -3,7 +3,7 @@
 //! account's first order.
 
 use crate::model::money::Money;
-use crate::model::{CompareOp, Condition, Measure, Model};
+use crate::model::{Condition, Measure, Model};
 
 use super::units::Cart;
 
@@ -19,6 +19,11 @@ pub(super) struct Reading<'a, 'r> {
 }
 
 impl Reading<'_, '_> {
+    /// A condition's amount in minor units (beyond any cart when too large).
+    fn amount(&self, value: rust_decimal::Decimal) -> i128 {
+        self.model.currency.money(value).map_or(i128::MAX, |m| m.0)
+    }
+
     /// Whether `condition` holds; when it does not, the parts that failed,
     /// in words (`spend on * is 90.00, not >= 100.00 USD`).
     pub fn check(&self, condition: &Condition) -> Result<(), String> {
@@ -63,12 +68,7 @@ impl Reading<'_, '_> {
                                 }
                             })
                             .sum();
-                        let wanted = self
-                            .model
-                            .currency
-                            .money(*value)
-                            .unwrap_or(Money(i128::MAX));
-                        (spend.0, self.model.show_money(spend), wanted.0)
+                        (spend.0, self.model.show_money(spend), self.amount(*value))
                     }
                     Measure::Units { scope } => {
                         let count = self.cart.units_in(scope.as_ref()).len() as i128;
@@ -81,23 +81,14 @@ impl Reading<'_, '_> {
                         } else {
                             self.cart.request.shipping
                         };
-                        let wanted = self
-                            .model
-                            .currency
-                            .money(*value)
-                            .unwrap_or(Money(i128::MAX));
-                        (shipping.0, self.model.show_money(shipping), wanted.0)
+                        (
+                            shipping.0,
+                            self.model.show_money(shipping),
+                            self.amount(*value),
+                        )
                     }
                 };
-                let holds = match op {
-                    CompareOp::Less => measured < wanted,
-                    CompareOp::LessOrEqual => measured <= wanted,
-                    CompareOp::Equal => measured == wanted,
-                    CompareOp::NotEqual => measured != wanted,
-                    CompareOp::GreaterOrEqual => measured >= wanted,
-                    CompareOp::Greater => measured > wanted,
-                };
-                if holds {
+                if op.holds(measured, wanted) {
                     Ok(())
                 } else {
                     Err(format!(

@@ -51,6 +51,18 @@ pub(super) struct DiscountPlan {
     pub traces: Vec<DiscountTrace>,
 }
 
+/// The trace of a discount that took nothing, and why.
+fn not_applied(promo: PromoId, source: DiscountSource, reason: String) -> DiscountTrace {
+    DiscountTrace {
+        promo,
+        source,
+        amount: Money::ZERO,
+        applied: false,
+        reason,
+        lines: Vec::new(),
+    }
+}
+
 fn not_applicable(model: &Model, promo: PromoId, reason: &str) -> EngineError {
     EngineError::new(
         ErrorCode::CodeNotApplicable,
@@ -148,14 +160,11 @@ impl Account<'_> {
                     } else {
                         ""
                     };
-                    traces[slot] = Some(DiscountTrace {
+                    traces[slot] = Some(not_applied(
                         promo,
                         source,
-                        amount: Money::ZERO,
-                        applied: false,
-                        reason: format!("not applicable{kept}: {reason}"),
-                        lines: Vec::new(),
-                    });
+                        format!("not applicable{kept}: {reason}"),
+                    ));
                 }
             }
         }
@@ -225,14 +234,7 @@ impl Account<'_> {
                     {
                         return Err(not_applicable(model, candidate.promo, &reason));
                     }
-                    DiscountTrace {
-                        promo: candidate.promo,
-                        source: candidate.source,
-                        amount: Money::ZERO,
-                        applied: false,
-                        reason,
-                        lines: Vec::new(),
-                    }
+                    not_applied(candidate.promo, candidate.source, reason)
                 }
             };
             traces[trace_of[*index]] = Some(trace);
@@ -255,14 +257,7 @@ impl Account<'_> {
             {
                 return Err(not_applicable(model, candidate.promo, &reason));
             }
-            traces[trace_of[index]] = Some(DiscountTrace {
-                promo: candidate.promo,
-                source: candidate.source,
-                amount: Money::ZERO,
-                applied: false,
-                reason,
-                lines: Vec::new(),
-            });
+            traces[trace_of[index]] = Some(not_applied(candidate.promo, candidate.source, reason));
         }
         let mut per_item = vec![Money::ZERO; request.items.len()];
         for (unit, left) in cart.units.iter().zip(&outcome.remaining) {
