@@ -236,13 +236,13 @@ pub(super) fn lint_stacking(model: &Model, findings: &mut Findings) {
     }
 
     // P015: a class policy or separation that changes nothing.
-    let members = |class: usize| {
-        model
-            .discount_order
-            .iter()
-            .filter(|p| model.discount(**p).is_some_and(|d| d.class_id() == class))
-            .count()
-    };
+    let mut counts = vec![0usize; model.classes.len()];
+    for promo in &model.discount_order {
+        if let Some(d) = model.discount(*promo) {
+            counts[d.class_id()] += 1;
+        }
+    }
+    let members = |class: usize| counts[class];
     for (id, class) in model.classes.iter().enumerate() {
         if !class.declared {
             continue;

@@ -37,6 +37,8 @@ pub(crate) struct Context {
     pub clock: NaiveDate,
     /// The 1-based number of the step being read.
     pub step: usize,
+    /// Units read so far in all the file's carts.
+    pub units: u64,
 }
 
 thread_local! {
@@ -50,6 +52,7 @@ pub(crate) fn with_context<T>(model: Arc<Model>, start: NaiveDate, f: impl FnOnc
         model,
         clock: start,
         step: 0,
+        units: 0,
     };
     let previous = CONTEXT.with(|c| c.replace(Some(context)));
     let result = f();
@@ -489,12 +492,33 @@ impl<'de> Deserialize<'de> for Count {
 /// The most units one item may have.
 pub const MAX_QUANTITY: u32 = 100_000;
 
+/// The most units all the carts of one scenario file may hold together, so
+/// that a small file cannot ask for billions of units.
+pub const MAX_FILE_UNITS: u64 = 1_000_000;
+
 /// An item's quantity: a whole number from 1 to [`MAX_QUANTITY`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quantity(pub u32);
 
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let quantity = Quantity::read(d)?;
+        let within = context::<D::Error, _>(|c| {
+            c.units += u64::from(quantity.0);
+            c.units <= MAX_FILE_UNITS
+        })?;
+        if !within {
+            return Err(raise(
+                LoadProblem::TooManyEntries,
+                "the carts of one scenario hold at most 1,000,000 units in all",
+            ));
+        }
+        Ok(quantity)
+    }
+}
+
+impl Quantity {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, |raw| {
             raw.trim()
                 .parse::<u32>()

@@ -32,6 +32,9 @@ use units::{Cart, Group};
 /// The most choices of discounts one checkout compares.
 pub const MAX_CHOICES: usize = 4_096;
 
+/// The most candidates compared pair by pair when not all of them combine.
+pub const MAX_COMPETING: usize = 512;
+
 /// A discount the checkout may apply.
 pub(super) struct Candidate<'m> {
     promo: PromoId,
@@ -395,6 +398,17 @@ fn choices(model: &Model, candidates: &[Candidate<'_>]) -> Result<Vec<Vec<usize>
     if n == 0 {
         return Ok(Vec::new());
     }
+    if all_combine(model, candidates) {
+        return Ok(vec![(0..n).collect()]);
+    }
+    if n > MAX_COMPETING {
+        return Err(EngineError::new(
+            ErrorCode::DiscountsTooComplex,
+            format!(
+                "{n} discounts compete in this checkout and not all of them combine; promosim compares at most {MAX_COMPETING}"
+            ),
+        ));
+    }
     let compatible: Vec<Vec<bool>> = (0..n)
         .map(|i| {
             (0..n)
@@ -403,6 +417,24 @@ fn choices(model: &Model, candidates: &[Candidate<'_>]) -> Result<Vec<Vec<usize>
         })
         .collect();
     maximal_sets(&compatible)
+}
+
+/// Whether every candidate may apply with every other (the common case,
+/// decided without comparing each pair): none exclusive, their classes
+/// pairwise not separate, at most one of each `best` class.
+fn all_combine(model: &Model, candidates: &[Candidate<'_>]) -> bool {
+    let mut seen = vec![0usize; model.classes.len()];
+    for candidate in candidates {
+        if candidate.discount.stacking == Stacking::Exclusive {
+            return false;
+        }
+        seen[candidate.discount.class_id()] += 1;
+    }
+    let present: Vec<usize> = (0..seen.len()).filter(|c| seen[*c] > 0).collect();
+    present.iter().all(|c| {
+        (seen[*c] < 2 || model.classes[*c].policy != ClassPolicy::Best)
+            && present.iter().all(|d| model.classes_combine(*c, *d))
+    })
 }
 
 /// Every largest set of vertices that are pairwise `compatible`, each sorted,
