@@ -147,18 +147,35 @@ impl Model {
         }
     }
 
+    /// The parts of an `and` or `or` condition as written (each
+    /// parenthesised where it must be) and the word that joins them; `None`
+    /// for any other condition. The formatter breaks long conditions here.
+    pub fn show_condition_parts(
+        &self,
+        condition: &Condition,
+    ) -> Option<(&'static str, Vec<String>)> {
+        let (Condition::Any(parts) | Condition::All(parts)) = condition else {
+            return None;
+        };
+        let own = condition_level(condition);
+        let joiner = if own == 1 { "or" } else { "and" };
+        let shown = parts
+            .iter()
+            .map(|p| {
+                let text = self.show_condition(p);
+                if condition_level(p) <= own {
+                    format!("({text})")
+                } else {
+                    text
+                }
+            })
+            .collect();
+        Some((joiner, shown))
+    }
+
     /// A condition as written, parenthesised so that it parses back to the
     /// same tree.
     pub fn show_condition(&self, condition: &Condition) -> String {
-        // Binding strength, loosest first.
-        fn level(c: &Condition) -> u8 {
-            match c {
-                Condition::Any(_) => 1,
-                Condition::All(_) => 2,
-                Condition::Not(_) => 3,
-                Condition::Compare { .. } | Condition::FirstOrder => 4,
-            }
-        }
         let wrapped = |c: &Condition, parens: bool| {
             let text = self.show_condition(c);
             if parens {
@@ -167,15 +184,11 @@ impl Model {
                 text
             }
         };
+        let level = condition_level;
         match condition {
-            Condition::Any(parts) | Condition::All(parts) => {
-                let own = level(condition);
-                let joiner = if own == 1 { " or " } else { " and " };
-                parts
-                    .iter()
-                    .map(|p| wrapped(p, level(p) <= own))
-                    .collect::<Vec<_>>()
-                    .join(joiner)
+            Condition::Any(_) | Condition::All(_) => {
+                let (joiner, parts) = self.show_condition_parts(condition).unwrap_or_default();
+                parts.join(&format!(" {joiner} "))
             }
             Condition::Not(inner) => format!("not {}", wrapped(inner, level(inner) < 3)),
             Condition::FirstOrder => "first order".into(),
@@ -187,5 +200,15 @@ impl Model {
                 format!("{} {} {value}", self.show_measure(measure), op.symbol())
             }
         }
+    }
+}
+
+/// A condition's binding strength, loosest first, for parenthesising.
+fn condition_level(c: &Condition) -> u8 {
+    match c {
+        Condition::Any(_) => 1,
+        Condition::All(_) => 2,
+        Condition::Not(_) => 3,
+        Condition::Compare { .. } | Condition::FirstOrder => 4,
     }
 }

@@ -71,12 +71,14 @@ pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
         severity: miette::Severity::Error,
     };
     let (statements, layouts) = parse::parse_with_layout(text).map_err(|error| {
-        RulesError::Invalid(vec![to_diagnostic(Problem::new(
+        let mut problem = Problem::new(
             RulesProblem::Syntax,
             error.span,
             error.message,
             &error.label,
-        ))])
+        );
+        problem.help = error.help;
+        RulesError::Invalid(vec![to_diagnostic(problem)])
     })?;
     let mut model = lower::lower(&statements).map_err(|problems| {
         RulesError::Invalid(problems.into_iter().map(to_diagnostic).collect())

@@ -217,7 +217,7 @@ pub(super) fn render(printed: Vec<Printed<'_>>, text: &str) -> String {
         let inner_comments = !comments.clause_leading.is_empty()
             || !comments.clause_trailing.is_empty()
             || !comments.footer.is_empty();
-        if !inner_comments && one_line.len() <= WIDTH {
+        if !inner_comments && one_line.len() <= WIDTH && !one_line.contains('\n') {
             let _ = writeln!(out, "{one_line}{trailing}");
             continue;
         }

@@ -102,10 +102,17 @@ fn discount_clauses(
         ));
     }
     if let Some(condition) = &discount.condition {
-        clauses.push((
-            ClauseKey::When,
-            format!("when {}", model.show_condition(condition)),
-        ));
+        let one_line = format!("when {}", model.show_condition(condition));
+        // A long `and`/`or` breaks before each joining word, aligned.
+        let text = match model.show_condition_parts(condition) {
+            Some((joiner, parts)) if one_line.len() + 2 > super::WIDTH => {
+                // Each part starts under the first: `  when A` / `   and B`.
+                let pad = " ".repeat(6 - joiner.len());
+                format!("when {}", parts.join(&format!("\n{pad}{joiner} ")))
+            }
+            _ => one_line,
+        };
+        clauses.push((ClauseKey::When, text));
     }
     if let Some(times) = discount.max_times {
         let word = if times == 1 { "time" } else { "times" };

@@ -208,7 +208,10 @@ pub(super) fn lint_stacking(model: &Model, findings: &mut Findings) {
             let combine = model.discount(a).is_some_and(|first| {
                 let (ca, cb) = (first.class_id(), second.class_id());
                 if ca == cb {
-                    model.classes[ca].policy == ClassPolicy::All
+                    matches!(
+                        model.classes[ca].policy,
+                        ClassPolicy::All | ClassPolicy::Parallel
+                    )
                 } else {
                     model.classes_combine(ca, cb)
                 }

@@ -78,11 +78,21 @@ impl Lowering {
             self.classes[id].declared = true;
             self.classes[id].description = description.clone();
             self.class_spans[id] = name.span;
-            for (i, policy) in policies.iter().enumerate() {
-                if i > 0 {
-                    self.duplicate_clause("policy", policy.span);
-                    continue;
-                }
+            // The words between the braces are one policy (`best per item`);
+            // read together, a slip such as `best per items` is one unknown
+            // policy with a suggestion, not several.
+            let joined = match (policies.first(), policies.last()) {
+                (Some(first), Some(last)) => vec![Word {
+                    text: policies
+                        .iter()
+                        .map(|w| w.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    span: Span::new(first.span.start, last.span.end),
+                }],
+                _ => Vec::new(),
+            };
+            for policy in &joined {
                 match ClassPolicy::ALL.iter().find(|(_, w)| *w == policy.text) {
                     Some((p, _)) => self.classes[id].policy = *p,
                     None => self.unknown_choice(

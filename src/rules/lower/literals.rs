@@ -127,6 +127,15 @@ impl Lowering {
     /// Reads an amount that must be written in the currency.
     pub(super) fn currency_amount(&mut self, amount: &AmountSyntax) -> Option<Decimal> {
         if amount.unit.text != self.currency.code {
+            let unit = amount.unit.text.to_ascii_lowercase();
+            let help = if matches!(unit.as_str(), "percent" | "pct" | "per_cent" | "percentage") {
+                format!("a percentage is written `{}%`", amount.number.text)
+            } else {
+                format!(
+                    "prices, caps, minimums and discounts are in the currency: write `{} {}`",
+                    amount.number.text, self.currency.code
+                )
+            };
             self.problem_with_help(
                 RulesProblem::UnitMismatch,
                 amount.unit.span,
@@ -135,7 +144,7 @@ impl Lowering {
                     self.currency.code, amount.unit.text
                 ),
                 "wrong unit",
-                format!("write `{} {}`", amount.number.text, self.currency.code),
+                help,
             );
             return None;
         }

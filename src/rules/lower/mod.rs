@@ -145,9 +145,13 @@ impl Lowering {
             return Some(*id);
         }
         let known: Vec<String> = self.categories.iter().map(|c| c.name.clone()).collect();
-        let hint = suggest(&name.text, known.iter().map(String::as_str))
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| format!("known categories: {}", known.join(", ")));
+        let hint = if self.tag_index.contains_key(&name.text) {
+            format!("`{0}` is a tag: write `tag:{0}`", name.text)
+        } else {
+            suggest(&name.text, known.iter().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("known categories: {}", known.join(", ")))
+        };
         self.problem_with_help(
             RulesProblem::UnknownCategory,
             name.span,

@@ -66,7 +66,7 @@ impl Lowering {
                         word.span,
                         "the shipping charge is not an item, so this scope cannot name it".into(),
                         "not an item",
-                        "discount shipping with `discount ... on shipping`".into(),
+                        "discount shipping with `discount ... on shipping`; a condition reads the charge as `shipping >= 5.00 USD`".into(),
                     );
                     None
                 }

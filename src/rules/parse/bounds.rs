@@ -32,6 +32,7 @@ pub(super) fn check_depth(pairs: pest::iterators::Pairs<'_, Rule>) -> Result<(),
                 span: Span::new(span.start(), span.start() + 1),
                 message: format!("more than {MAX_NESTING} operands in one sum or product"),
                 label: "too long".into(),
+                help: None,
             });
         }
         if negations > MAX_NESTING {
@@ -39,6 +40,7 @@ pub(super) fn check_depth(pairs: pest::iterators::Pairs<'_, Rule>) -> Result<(),
                 span: Span::new(span.start(), span.end()),
                 message: format!("more than {MAX_NESTING} `not` in a row"),
                 label: "too many".into(),
+                help: None,
             });
         }
         while open_ends
@@ -55,6 +57,7 @@ pub(super) fn check_depth(pairs: pest::iterators::Pairs<'_, Rule>) -> Result<(),
                     "this expression nests too deeply (more than {MAX_DEPTH} levels of syntax)"
                 ),
                 label: "too deep".into(),
+                help: None,
             });
         }
     }
@@ -79,6 +82,7 @@ pub(super) fn check_nesting(text: &str) -> Result<(), SyntaxError> {
                         span: Span::new(offset, offset + 1),
                         message: format!("parentheses nest deeper than {MAX_NESTING} levels"),
                         label: "too deep".into(),
+                        help: None,
                     });
                 }
             }

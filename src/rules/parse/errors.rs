@@ -1,10 +1,85 @@
 //! Syntax errors in words: where pest stopped and what it expected there,
-//! named as a newcomer reads the language.
+//! named as a newcomer reads the language, with a hint when the unexpected
+//! word is close to a keyword or a common slip (`first_order`, `&&`).
 
 use super::{Rule, SyntaxError};
+use crate::diagnostic::suggest;
 use crate::model::Span;
 
-pub(super) fn syntax_error(error: pest::error::Error<Rule>) -> SyntaxError {
+/// The keywords and phrases of the language, as a hint may name them.
+const KEYWORDS: &[&str] = &[
+    "currency",
+    "category",
+    "tag",
+    "class",
+    "separate",
+    "wallet",
+    "payment",
+    "precedence",
+    "convert",
+    "promo",
+    "assert",
+    "discount",
+    "credit",
+    "reward",
+    "max",
+    "min spend",
+    "expires",
+    "once per account",
+    "limit",
+    "unlimited",
+    "valid",
+    "until",
+    "from",
+    "stacking",
+    "when",
+    "automatic",
+    "pick",
+    "rounding",
+    "remainder",
+    "on conflict",
+    "spends on",
+    "opt_in",
+    "default",
+    "unit",
+    "units",
+    "every",
+    "each",
+    "first order",
+    "after discounts",
+    "spend",
+    "shipping",
+    "order",
+    "except",
+    "best per item",
+    "parallel",
+    "cheapest",
+    "most expensive",
+    "and",
+    "or",
+    "not",
+    "on",
+    "of",
+    "to",
+    "for",
+    "in",
+];
+
+/// Slips a hint answers directly.
+const SLIPS: &[(&str, &str)] = &[
+    ("&&", "write `and`"),
+    ("||", "write `or`"),
+    ("!", "write `not`"),
+    ("=", "compare with `==`"),
+    ("percent", "write a percentage as `15%`"),
+    ("to", "a validity window is `valid from DATE until DATE`"),
+    (
+        "per",
+        "limits are per account: `once per account`, `limit N per account`",
+    ),
+];
+
+pub(super) fn syntax_error(error: pest::error::Error<Rule>, text: &str) -> SyntaxError {
     let (start, end) = match error.location {
         pest::error::InputLocation::Pos(p) => (p, p),
         pest::error::InputLocation::Span(s) => s,
@@ -27,7 +102,95 @@ pub(super) fn syntax_error(error: pest::error::Error<Rule>) -> SyntaxError {
         span: Span::new(start, end),
         message,
         label: "unexpected text".into(),
+        help: hint(text, start),
     }
+}
+
+/// A hint for the text at `at`: what the words around it usually mean, a
+/// slip's fix, or the keyword the word there is close to.
+fn hint(text: &str, at: usize) -> Option<String> {
+    let rest = text.get(at..)?;
+    let before = text.get(..at)?.trim_end();
+    let line_rest = rest.lines().next().unwrap_or("");
+    let previous: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let slip = line_rest
+        .split_whitespace()
+        .next()
+        .and_then(|w| SLIPS.iter().find(|(s, _)| *s == w));
+    if let Some((_, fix)) = slip {
+        return Some((*fix).to_string());
+    }
+    if let Some(fix) = in_context(before, &previous, line_rest) {
+        return Some(fix.to_string());
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '&' | '|' | '!' | '='))
+        .take(40)
+        .collect();
+    if word.is_empty() {
+        return None;
+    }
+    if let Some((_, fix)) = SLIPS.iter().find(|(slip, _)| *slip == word) {
+        return Some((*fix).to_string());
+    }
+    let spaced = word.replace('_', " ");
+    if spaced != word && KEYWORDS.contains(&spaced.as_str()) {
+        return Some(format!("did you mean `{spaced}`?"));
+    }
+    if KEYWORDS.contains(&word.as_str()) {
+        return None;
+    }
+    // Two-letter keywords are too close to too many words to suggest.
+    suggest(&spaced, KEYWORDS.iter().copied().filter(|k| k.len() > 2))
+        .map(|s| format!("did you mean `{s}`?"))
+}
+
+/// Hints that depend on the words around the error.
+fn in_context(before: &str, previous: &str, rest: &str) -> Option<&'static str> {
+    let number = !previous.is_empty()
+        && previous.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && previous.matches('.').count() <= 1
+        && !rest.starts_with(|c: char| c == '.' || c.is_ascii_digit());
+    let first_word = rest.split_whitespace().next().unwrap_or("");
+    let line_before = before.rsplit('\n').next().unwrap_or("");
+    let after_every = line_before
+        .strip_suffix(previous)
+        .is_some_and(|b| b.trim_end().ends_with("every"));
+    Some(if number && after_every {
+        "write `every N units of SCOPE`, e.g. `1 of every 3 units of socks`"
+    } else if first_word == "each" && line_before.trim_start().starts_with("max") {
+        "`max` caps a whole checkout; there is no cap per unit"
+    } else if before.ends_with(&format!("sku:{previous}"))
+        || before.ends_with(&format!("tag:{previous}"))
+    {
+        "quote a SKU or tag with spaces: `sku:\"RACKET PRO\"`"
+    } else if number && rest.starts_with('%') {
+        "an amount here takes its currency, e.g. `10.00 USD`"
+    } else if number && !first_word.starts_with("time") {
+        "an amount needs its unit (`10.00 USD`); a discount may also be a percentage (`10%`)"
+    } else if previous == "spend" && first_word == "of" {
+        "write `spend on SCOPE`"
+    } else if previous == "units" && first_word == "on" {
+        "write `units of SCOPE`"
+    } else if rest.starts_with("once per") || rest.starts_with("limit") && rest.contains(" per ") {
+        "limits are per account: `once per account`, `limit N per account`"
+    } else if rest.starts_with("max") && rest.contains(" each") {
+        "`max` caps a whole checkout; there is no cap per unit"
+    } else if rest.starts_with("discount") && rest.contains("% each") {
+        "`each` follows an amount (`5.00 USD each`); a percentage already applies to each unit"
+    } else if rest.starts_with("separate") {
+        "`separate` names two classes or more: `separate voucher, order`"
+    } else {
+        return None;
+    })
 }
 
 /// Human words for the rules pest may report as expected.
@@ -36,16 +199,27 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::EOI => "end of file",
         Rule::ident | Rule::ident_list => "a name",
         Rule::code => "a promo code",
-        Rule::number => "a number",
+        Rule::number | Rule::count => "a number",
         Rule::date => "a date (YYYY-MM-DD)",
         Rule::duration => "a duration such as `30d` or `2w`",
         Rule::string => "a quoted description",
         Rule::description => "a quoted description",
-        Rule::amount => "an amount with its unit, such as `10.00 USD`",
+        Rule::amount | Rule::cond_amount => "an amount with its unit, such as `10.00 USD`",
         Rule::percent => "a percentage such as `20%`",
-        Rule::scope | Rule::all => "categories (`*`, `* except a`, or `a, b`)",
+        Rule::effect | Rule::amount_off | Rule::to_price => {
+            "what comes off (`20%`, `5.00 USD`, `5.00 USD each`, `to 9.99 USD`)"
+        }
+        Rule::target | Rule::every_n | Rule::units_target => {
+            "a target (`shoes`, `order`, `shipping`, `2 units of shoes`, `1 of every 3 units of shoes`)"
+        }
+        Rule::scope | Rule::all | Rule::selectors | Rule::selector => {
+            "a scope (`*`, `* except a`, `a, b`, `tag:NAME`, `sku:CODE`)"
+        }
         Rule::currency => "`currency`",
         Rule::category => "`category`",
+        Rule::tag_declaration => "`tag`",
+        Rule::class_declaration => "`class`",
+        Rule::separate => "`separate`",
         Rule::wallet => "`wallet`",
         Rule::payment => "`payment`",
         Rule::precedence => "`precedence`",
@@ -54,7 +228,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::promo => "`promo`",
         Rule::assertion => "`assert`",
         Rule::decimals => "`decimals`",
-        Rule::rounding => "`rounding`",
+        Rule::rounding | Rule::discount_rounding => "`rounding`",
         Rule::unit => "`unit`",
         Rule::spends => "`spends on`",
         Rule::opt_in => "`opt_in`",
@@ -62,7 +236,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::credit => "`credit`",
         Rule::discount => "`discount`",
         Rule::reward => "`reward`",
-        Rule::max => "`max`",
+        Rule::max | Rule::max_times => "`max`",
         Rule::min_spend => "`min spend`",
         Rule::expires => "`expires`",
         Rule::limit | Rule::once_per_account | Rule::times_per_account | Rule::unlimited => {
@@ -70,6 +244,22 @@ fn describe(rule: Rule) -> Option<&'static str> {
         }
         Rule::valid => "`valid`",
         Rule::stacking => "`stacking`",
+        Rule::condition => "`when`",
+        Rule::automatic => "`automatic`",
+        Rule::class_clause => "`class`",
+        Rule::pick => "`pick`",
+        Rule::remainder => "`remainder to`",
+        Rule::on_conflict => "`on conflict`",
+        Rule::class_policy | Rule::best_per_item => "a class policy (`all`, `best`, `best per item`, `parallel`)",
+        Rule::cond_or | Rule::cond_and | Rule::cond_not | Rule::cond_atom => {
+            "a condition (`spend >= 50.00 USD`, `units of shoes >= 2`, `shipping <= 10.00 USD`, `first order`)"
+        }
+        Rule::measure | Rule::spend_measure | Rule::units_measure | Rule::shipping_measure => {
+            "a measure (`spend`, `spend on SCOPE`, `units of SCOPE`, `shipping`)"
+        }
+        Rule::first_order => "`first order`",
+        Rule::after_discounts => "`after discounts`",
+        Rule::for_every => "`for every N units of ...`",
         Rule::expr
         | Rule::or_expr
         | Rule::and_expr

@@ -103,6 +103,8 @@ pub(crate) struct SyntaxError {
     pub span: Span,
     pub message: String,
     pub label: String,
+    /// A hint: the keyword the unexpected word is close to, or the usual fix.
+    pub help: Option<String>,
 }
 
 /// Runs pest alone over `text` and counts the pairs it produces: the floor the
@@ -124,12 +126,13 @@ pub(crate) fn parse_with_layout(
     text: &str,
 ) -> Result<(Vec<Statement>, Vec<StatementLayout>), SyntaxError> {
     check_nesting(text)?;
-    let mut pairs = PromoParser::parse(Rule::file, text).map_err(syntax_error)?;
+    let mut pairs = PromoParser::parse(Rule::file, text).map_err(|e| syntax_error(e, text))?;
     check_depth(pairs.clone())?;
     let file = pairs.next().ok_or_else(|| SyntaxError {
         span: Span::new(0, 0),
         message: "empty parse".into(),
         label: "here".into(),
+        help: None,
     })?;
     Ok(file
         .into_inner()

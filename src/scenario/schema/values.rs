@@ -582,8 +582,23 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Bounded<T> {
                 }
                 Ok(Bounded(out))
             }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Bounded<T>, E> {
+                let items: Vec<&str> = text
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                Err(crate::scenario::problem::raise_with(
+                    LoadProblem::Invalid,
+                    format!("`{text}` is one text where a list belongs"),
+                    Some("a list".into()),
+                    Some(format!("write a list: `[{}]`", items.join(", "))),
+                ))
+            }
         }
-        d.deserialize_seq(V(std::marker::PhantomData))
+        // `any`, so that a text where a list belongs reaches `visit_str` and
+        // its help can show the list.
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 

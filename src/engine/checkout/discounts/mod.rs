@@ -54,6 +54,17 @@ pub(super) struct DiscountPlan {
     pub traces: Vec<DiscountTrace>,
 }
 
+/// What happens to a discount that does not apply, by where it came from:
+/// a claimed entitlement is kept, a code given at checkout is not redeemed
+/// (it stays available), an automatic promotion simply does not apply.
+fn kept(source: DiscountSource) -> &'static str {
+    match source {
+        DiscountSource::Claimed => ", kept",
+        DiscountSource::Typed => ", not redeemed",
+        DiscountSource::Automatic => "",
+    }
+}
+
 /// The trace of a discount that took nothing, and why.
 fn not_applied(promo: PromoId, source: DiscountSource, reason: String) -> DiscountTrace {
     DiscountTrace {
@@ -74,20 +85,27 @@ fn not_applicable(model: &Model, promo: PromoId, reason: &str) -> EngineError {
 }
 
 impl Account<'_> {
-    /// Whether promo `promo` is an automatic promotion that may apply today.
-    fn automatic_today(&self, promo: PromoId) -> bool {
+    /// Whether automatic promotion `promo` may apply today, or why not.
+    fn automatic_today(&self, promo: PromoId) -> Result<(), String> {
         let rule = &self.model.promos[promo];
-        rule.automatic
-            && rule.valid_from.is_none_or(|from| self.today >= from)
-            && rule.valid_until.is_none_or(|until| self.today < until)
-            && match rule.limit {
-                crate::model::Limit::Unlimited => true,
-                crate::model::Limit::PerAccount(n) => self.redemptions[promo] < n,
-            }
+        if let Some(from) = rule.valid_from.filter(|from| self.today < *from) {
+            return Err(format!("valid from {from}"));
+        }
+        if let Some(until) = rule.valid_until.filter(|until| self.today >= *until) {
+            return Err(format!("valid until {until} (exclusive)"));
+        }
+        match rule.limit {
+            crate::model::Limit::PerAccount(n) if self.redemptions[promo] >= n => Err(format!(
+                "the account used it {} time(s), its limit",
+                self.redemptions[promo]
+            )),
+            _ => Ok(()),
+        }
     }
 
-    /// The candidates, in discount order.
-    fn candidates(&self, typed: &[PromoId]) -> Vec<(PromoId, DiscountSource)> {
+    /// The candidates, in discount order; an automatic promotion outside
+    /// its validity or limit, with why (for the trace).
+    fn candidates(&self, typed: &[PromoId]) -> Vec<(PromoId, DiscountSource, Option<String>)> {
         let mut out = Vec::new();
         for promo in &self.model.discount_order {
             let source = if typed.contains(promo) {
@@ -98,12 +116,16 @@ impl Account<'_> {
                 .any(|e| e.promo == *promo && e.used_by.is_none())
             {
                 DiscountSource::Claimed
-            } else if self.automatic_today(*promo) {
+            } else if self.model.promos[*promo].automatic {
                 DiscountSource::Automatic
             } else {
                 continue;
             };
-            out.push((*promo, source));
+            let excluded = match source {
+                DiscountSource::Automatic => self.automatic_today(*promo).err(),
+                _ => None,
+            };
+            out.push((*promo, source, excluded));
         }
         out
     }
@@ -138,12 +160,20 @@ impl Account<'_> {
         let mut traces: Vec<Option<DiscountTrace>> = Vec::new();
         let mut candidates: Vec<Candidate<'_>> = Vec::new();
         let mut trace_of: Vec<usize> = Vec::new();
-        for (promo, source) in listed {
+        for (promo, source, excluded) in listed {
             let Some(discount) = model.discount(promo) else {
                 continue;
             };
             let slot = traces.len();
             traces.push(None);
+            if let Some(reason) = excluded {
+                traces[slot] = Some(not_applied(
+                    promo,
+                    source,
+                    format!("not applicable: {reason}"),
+                ));
+                continue;
+            }
             match self.meets(&cart, discount, first_order) {
                 Ok(groups) => {
                     candidates.push(Candidate {
@@ -216,9 +246,10 @@ impl Account<'_> {
                     lines: discount_lines(&cart, &shares.units, shares.shipping),
                 },
                 Err(skipped) => {
+                    let kept = kept(candidate.source);
                     let reason = match skipped {
                         Skipped::Stopped(by) => {
-                            format!("not applied, kept: {by} stops later discounts")
+                            format!("not applied{kept}: {by} stops later discounts")
                         }
                         Skipped::Condition(why) => {
                             if candidate.source == DiscountSource::Typed {
@@ -226,9 +257,9 @@ impl Account<'_> {
                             }
                             format!("not applicable: {why}")
                         }
-                        Skipped::Nothing => "not applied, kept: nothing left to discount".into(),
+                        Skipped::Nothing => format!("not applied{kept}: nothing left to discount"),
                         Skipped::Outdone(by) => format!(
-                            "not applied, kept: {by} saves more on each of its items (best per item)"
+                            "not applied{kept}: {by} saves more on each of its items (best per item)"
                         ),
                     };
                     if candidate.source == DiscountSource::Typed
@@ -247,7 +278,8 @@ impl Account<'_> {
                 continue;
             }
             let reason = format!(
-                "not applied, kept: {} saves more ({})",
+                "not applied{}: {} saves more ({})",
+                kept(candidate.source),
                 if winners.is_empty() {
                     "another choice".to_string()
                 } else {
