@@ -13,7 +13,7 @@ use promosim::engine::{Account, CheckoutRequest, Checks, Item, Operation};
 use promosim::model::money::Money;
 use promosim::model::Model;
 use promosim::rules::parse_rules;
-use promosim::scenario::schema::{AccountSpec, ScenarioFile, Step, WalletAmounts};
+use promosim::scenario::schema::{AccountSpec, ScenarioFile, Step, Opening, OpeningBalances};
 use promosim::scenario::{replay, Observer};
 
 const GRANTS_ITEMS: [usize; 4] = [250, 500, 1_000, 2_000];
@@ -75,14 +75,23 @@ fn history(steps: usize) -> ScenarioFile {
         name: format!("history of {steps} steps"),
         account: Some(AccountSpec {
             payment_method: None,
-            balances: WalletAmounts(vec![
-                (gift, rust_decimal::Decimal::from(100_000)),
-                (coins, rust_decimal::Decimal::from(100_000)),
+            balances: OpeningBalances(vec![
+                Opening {
+                    wallet: gift,
+                    amount: rust_decimal::Decimal::from(100_000),
+                    expires: None,
+                },
+                Opening {
+                    wallet: coins,
+                    amount: rust_decimal::Decimal::from(100_000),
+                    expires: None,
+                },
             ]),
         }),
         ..ScenarioFile::default()
     };
     let step = |operation| Step {
+        account: None,
         operation: Some(operation),
         expect: None,
     };
@@ -114,7 +123,8 @@ impl<'m> Observer<'m> for Quiet {
         &mut self,
         _: usize,
         _: &Step,
-        _: &Account<'m>,
+        _: &promosim::engine::World<'m>,
+        _: promosim::engine::AccountId,
         checked: Option<&promosim::engine::Checked>,
     ) -> std::ops::ControlFlow<()> {
         assert!(checked.is_none_or(|c| c.violations.is_empty()));

@@ -99,6 +99,9 @@ pub struct Account<'m> {
     pub(crate) entitlements: Vec<Entitlement>,
     pub(crate) rewards: Vec<ActiveReward>,
     pub(crate) redemptions: Vec<u32>,
+    /// Per promo: the value it gave this account (discounts taken off,
+    /// credit granted).
+    pub(crate) given: Vec<Money>,
     pub(crate) orders: Vec<Order>,
     pub(crate) ledger: Ledger,
     /// Grants that hold value, in spending order.
@@ -124,6 +127,9 @@ pub struct Account<'m> {
     pub(crate) category_sets: Option<std::sync::Arc<[crate::model::CategorySet]>>,
     /// Buffers reused by every checkout's allocation.
     pub(crate) scratch: PooledScratch,
+    /// The campaign: the account's own when it stands alone; a world lends
+    /// its shared one while the account acts.
+    pub(crate) campaign: super::campaign::Campaign,
 }
 
 impl<'m> Account<'m> {
@@ -138,6 +144,7 @@ impl<'m> Account<'m> {
             entitlements: Vec::new(),
             rewards: Vec::new(),
             redemptions: vec![0; model.promos.len()],
+            given: vec![Money::ZERO; model.promos.len()],
             orders: Vec::new(),
             ledger: Ledger::default(),
             live: BTreeSet::new(),
@@ -158,11 +165,29 @@ impl<'m> Account<'m> {
             has_automatic: model.promos.iter().any(|p| p.automatic),
             category_sets: super::checkout::wallet_category_sets(model).map(Into::into),
             scratch: PooledScratch::default(),
+            campaign: super::campaign::Campaign::new(model.promos.len()),
         }
     }
 
     /// Adds an opening balance of `amount` (in the wallet's unit).
     pub fn open_balance(&mut self, wallet: WalletId, amount: Decimal) -> Result<(), EngineError> {
+        self.open_grant(wallet, amount, None)
+    }
+
+    /// Adds an opening grant of `amount` (in the wallet's unit) that expires
+    /// on `expires` (usable on the days before it), if given.
+    pub fn open_grant(
+        &mut self,
+        wallet: WalletId,
+        amount: Decimal,
+        expires: Option<NaiveDate>,
+    ) -> Result<(), EngineError> {
+        if expires.is_some_and(|e| e <= self.today) {
+            return Err(EngineError::new(
+                ErrorCode::AmountOutOfRange,
+                "an opening grant must expire after the account opens",
+            ));
+        }
         let value = self.value_in(wallet, amount)?;
         if value.is_negative() {
             return Err(EngineError::new(
@@ -176,7 +201,7 @@ impl<'m> Account<'m> {
         self.create_grant(
             [wallet],
             value,
-            None,
+            expires,
             Origin::Opening,
             EntryKind::Open,
             None,
@@ -481,6 +506,15 @@ impl<'m> Account<'m> {
                 .count(),
             rewards: self.rewards.len(),
             redemptions: self.redemptions.iter().map(|r| u64::from(*r)).sum(),
+            given: self.given.iter().copied().sum(),
+            campaign: (
+                self.campaign
+                    .redemptions
+                    .iter()
+                    .map(|r| u64::from(*r))
+                    .sum(),
+                self.campaign.given.iter().copied().sum(),
+            ),
             total: self.total,
         }
     }
@@ -557,6 +591,8 @@ pub(crate) struct Fingerprint {
     unused: usize,
     rewards: usize,
     redemptions: u64,
+    given: Money,
+    campaign: (u64, Money),
     total: Money,
 }
 

@@ -3,6 +3,7 @@
 //! the cost of what each step touched) and the author's assertions after a
 //! checkout. `run`, `explain` and `fuzz` all take their steps here.
 
+use super::campaign::Campaign;
 use super::invariants::{Checker, Violation};
 use super::policy::broken_assertions;
 use super::{Account, EngineError, Operation, Outcome};
@@ -90,6 +91,15 @@ impl<'m> CheckedAccount<'m> {
             violations,
             broken_assertions,
         }
+    }
+
+    /// Applies `operation` with `campaign`, the state the account shares
+    /// with others (lent to the account for the step), and checks it.
+    pub fn apply_in(&mut self, operation: &Operation, campaign: &mut Campaign) -> Checked {
+        std::mem::swap(&mut self.account.campaign, campaign);
+        let checked = self.apply(operation);
+        std::mem::swap(&mut self.account.campaign, campaign);
+        checked
     }
 
     /// A full audit of the account (every grant, the engine's indexes); runs

@@ -52,6 +52,15 @@ impl Account<'_> {
         Ok(())
     }
 
+    /// Notes that `promo` was redeemed `redemptions` more times and gave
+    /// `value` more, in the account and in the campaign.
+    pub(crate) fn gave(&mut self, promo: PromoId, redemptions: u32, value: Money) {
+        if let Some(given) = self.given.get_mut(promo) {
+            *given += value;
+        }
+        self.campaign.note(promo, redemptions, value);
+    }
+
     /// The promo with this code, or `unknown_code`.
     pub(crate) fn find_promo(&self, code: &str) -> Result<PromoId, EngineError> {
         match self.model.promo(code) {
@@ -126,6 +135,7 @@ impl Account<'_> {
         let redemption = match &rule.effect {
             PromoEffect::Credit(credit) => {
                 let (value, expires) = self.plan_credit(promo, credit)?;
+                self.gave(promo, 0, value);
                 let id = self.create_grant(
                     credit.wallets.as_slice(),
                     value,
@@ -151,6 +161,7 @@ impl Account<'_> {
             }
         };
         self.redemptions[promo] += 1;
+        self.gave(promo, 1, Money::ZERO);
         Ok(redemption)
     }
 }

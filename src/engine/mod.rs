@@ -17,6 +17,7 @@
 
 mod account;
 pub mod allocation;
+mod campaign;
 pub mod checked;
 mod checkout;
 mod codes;
@@ -27,8 +28,10 @@ pub mod ledger;
 mod operation;
 pub mod policy;
 mod refund;
+mod world;
 
 pub use account::{Account, ConversionReceipt, Entitlement, Order, Redemption, RefundReceipt};
+pub use campaign::Campaign;
 pub use checked::{Checked, CheckedAccount, Checks};
 pub use checkout::{
     grant_traces, CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace, GrantRole,
@@ -38,3 +41,4 @@ pub use error::{EngineError, ErrorCode};
 pub use grants::{Grant, GrantId, Origin};
 pub use ledger::{Entry, EntryKind, Ledger};
 pub use operation::{Advance, AdvanceReceipt, ConvertRequest, Operation, Outcome};
+pub use world::{AccountId, World};

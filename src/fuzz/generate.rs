@@ -13,12 +13,14 @@ use rust_decimal::Decimal;
 use super::edges::Edges;
 use super::session::{Broken, Session};
 use crate::engine::{
-    Account, Advance, CheckedAccount, CheckoutRequest, Checks, ConvertRequest, Item, Operation,
+    Account, Advance, CheckoutRequest, Checks, ConvertRequest, Item, Operation, World,
 };
 use crate::model::money::Money;
 use crate::model::{Model, Unit, WalletId};
-use crate::scenario::open_account;
-use crate::scenario::schema::{AccountSpec, Date, PaymentChoice, Step, WalletAmounts};
+use crate::scenario::open_accounts;
+use crate::scenario::schema::{
+    AccountRef, AccountSpec, Date, NamedAccounts, Opening, OpeningBalances, PaymentChoice, Step,
+};
 
 /// Most steps in one generated session.
 pub const MAX_STEPS: usize = 12;
@@ -97,58 +99,70 @@ impl<'m> Generator<'m> {
     /// with every check `checks` asks for.
     pub fn generate(&self, seed: u64, index: u64, checks: Checks) -> Generated {
         let model = self.model;
-        let mut draw = Draw {
-            rng: fastrand::Rng::with_seed(session_seed(seed, index)),
-            generator: self,
-        };
+        let mut rng = fastrand::Rng::with_seed(session_seed(seed, index));
         let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
         let start = base
-            .checked_add_days(Days::new(draw.rng.u64(0..365)))
+            .checked_add_days(Days::new(rng.u64(0..365)))
             .unwrap_or(base);
-        let payment = if draw.rng.u8(0..8) == 0 {
-            None
-        } else {
-            model.default_payment()
+        let mut draw = Draw {
+            rng,
+            generator: self,
+            start,
         };
-        let mut balances = Vec::new();
-        for (wallet, rule) in model.wallets.iter().enumerate() {
-            if draw.rng.bool() {
-                let value = Money(draw.rng.i128(0..=2_000));
-                balances.push((wallet, draw.edge_amount(&rule.unit, value)));
-            }
+        // Mostly one account (a version 1 session); sometimes a few sharing
+        // the campaign.
+        let count = match draw.rng.u8(0..8) {
+            0 => 3,
+            1 | 2 => 2,
+            _ => 1,
+        };
+        let mut specs = Vec::with_capacity(count);
+        for _ in 0..count {
+            specs.push(draw.account_spec());
+        }
+        let mut session = Session {
+            start: Some(Date(start)),
+            ..Session::default()
+        };
+        if count == 1 {
+            session.account = specs.pop();
+        } else {
+            session.accounts = Some(NamedAccounts(
+                specs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, spec)| (ACCOUNT_NAMES[i].to_string(), spec))
+                    .collect(),
+            ));
         }
         let mut generated = Generated {
-            session: Session {
-                start: Some(Date(start)),
-                account: Some(AccountSpec {
-                    payment_method: Some(PaymentChoice(payment)),
-                    balances: WalletAmounts(balances),
-                }),
-                ..Session::default()
-            },
+            session,
             checkouts: 0,
             broken: None,
         };
-        let opened = match open_account(model, &generated.session) {
-            Ok(account) => account,
+        let opened = match open_accounts(model, &generated.session) {
+            Ok(accounts) => accounts,
             Err(error) => {
                 generated.broken = Some(Broken::opening(error.to_string()));
                 return generated;
             }
         };
-        let (mut account, violations) = CheckedAccount::new(opened, checks);
+        let (mut world, violations) = World::new(model, opened, checks);
         if let Some(violation) = violations.first() {
             generated.broken = Some(Broken::violation(0, violation));
             return generated;
         }
         let steps = draw.rng.usize(1..=MAX_STEPS);
         for number in 1..=steps {
-            let operation = draw.next_step(account.account());
+            let who = draw.rng.usize(0..count);
+            let operation = draw.next_step(world.account(who));
             if operation.is_checkout() {
                 generated.checkouts += 1;
             }
-            let checked = account.apply(&operation);
+            let checked = world.apply(who, &operation);
+            let moves_clock = matches!(operation, Operation::Advance(_));
             generated.session.steps.push(Step {
+                account: (count > 1 && !moves_clock).then_some(AccountRef(who)),
                 operation: Some(operation),
                 expect: None,
             });
@@ -157,12 +171,15 @@ impl<'m> Generator<'m> {
                 return generated;
             }
         }
-        if let Some(violation) = account.audit().first() {
+        if let Some(violation) = world.audit().first() {
             generated.broken = Some(Broken::violation(steps, violation));
         }
         generated
     }
 }
+
+/// The names generated sessions give their accounts.
+const ACCOUNT_NAMES: [&str; 3] = ["alice", "bob", "carol"];
 
 /// Generates session `index` of a campaign seeded `seed` (see
 /// [`Generator::generate`]; a campaign prepares its generator once).
@@ -173,9 +190,41 @@ pub fn generate(model: &Model, seed: u64, index: u64, checks: Checks) -> Generat
 struct Draw<'g, 'm> {
     rng: fastrand::Rng,
     generator: &'g Generator<'m>,
+    start: NaiveDate,
 }
 
 impl Draw<'_, '_> {
+    /// An account: the default payment method (now and then none) and
+    /// opening grants near the amounts that matter, some expiring soon.
+    fn account_spec(&mut self) -> AccountSpec {
+        let model = self.generator.model;
+        let payment = if self.rng.u8(0..8) == 0 {
+            None
+        } else {
+            model.default_payment()
+        };
+        let mut balances = Vec::new();
+        for (wallet, rule) in model.wallets.iter().enumerate() {
+            if self.rng.bool() {
+                let value = Money(self.rng.i128(0..=2_000));
+                let expires = (self.rng.u8(0..4) == 0).then(|| {
+                    self.start
+                        .checked_add_days(Days::new(self.rng.u64(1..=60)))
+                        .unwrap_or(self.start)
+                });
+                balances.push(Opening {
+                    wallet,
+                    amount: self.edge_amount(&rule.unit, value),
+                    expires: expires.filter(|e| *e > self.start),
+                });
+            }
+        }
+        AccountSpec {
+            payment_method: Some(PaymentChoice(payment)),
+            balances: OpeningBalances(balances),
+        }
+    }
+
     /// An amount in `unit`, near `anchor` (a balance, a cap, a minimum).
     fn edge_amount(&mut self, unit: &Unit, anchor: Money) -> Decimal {
         let currency = &self.generator.model.currency;

@@ -5,7 +5,7 @@
 use std::ops::ControlFlow;
 
 use crate::engine::invariants::{Invariant, Violation};
-use crate::engine::{Account, Checked, Checks, Outcome};
+use crate::engine::{AccountId, Checked, Checks, Outcome, World};
 use crate::model::Model;
 use crate::problem::ProblemKind;
 use crate::scenario::schema::{ScenarioFile, Step};
@@ -92,13 +92,13 @@ struct FirstBroken<'a> {
 }
 
 impl<'m> Observer<'m> for FirstBroken<'_> {
-    fn opened(&mut self, _: &Account<'m>, violations: &[Violation]) {
+    fn opened(&mut self, _: &World<'m>, violations: &[Violation]) {
         if let Some(violation) = violations.first() {
             self.replay.broken = Some(Broken::violation(0, violation));
         }
     }
 
-    fn finished(&mut self, last: usize, _: &Account<'m>, violations: &[Violation]) {
+    fn finished(&mut self, last: usize, _: &World<'m>, violations: &[Violation]) {
         if let (None, Some(violation)) = (&self.replay.broken, violations.first()) {
             self.replay.broken = Some(Broken::violation(last, violation));
         }
@@ -108,7 +108,8 @@ impl<'m> Observer<'m> for FirstBroken<'_> {
         &mut self,
         number: usize,
         step: &Step,
-        _: &Account<'m>,
+        _: &World<'m>,
+        _: AccountId,
         checked: Option<&Checked>,
     ) -> ControlFlow<()> {
         if self.replay.broken.is_some() {

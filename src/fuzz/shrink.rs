@@ -162,7 +162,8 @@ fn candidates(model: &Model, session: &Session) -> Vec<Session> {
         .account
         .as_ref()
         .map_or(&[][..], |a| a.balances.0.as_slice());
-    for (i, (wallet, amount)) in balances.iter().enumerate() {
+    for (i, opening) in balances.iter().enumerate() {
+        let (wallet, amount) = (&opening.wallet, &opening.amount);
         let decimals = model.wallets[*wallet].unit.decimals(&model.currency);
         let mut fewer = session.clone();
         if let Some(account) = fewer.account.as_mut() {
@@ -172,7 +173,7 @@ fn candidates(model: &Model, session: &Session) -> Vec<Session> {
         for smaller_amount in smaller(*amount, decimals) {
             let mut less = session.clone();
             if let Some(account) = less.account.as_mut() {
-                account.balances.0[i].1 = smaller_amount;
+                account.balances.0[i].amount = smaller_amount;
             }
             out.push(less);
         }

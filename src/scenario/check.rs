@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::replay::Observer;
 use super::schema::{Expect, Step};
 use crate::engine::invariants::Violation;
-use crate::engine::{Account, Checked, EngineError, Outcome};
+use crate::engine::{Account, AccountId, Checked, EngineError, Outcome, World};
 use crate::model::money::{fixed, Money};
 use crate::model::{Model, Source};
 
@@ -47,11 +47,11 @@ impl Expectations {
 }
 
 impl<'m> Observer<'m> for Expectations {
-    fn opened(&mut self, _: &Account<'m>, violations: &[Violation]) {
+    fn opened(&mut self, _: &World<'m>, violations: &[Violation]) {
         self.violations(0, violations);
     }
 
-    fn finished(&mut self, last: usize, _: &Account<'m>, violations: &[Violation]) {
+    fn finished(&mut self, last: usize, _: &World<'m>, violations: &[Violation]) {
         self.violations(last, violations);
     }
 
@@ -59,9 +59,11 @@ impl<'m> Observer<'m> for Expectations {
         &mut self,
         number: usize,
         step: &Step,
-        account: &Account<'m>,
+        world: &World<'m>,
+        who: AccountId,
         checked: Option<&Checked>,
     ) -> ControlFlow<()> {
+        let account = world.account(who);
         if let Some(checked) = checked {
             self.violations(number, &checked.violations);
         }

@@ -6,12 +6,12 @@ use std::fmt::Write;
 use std::ops::ControlFlow;
 
 use super::load::Scenario;
-use super::replay::{open_account, replay, Observer, Until};
+use super::replay::{open_accounts, replay, Observer, Until};
 use super::schema::Step;
 use crate::engine::invariants::Violation;
 use crate::engine::{
-    grant_traces, Account, Checked, CheckoutRequest, Checks, DiscountSource, DiscountTrace,
-    EngineError, Grant, Operation, Origin, Outcome,
+    grant_traces, Account, AccountId, Checked, CheckoutRequest, Checks, DiscountSource,
+    DiscountTrace, EngineError, Grant, Operation, Origin, Outcome, World,
 };
 use crate::model::money::fixed;
 use crate::model::{Model, Source};
@@ -184,19 +184,26 @@ impl<'m> Explainer<'m> {
 }
 
 impl<'m> Observer<'m> for Explainer<'m> {
-    fn opened(&mut self, account: &Account<'m>, _: &[Violation]) {
+    fn opened(&mut self, world: &World<'m>, _: &[Violation]) {
         if !self.enabled || self.only.is_some() {
             return;
         }
         let out = &mut self.out;
-        let _ = writeln!(out, "\nopening account on {}:", account.today());
-        balance_table(out, None, account, "  ");
-        let _ = writeln!(out, "  claimed discounts: {}", discounts_line(account));
+        for (name, account) in world.accounts() {
+            let _ = writeln!(
+                out,
+                "\nopening {} on {}:",
+                account_label(name),
+                account.today()
+            );
+            balance_table(out, None, account, "  ");
+            let _ = writeln!(out, "  claimed discounts: {}", discounts_line(account));
+        }
     }
 
-    fn before(&mut self, number: usize, _: &Step, account: &Account<'m>) {
+    fn before(&mut self, number: usize, _: &Step, world: &World<'m>, who: AccountId) {
         if self.wanted(number) {
-            self.before = Some(account.clone());
+            self.before = Some(world.account(who).clone());
         }
     }
 
@@ -204,7 +211,8 @@ impl<'m> Observer<'m> for Explainer<'m> {
         &mut self,
         number: usize,
         step: &Step,
-        account: &Account<'m>,
+        world: &World<'m>,
+        who: AccountId,
         checked: Option<&Checked>,
     ) -> ControlFlow<()> {
         let Some(before) = self.before.take() else {
@@ -215,8 +223,8 @@ impl<'m> Observer<'m> for Explainer<'m> {
             self.model,
             number,
             step,
-            &before,
-            account,
+            (world.name(who), &before),
+            world.account(who),
             checked.map(|c| &c.result),
         );
         if self.only == Some(number) {
@@ -291,7 +299,7 @@ fn explain_step(
     model: &Model,
     number: usize,
     step: &Step,
-    before: &Account<'_>,
+    (name, before): (&str, &Account<'_>),
     account: &Account<'_>,
     result: Option<&Result<Outcome, EngineError>>,
 ) {
@@ -300,7 +308,12 @@ fn explain_step(
         .operation
         .as_ref()
         .map_or_else(|| "expectations only".to_string(), |op| op.describe(model));
-    let _ = writeln!(out, "\nstep {number} on {}: {action}", before.today());
+    let who = if name.is_empty() {
+        String::new()
+    } else {
+        format!(" for {name}")
+    };
+    let _ = writeln!(out, "\nstep {number} on {}{who}: {action}", before.today());
     match (result, step.operation.as_ref()) {
         (Some(Err(error)), _) => {
             let _ = writeln!(out, "  failed: {error}");
@@ -441,12 +454,13 @@ fn explain_step(
     );
 }
 
-/// Every balance after step `at` (0: the opening account), and the claimed
-/// discounts apart, as `promosim balances` prints it.
+/// Every balance of every account after step `at` (0: the opening
+/// accounts), and the claimed discounts apart, as `promosim balances` prints
+/// it.
 pub fn balances(scenario: &Scenario, at: usize) -> String {
     let mut out = String::new();
-    let replayed = if at == 0 {
-        open_account(&scenario.model, &scenario.file)
+    let accounts = if at == 0 {
+        open_accounts(&scenario.model, &scenario.file)
     } else {
         replay(
             &scenario.model,
@@ -454,33 +468,50 @@ pub fn balances(scenario: &Scenario, at: usize) -> String {
             Checks::default(),
             &mut Until(at),
         )
+        .map(World::into_accounts)
     };
-    let Ok(account) = replayed else {
+    let Ok(accounts) = accounts else {
         let _ = writeln!(out, "the opening balances are out of range");
         return out;
     };
     let when = if at == 0 {
-        "opening account".to_string()
+        "opening".to_string()
     } else {
         format!("after step {at}")
     };
-    let _ = writeln!(out, "{}: {when}, {}", scenario.name, account.today());
-    balance_table(&mut out, None, &account, "  ");
-    let model = account.model();
-    let claimed = account.discounts();
-    let _ = writeln!(out, "claimed discounts (not balances):");
-    if claimed.is_empty() {
-        let _ = writeln!(out, "  none");
+    for (name, account) in &accounts {
+        let whose = if name.is_empty() {
+            String::new()
+        } else {
+            format!(", {name}")
+        };
+        let _ = writeln!(out, "{}{whose}: {when}, {}", scenario.name, account.today());
+        balance_table(&mut out, None, account, "  ");
+        let model = account.model();
+        let claimed = account.discounts();
+        let _ = writeln!(out, "claimed discounts (not balances):");
+        if claimed.is_empty() {
+            let _ = writeln!(out, "  none");
+        }
+        for promo in claimed {
+            let description = model.promos[promo]
+                .description
+                .as_deref()
+                .map_or_else(String::new, |d| format!("  {d}"));
+            let _ = writeln!(out, "  {}{description}", model.promos[promo].code);
+        }
+        let _ = writeln!(out, "next refundable order: {}", next_order(account));
     }
-    for promo in claimed {
-        let description = model.promos[promo]
-            .description
-            .as_deref()
-            .map_or_else(String::new, |d| format!("  {d}"));
-        let _ = writeln!(out, "  {}{description}", model.promos[promo].code);
-    }
-    let _ = writeln!(out, "next refundable order: {}", next_order(&account));
     out
+}
+
+/// `account` for the one account of a version 1 scenario, else its name.
+fn account_label(name: &str) -> String {
+    if name.is_empty() {
+        "account".into()
+    } else {
+        format!("account {name}")
+    }
 }
 
 fn next_order(account: &Account<'_>) -> String {

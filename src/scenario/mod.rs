@@ -22,7 +22,7 @@ pub use check::Failure;
 pub use discover::{discover, discover_partition, Partition};
 pub use load::{from_text, load, LoadError, RulesCache, Scenario};
 pub use problem::LoadProblem;
-pub use replay::{open_account, replay, Observer};
+pub use replay::{acting, open_accounts, replay, Observer};
 pub use report::{ScenarioReport, Status, SuiteReport};
 pub use run::{run, RunOutcome};
 

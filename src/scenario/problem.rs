@@ -39,6 +39,14 @@ problem_kinds! {
         EmptyStep = ("scenario::empty_step",
             "a step with neither an action nor expectations",
             "remove it, or give it an action or an `expect`"),
+        /// An account the scenario does not declare.
+        UnknownAccount = ("scenario::unknown_account",
+            "a step names an account that `accounts:` does not declare",
+            "declare every account under `accounts:` (before `steps:`) and name one of them"),
+        /// A step that does not say which account acts, among several.
+        MissingAccount = ("scenario::missing_account",
+            "with several accounts, a step that acts must name its `account:`",
+            "add `account: NAME` to the step (moving the clock needs none: it moves for every account)"),
         /// A wallet the rules do not define.
         UnknownWallet = ("scenario::unknown_wallet",
             "a wallet that the scenario's rules do not define",

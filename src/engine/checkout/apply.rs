@@ -21,8 +21,10 @@ impl Account<'_> {
         let order_number = receipt.order;
         for promo in &receipt.redeemed {
             self.redemptions[*promo] += 1;
+            self.gave(*promo, 1, crate::model::money::Money::ZERO);
         }
         for credit in credits {
+            self.gave(credit.promo, 0, credit.value);
             self.create_grant(
                 credit.wallets,
                 credit.value,
@@ -41,8 +43,10 @@ impl Account<'_> {
                 // An automatic promotion counts its uses; it has no
                 // entitlement.
                 self.redemptions[trace.promo] += 1;
+                self.gave(trace.promo, 1, trace.amount);
                 continue;
             }
+            self.gave(trace.promo, 0, trace.amount);
             let claimed = self
                 .entitlements
                 .iter()

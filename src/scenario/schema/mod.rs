@@ -6,6 +6,7 @@
 //! `values`); writing (`write`) serializes these same types, so what the fuzzer
 //! writes is what the loader reads.
 
+mod accounts;
 mod expect;
 mod step;
 mod values;
@@ -16,6 +17,7 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
+pub use accounts::{AccountRef, AccountSpec, NamedAccounts, Opening, OpeningBalances};
 pub use expect::Expect;
 pub use step::{Step, STEP_KEYS};
 pub use values::{
@@ -26,6 +28,7 @@ pub use write::to_yaml;
 
 pub(crate) use values::with_context;
 
+use crate::scenario::problem::LoadProblem;
 use values::{missing, read_struct, TextSeed};
 
 /// A scenario file as written.
@@ -39,22 +42,17 @@ pub struct ScenarioFile {
     pub rules: Option<String>,
     /// The simulated start date.
     pub start: Option<Date>,
-    /// The account.
+    /// The account (version 1).
     pub account: Option<AccountSpec>,
+    /// Several accounts by name (version 2).
+    pub accounts: Option<NamedAccounts>,
     /// The steps.
     pub steps: Vec<Step>,
 }
 
-/// `account:`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AccountSpec {
-    /// A payment method or `none`; absent: the rules' default.
-    pub payment_method: Option<PaymentChoice>,
-    /// Opening balances, each in its wallet's unit.
-    pub balances: WalletAmounts,
-}
-
-const FILE_KEYS: &[&str] = &["version", "name", "rules", "start", "account", "steps"];
+const FILE_KEYS: &[&str] = &[
+    "version", "name", "rules", "start", "account", "accounts", "steps",
+];
 
 impl<'de> Deserialize<'de> for ScenarioFile {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -76,11 +74,18 @@ impl<'de> Deserialize<'de> for ScenarioFile {
                         "rules" => file.rules = Some(map.next_value_seed(TextSeed)?),
                         "start" => file.start = Some(map.next_value()?),
                         "account" => file.account = Some(map.next_value()?),
+                        "accounts" => file.accounts = Some(map.next_value()?),
                         _ => file.steps = map.next_value_seed(step::StepsSeed)?,
                     }
                     Ok(())
                 })?;
                 file.name = name.ok_or_else(|| missing("name"))?;
+                if file.account.is_some() && file.accounts.is_some() {
+                    return Err(crate::scenario::problem::raise(
+                        LoadProblem::DuplicateKey,
+                        "a scenario has `account:` (one account) or `accounts:` (several), not both",
+                    ));
+                }
                 Ok(file)
             }
         }
@@ -88,26 +93,14 @@ impl<'de> Deserialize<'de> for ScenarioFile {
     }
 }
 
-impl<'de> Deserialize<'de> for AccountSpec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = AccountSpec;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an account: `payment_method` and `balances`")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AccountSpec, A::Error> {
-                let mut spec = AccountSpec::default();
-                read_struct(&mut map, &["payment_method", "balances"], |key, map| {
-                    match key {
-                        "payment_method" => spec.payment_method = Some(map.next_value()?),
-                        _ => spec.balances = map.next_value()?,
-                    }
-                    Ok(())
-                })?;
-                Ok(spec)
-            }
+impl ScenarioFile {
+    /// The accounts, named: those of `accounts:`, or the one of `account:`
+    /// (named `account`, with no opening grants when absent).
+    pub fn account_specs(&self) -> Vec<(String, AccountSpec)> {
+        match (&self.accounts, &self.account) {
+            (Some(named), _) => named.0.clone(),
+            (None, Some(one)) => vec![(String::new(), one.clone())],
+            (None, None) => vec![(String::new(), AccountSpec::default())],
         }
-        d.deserialize_map(V)
     }
 }

@@ -9,6 +9,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
+use super::accounts::AccountRef;
 use super::expect::Expect;
 use super::values::{
     amount, bounded_push, context, did_you_mean, missing, read_struct, rules, scalar, text,
@@ -20,9 +21,13 @@ use crate::model::literal::{parse_date, parse_days, MAX_DAYS};
 use crate::model::Source;
 use crate::scenario::problem::{raise, LoadProblem};
 
-/// One step: an operation (or none) and what it should do.
+/// One step: an operation (or none), the account it acts for, and what it
+/// should do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Step {
+    /// The account that acts (`account:`; absent with one account, or for
+    /// a step that moves the clock, which moves for every account).
+    pub account: Option<AccountRef>,
     /// What the step does; `None` for a step of expectations only.
     pub operation: Option<Operation>,
     /// The expectations.
@@ -58,9 +63,9 @@ impl<'de> DeserializeSeed<'de> for StepsSeed {
     }
 }
 
-/// The keys a step may have: one action, and `expect`.
-pub const STEP_KEYS: [&str; 7] = [
-    "checkout", "redeem", "convert", "advance", "on", "refund", "expect",
+/// The keys a step may have: one action, `account` and `expect`.
+pub const STEP_KEYS: [&str; 8] = [
+    "checkout", "redeem", "convert", "advance", "on", "refund", "account", "expect",
 ];
 
 /// A step key, checked where it is written.
@@ -94,6 +99,16 @@ impl<'de> Deserialize<'de> for Step {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Step, A::Error> {
                 let mut step = Step::default();
                 while let Some(StepKey(key)) = map.next_key()? {
+                    if key == "account" {
+                        if step.account.is_some() {
+                            return Err(raise(
+                                LoadProblem::DuplicateKey,
+                                "duplicate field `account`",
+                            ));
+                        }
+                        step.account = Some(map.next_value()?);
+                        continue;
+                    }
                     if key == "expect" {
                         if step.expect.is_some() {
                             return Err(raise(
@@ -126,6 +141,16 @@ impl<'de> Deserialize<'de> for Step {
                 }
                 if step.operation.is_none() && step.expect.is_none() {
                     return Err(raise(LoadProblem::EmptyStep, "an empty step does nothing"));
+                }
+                let several = context::<A::Error, _>(|c| {
+                    c.accounts.as_ref().is_some_and(|names| names.len() > 1)
+                })?;
+                let moves_clock = matches!(step.operation, Some(Operation::Advance(_)));
+                if several && step.account.is_none() && !moves_clock {
+                    return Err(raise(
+                        LoadProblem::MissingAccount,
+                        "with several accounts, this step must say which one acts (`account: NAME`)",
+                    ));
                 }
                 Ok(step)
             }
@@ -387,21 +412,41 @@ impl<E: de::Error> Clock<E> {
     }
 }
 
-impl Serialize for View<'_, Vec<Step>> {
+/// The steps as written, with the names of the accounts they act for.
+pub(super) struct StepsView<'a> {
+    pub model: &'a crate::model::Model,
+    pub steps: &'a [Step],
+    pub names: &'a [String],
+}
+
+impl Serialize for StepsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.value.len()))?;
-        for step in self.value {
-            seq.serialize_element(&view(self.model, step))?;
+        let mut seq = s.serialize_seq(Some(self.steps.len()))?;
+        for step in self.steps {
+            seq.serialize_element(&StepView {
+                view: view(self.model, step),
+                names: self.names,
+            })?;
         }
         seq.end()
     }
 }
 
-impl Serialize for View<'_, Step> {
+/// One step as written.
+struct StepView<'a> {
+    view: View<'a, Step>,
+    names: &'a [String],
+}
+
+impl Serialize for StepView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let model = self.model;
+        let model = self.view.model;
+        let step = self.view.value;
         let mut map = s.serialize_map(None)?;
-        match &self.value.operation {
+        if let Some(name) = step.account.and_then(|a| self.names.get(a.0)) {
+            map.serialize_entry("account", name)?;
+        }
+        match &step.operation {
             None => {}
             Some(Operation::Checkout(request)) => {
                 map.serialize_entry("checkout", &view(model, request))?
@@ -429,7 +474,7 @@ impl Serialize for View<'_, Step> {
             }
             Some(Operation::Refund(order)) => map.serialize_entry("refund", order)?,
         }
-        if let Some(expect) = &self.value.expect {
+        if let Some(expect) = &step.expect {
             map.serialize_entry("expect", &view(model, expect))?;
         }
         map.end()

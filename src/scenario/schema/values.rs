@@ -39,6 +39,8 @@ pub(crate) struct Context {
     pub step: usize,
     /// Units read so far in all the file's carts.
     pub units: u64,
+    /// The names of `accounts:`, once read.
+    pub accounts: Option<Vec<String>>,
 }
 
 thread_local! {
@@ -53,6 +55,7 @@ pub(crate) fn with_context<T>(model: Arc<Model>, start: NaiveDate, f: impl FnOnc
         clock: start,
         step: 0,
         units: 0,
+        accounts: None,
     };
     let previous = CONTEXT.with(|c| c.replace(Some(context)));
     let result = f();

@@ -64,7 +64,24 @@ impl Serialize for View<'_, ScenarioFile> {
         if let Some(account) = &file.account {
             map.serialize_entry("account", &view(self.model, account))?;
         }
-        map.serialize_entry("steps", &view(self.model, &file.steps))?;
+        let mut names = Vec::new();
+        if let Some(accounts) = &file.accounts {
+            let named: Vec<(&str, View<'_, AccountSpec>)> = accounts
+                .0
+                .iter()
+                .map(|(name, spec)| (name.as_str(), view(self.model, spec)))
+                .collect();
+            map.serialize_entry("accounts", &Named(named))?;
+            names = accounts.0.iter().map(|(n, _)| n.clone()).collect();
+        }
+        map.serialize_entry(
+            "steps",
+            &super::step::StepsView {
+                model: self.model,
+                steps: &file.steps,
+                names: &names,
+            },
+        )?;
         map.end()
     }
 }
@@ -79,7 +96,54 @@ impl Serialize for View<'_, AccountSpec> {
                 .map_or("none", |p| model.payment_methods[p].name.as_str());
             map.serialize_entry("payment_method", name)?;
         }
-        map.serialize_entry("balances", &Pairs(wallets(model, &self.value.balances.0)))?;
+        let openings: Vec<(String, OpeningView)> = self
+            .value
+            .balances
+            .0
+            .iter()
+            .map(|o| {
+                let amount = in_unit_of(model, Source::Wallet(o.wallet), o.amount);
+                let written = match o.expires {
+                    None => OpeningView::Plain(amount),
+                    Some(date) => OpeningView::Expiring(amount, date.to_string()),
+                };
+                (model.wallets[o.wallet].name.clone(), written)
+            })
+            .collect();
+        map.serialize_entry("balances", &Named(openings))?;
+        map.end()
+    }
+}
+
+/// An opening grant as written: a plain amount, or `{ amount, expires }`.
+enum OpeningView {
+    Plain(Amount),
+    Expiring(Amount, String),
+}
+
+impl Serialize for OpeningView {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OpeningView::Plain(amount) => amount.serialize(s),
+            OpeningView::Expiring(amount, date) => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("amount", amount)?;
+                map.serialize_entry("expires", date)?;
+                map.end()
+            }
+        }
+    }
+}
+
+/// A list of named values written as a map, in order.
+struct Named<K, V>(Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for Named<K, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
         map.end()
     }
 }

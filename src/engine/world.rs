@@ -1,0 +1,132 @@
+//! Several accounts under one set of rules, sharing one campaign and one
+//! clock: each step acts for one account (a checkout, a redemption, a
+//! conversion, a refund) or moves the clock for all of them. Every account
+//! is checked after every step it takes part in, and the world's own
+//! invariants (campaign totals against the accounts) after every step.
+
+use super::campaign::Campaign;
+use super::checked::{Checked, CheckedAccount, Checks};
+use super::invariants::Violation;
+use super::{Account, Operation};
+use crate::model::Model;
+
+/// Index of an account in a [`World`].
+pub type AccountId = usize;
+
+/// Several named accounts and the campaign they share.
+#[derive(Debug, Clone)]
+pub struct World<'m> {
+    model: &'m Model,
+    names: Vec<String>,
+    accounts: Vec<CheckedAccount<'m>>,
+    campaign: Campaign,
+}
+
+impl<'m> World<'m> {
+    /// A world of `accounts` (named, as opened), checked as `checks` asks;
+    /// returns what their opening states already violate.
+    pub fn new(
+        model: &'m Model,
+        accounts: Vec<(String, Account<'m>)>,
+        checks: Checks,
+    ) -> (Self, Vec<Violation>) {
+        let mut names = Vec::with_capacity(accounts.len());
+        let mut checked = Vec::with_capacity(accounts.len());
+        let mut violations = Vec::new();
+        for (name, account) in accounts {
+            let (account, found) = CheckedAccount::new(account, checks);
+            names.push(name);
+            checked.push(account);
+            violations.extend(found);
+        }
+        let world = World {
+            model,
+            names,
+            accounts: checked,
+            campaign: Campaign::new(model.promos.len()),
+        };
+        (world, violations)
+    }
+
+    /// The rules.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// How many accounts.
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// Whether the world has no account.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
+    /// Account `who`.
+    pub fn account(&self, who: AccountId) -> &Account<'m> {
+        self.accounts[who].account()
+    }
+
+    /// The name of account `who` (empty for the one account of a version 1
+    /// scenario).
+    pub fn name(&self, who: AccountId) -> &str {
+        &self.names[who]
+    }
+
+    /// Every account with its name.
+    pub fn accounts(&self) -> impl Iterator<Item = (&str, &Account<'m>)> {
+        self.names
+            .iter()
+            .map(String::as_str)
+            .zip(self.accounts.iter().map(CheckedAccount::account))
+    }
+
+    /// The shared campaign.
+    pub fn campaign(&self) -> &Campaign {
+        &self.campaign
+    }
+
+    /// Applies `operation` for account `who` (moving the clock moves it for
+    /// every account) and checks every account it touched.
+    pub fn apply(&mut self, who: AccountId, operation: &Operation) -> Checked {
+        if let Operation::Advance(_) = operation {
+            // One clock: every account moves; the acting account's outcome
+            // is the step's, every account's violations count.
+            let mut acting = None;
+            let mut violations = Vec::new();
+            for (id, account) in self.accounts.iter_mut().enumerate() {
+                let checked = account.apply_in(operation, &mut self.campaign);
+                if id == who {
+                    acting = Some(checked);
+                } else {
+                    violations.extend(checked.violations);
+                }
+            }
+            let mut checked = acting.unwrap_or_else(|| Checked {
+                result: Err(super::EngineError::new(
+                    super::ErrorCode::AmountOutOfRange,
+                    "no account acts in this step",
+                )),
+                violations: Vec::new(),
+                broken_assertions: Vec::new(),
+            });
+            checked.violations.extend(violations);
+            return checked;
+        }
+        self.accounts[who].apply_in(operation, &mut self.campaign)
+    }
+
+    /// A full audit of every account; runs at the end of a replay.
+    pub fn audit(&mut self) -> Vec<Violation> {
+        self.accounts.iter_mut().flat_map(|a| a.audit()).collect()
+    }
+
+    /// The accounts, given up.
+    pub fn into_accounts(self) -> Vec<(String, Account<'m>)> {
+        self.names
+            .into_iter()
+            .zip(self.accounts.into_iter().map(CheckedAccount::into_account))
+            .collect()
+    }
+}
