@@ -13,7 +13,7 @@ use promosim::engine::{Account, CheckoutRequest, Checks, Item, Operation};
 use promosim::model::money::Money;
 use promosim::model::Model;
 use promosim::rules::parse_rules;
-use promosim::scenario::schema::{AccountSpec, ScenarioFile, Step, Opening, OpeningBalances};
+use promosim::scenario::schema::{AccountSpec, Opening, OpeningBalances, ScenarioFile, Step};
 use promosim::scenario::{replay, Observer};
 
 const GRANTS_ITEMS: [usize; 4] = [250, 500, 1_000, 2_000];

@@ -50,14 +50,59 @@ impl ActiveReward {
 pub struct Order {
     /// 1-based number among successful checkouts.
     pub number: usize,
-    /// What each grant paid, and through which wallet.
-    pub grant_payments: Vec<(GrantId, WalletId, Money)>,
-    /// What the payment method paid.
-    pub charged: Option<(PaymentId, Money)>,
+    /// Its lines: the items in cart order, then the shipping charge if any.
+    pub lines: Vec<OrderLine>,
     /// Grants created by rewards earned on this order, with their value.
     pub earned: Vec<(GrantId, Money)>,
-    /// Whether it was refunded.
+    /// Whether every unit (and shipping) was refunded.
     pub refunded: bool,
+}
+
+impl Order {
+    /// What each source paid for the whole order, in the order first seen.
+    pub fn paid(&self) -> Vec<(Source, Money)> {
+        let mut paid: Vec<(Source, Money)> = Vec::new();
+        for payment in self.lines.iter().flat_map(|l| &l.payments) {
+            match paid.iter_mut().find(|(s, _)| *s == payment.source) {
+                Some((_, total)) => *total += payment.paid,
+                None => paid.push((payment.source, payment.paid)),
+            }
+        }
+        paid
+    }
+}
+
+/// One line of an order: an item (all its units) or the shipping charge,
+/// what paid for it and what has been refunded of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLine {
+    /// The item's SKU (`shipping` for the shipping line).
+    pub sku: String,
+    /// Whether it is the shipping charge.
+    pub shipping: bool,
+    /// Units bought (1 for shipping).
+    pub quantity: u32,
+    /// Units refunded so far.
+    pub refunded: u32,
+    /// Who paid for it.
+    pub payments: Vec<LinePayment>,
+    /// Its share of each value the order earned: (index in `Order::earned`,
+    /// value, value taken back so far).
+    pub earned: Vec<(usize, Money, Money)>,
+}
+
+/// What one grant (or the payment method) paid for one order line, and how
+/// much of that has gone back (returned or forfeited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinePayment {
+    /// The grant, for credit.
+    pub grant: Option<GrantId>,
+    /// The wallet through which it paid, or the payment method.
+    pub source: Source,
+    /// What it paid.
+    pub paid: Money,
+    /// What has gone back so far.
+    pub returned: Money,
 }
 
 /// What a redemption did.
@@ -81,6 +126,13 @@ pub struct ConversionReceipt {
 /// What a refund returned.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RefundReceipt {
+    /// The order.
+    pub order: usize,
+    /// Units refunded per order line: (line, units).
+    pub units: Vec<(usize, u32)>,
+    /// The grant created in the refund wallet, when the rules send refunds
+    /// there (`refund into WALLET`).
+    pub into: Option<GrantId>,
     /// Value returned per source (wallet through which it was paid, or the card).
     pub returned: Vec<(Source, Money)>,
     /// Value that could not return because its grant had expired.
@@ -650,7 +702,9 @@ mod tests {
             Err(ErrorCode::ConversionNotAllowed)
         );
         assert_eq!(
-            account.refund(1).map_err(|e| e.code),
+            account
+                .refund(&crate::engine::RefundRequest::whole(1))
+                .map_err(|e| e.code),
             Err(ErrorCode::UnknownOrder)
         );
         assert_eq!(account.grants, before.grants);

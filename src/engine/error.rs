@@ -40,6 +40,14 @@ problem_kinds! {
         UnknownOrder = ("unknown_order",
             "no successful checkout has this number",
             "orders are numbered 1, 2, ... among the account's successful checkouts"),
+        /// A refund names an item the order does not have.
+        UnknownItem = ("unknown_item",
+            "the order has no item with this SKU",
+            "refund SKUs the order bought (`refund: { order: N, items: [{ sku, quantity }] }`)"),
+        /// A refund asks for more units than the order has left to refund.
+        RefundExceedsOrder = ("refund_exceeds_order",
+            "the refund asks for more units than the order bought or has left to refund",
+            "a unit is refunded once; refund at most what is left"),
         /// The order was refunded already.
         OrderAlreadyRefunded = ("order_already_refunded",
             "the order was refunded already",

@@ -25,6 +25,11 @@ pub enum Origin {
         /// The order that earned it.
         order: usize,
     },
+    /// A refund of an order (1-based number) into the rules' refund wallet.
+    Refund {
+        /// The refunded order.
+        order: usize,
+    },
 }
 
 /// An amount of credit in one or more wallets (one pool).

@@ -30,7 +30,10 @@ pub mod policy;
 mod refund;
 mod world;
 
-pub use account::{Account, ConversionReceipt, Entitlement, Order, Redemption, RefundReceipt};
+pub use account::{
+    Account, ConversionReceipt, Entitlement, LinePayment, Order, OrderLine, Redemption,
+    RefundReceipt,
+};
 pub use campaign::Campaign;
 pub use checked::{Checked, CheckedAccount, Checks};
 pub use checkout::{
@@ -41,4 +44,5 @@ pub use error::{EngineError, ErrorCode};
 pub use grants::{Grant, GrantId, Origin};
 pub use ledger::{Entry, EntryKind, Ledger};
 pub use operation::{Advance, AdvanceReceipt, ConvertRequest, Operation, Outcome};
+pub use refund::{RefundItem, RefundRequest};
 pub use world::{AccountId, World};

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use super::account::{Account, ConversionReceipt, Redemption, RefundReceipt};
 use super::checkout::{CheckoutRequest, Receipt};
 use super::grants::GrantId;
+use super::refund::RefundRequest;
 use super::EngineError;
 use crate::model::money::{fixed, Money};
 use crate::model::{Model, WalletId};
@@ -25,8 +26,9 @@ pub enum Operation {
     Convert(ConvertRequest),
     /// Move the clock forward.
     Advance(Advance),
-    /// Refund a successful checkout by its 1-based order number.
-    Refund(usize),
+    /// Refund a successful checkout (1-based order number), whole or some of
+    /// its units.
+    Refund(RefundRequest),
 }
 
 /// What support converts.
@@ -90,7 +92,18 @@ impl Operation {
             ),
             Operation::Advance(Advance::Days(days)) => format!("advance {days} day(s)"),
             Operation::Advance(Advance::To(day)) => format!("go to {day}"),
-            Operation::Refund(order) => format!("refund order {order}"),
+            Operation::Refund(refund) => match &refund.items {
+                None => format!("refund order {}", refund.order),
+                Some(items) => format!(
+                    "refund {} of order {}",
+                    items
+                        .iter()
+                        .map(|i| format!("{} x{}", i.sku, i.quantity))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    refund.order
+                ),
+            },
         }
     }
 
@@ -113,7 +126,7 @@ impl Account<'_> {
                 self.advance_days(*days).map(Outcome::Advance)
             }
             Operation::Advance(Advance::To(day)) => Ok(Outcome::Advance(self.advance_to(*day))),
-            Operation::Refund(order) => self.refund(*order).map(Outcome::Refund),
+            Operation::Refund(refund) => self.refund(refund).map(Outcome::Refund),
         }
     }
 }

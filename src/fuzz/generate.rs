@@ -13,7 +13,8 @@ use rust_decimal::Decimal;
 use super::edges::Edges;
 use super::session::{Broken, Session};
 use crate::engine::{
-    Account, Advance, CheckoutRequest, Checks, ConvertRequest, Item, Operation, World,
+    Account, Advance, CheckoutRequest, Checks, ConvertRequest, Item, Operation, RefundItem,
+    RefundRequest, World,
 };
 use crate::model::money::Money;
 use crate::model::{Model, Unit, WalletId};
@@ -364,6 +365,36 @@ impl Draw<'_, '_> {
         }
     }
 
+    /// A refund: an order (sometimes one that does not exist), whole, or
+    /// some units of one of its items (now and then more than are left).
+    fn refund(&mut self, account: &Account<'_>) -> RefundRequest {
+        let order = self.rng.usize(1..=account.orders().len() + 1);
+        let lines = account
+            .orders()
+            .get(order - 1)
+            .map(|o| {
+                o.lines
+                    .iter()
+                    .filter(|l| !l.shipping)
+                    .map(|l| (l.sku.clone(), l.quantity - l.refunded.min(l.quantity)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if lines.is_empty() || self.rng.bool() {
+            return RefundRequest::whole(order);
+        }
+        let (sku, left) = lines[self.rng.usize(0..lines.len())].clone();
+        let quantity = match self.rng.u8(0..6) {
+            0 => left + 1,
+            1 => left.max(1),
+            _ => self.rng.u32(1..=left.max(1)),
+        };
+        RefundRequest {
+            order,
+            items: Some(vec![RefundItem { sku, quantity }]),
+        }
+    }
+
     fn code(&mut self) -> String {
         let model = self.generator.model;
         if model.promos.is_empty() || self.rng.u8(0..20) == 0 {
@@ -411,7 +442,7 @@ impl Draw<'_, '_> {
                 Operation::Convert(ConvertRequest { from, to, amount })
             }
             15 | 16 => Operation::Advance(Advance::Days(self.days_to_boundary(account))),
-            _ => Operation::Refund(self.rng.usize(1..=account.orders().len() + 1)),
+            _ => Operation::Refund(self.refund(account)),
         }
     }
 }

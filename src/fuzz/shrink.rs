@@ -139,7 +139,20 @@ fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
                 out.push(Operation::Advance(Advance::Days(fewer)));
             }
         }
-        Operation::Advance(_) | Operation::Redeem(_) | Operation::Refund(_) => {}
+        Operation::Refund(refund) => {
+            if let Some(items) = &refund.items {
+                for j in 0..items.len() {
+                    if items[j].quantity > 1 {
+                        let mut fewer = refund.clone();
+                        if let Some(list) = fewer.items.as_mut() {
+                            list[j].quantity = 1;
+                        }
+                        out.push(Operation::Refund(fewer));
+                    }
+                }
+            }
+        }
+        Operation::Advance(_) | Operation::Redeem(_) => {}
     }
     out
 }

@@ -136,6 +136,8 @@ pub struct Layout {
     pub promos: Vec<Option<StatementLayout>>,
     /// The `discount order` statement.
     pub discount_order: Option<StatementLayout>,
+    /// The `refund into` statement.
+    pub refund_into: Option<StatementLayout>,
     /// Per assertion.
     pub assertions: Vec<Option<StatementLayout>>,
 }

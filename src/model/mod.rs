@@ -361,6 +361,9 @@ pub struct Model {
     pub conversions: Vec<Conversion>,
     /// Promo codes, in file order.
     pub promos: Vec<Promo>,
+    /// The wallet every refund goes into (`refund into WALLET`), instead of
+    /// the sources that paid.
+    pub refund_into: Option<WalletId>,
     /// The order discounts apply in (indices of discount promos).
     pub discount_order: Vec<PromoId>,
     /// Whether the file stated the discount order (the formatter keeps it).

@@ -137,6 +137,9 @@ fn index_layout(
             S::DiscountOrder { .. } => {
                 layout.discount_order.get_or_insert_with(|| convert(l));
             }
+            S::RefundInto { .. } => {
+                layout.refund_into.get_or_insert_with(|| convert(l));
+            }
             S::Promo { code, .. } => {
                 promos.entry(code.text.as_str()).or_insert(l);
             }

@@ -256,6 +256,11 @@ pub(crate) enum Statement {
         codes: Vec<Word>,
         span: Span,
     },
+    /// `refund into WALLET`.
+    RefundInto {
+        wallet: Word,
+        span: Span,
+    },
     Promo {
         code: Word,
         description: Option<String>,

@@ -28,6 +28,7 @@ fn origin(model: &Model, grant: &Grant) -> String {
                 model.promos[promo].code
             )
         }
+        Origin::Refund { order } => format!("refund of order {order}"),
     }
 }
 

@@ -218,6 +218,7 @@ fn skeleton() -> impl Strategy<Value = Model> {
                             separations,
                             precedence,
                             conversions: Vec::new(),
+                            refund_into: None,
                             promos: Vec::new(),
                             discount_order: Vec::new(),
                             discount_order_stated: false,
@@ -507,6 +508,9 @@ pub fn model() -> impl Strategy<Value = Model> {
                     )
                     .collect();
                 model.conversions = conversions;
+                if seed % 3 == 0 && !model.wallets.is_empty() {
+                    model.refund_into = Some((seed as usize / 3) % model.wallets.len());
+                }
                 let mut discounts: Vec<usize> = (0..model.promos.len())
                     .filter(|p| matches!(model.promos[*p].effect, PromoEffect::Discount(_)))
                     .collect();

@@ -1,11 +1,12 @@
 //! Applying a planned checkout: redemptions, entitlements used, grants spent,
 //! the charge, rewards earned, the order kept for refunds. Cannot fail.
 
-use super::super::account::{Account, Entitlement, Order};
+use super::super::account::{Account, Entitlement, LinePayment, Order, OrderLine};
 use super::super::grants::Origin;
 use super::super::ledger::{Entry, EntryKind};
 use super::plan::CheckoutPlan;
 use super::receipt::Receipt;
+use crate::model::money::Money;
 use crate::model::Source;
 
 impl Account<'_> {
@@ -16,7 +17,7 @@ impl Account<'_> {
             credits,
             rewards,
             earned,
-            charged,
+            lines,
         } = plan;
         let order_number = receipt.order;
         for promo in &receipt.redeemed {
@@ -60,19 +61,26 @@ impl Account<'_> {
                 }),
             }
         }
-        let mut grant_payments = Vec::with_capacity(receipt.lines.len());
+        let mut order_lines: Vec<OrderLine> = lines
+            .into_iter()
+            .map(|(sku, quantity, shipping)| OrderLine {
+                sku,
+                shipping,
+                quantity,
+                refunded: 0,
+                payments: Vec::new(),
+                earned: Vec::new(),
+            })
+            .collect();
         for line in &receipt.lines {
             match (line.grant, line.source) {
-                (Some(grant), Source::Wallet(wallet)) => {
-                    self.change(
-                        grant,
-                        -line.amount,
-                        EntryKind::Spend,
-                        line.source,
-                        Some(order_number),
-                    );
-                    grant_payments.push((grant, wallet, line.amount));
-                }
+                (Some(grant), Source::Wallet(_)) => self.change(
+                    grant,
+                    -line.amount,
+                    EntryKind::Spend,
+                    line.source,
+                    Some(order_number),
+                ),
                 _ => self.note(Entry {
                     date: self.today,
                     kind: EntryKind::Charge,
@@ -82,29 +90,83 @@ impl Account<'_> {
                     order: Some(order_number),
                 }),
             }
+            if let Some(order_line) = order_lines.get_mut(line.item) {
+                order_line.payments.push(LinePayment {
+                    grant: line.grant,
+                    source: line.source,
+                    paid: line.amount,
+                    returned: Money::ZERO,
+                });
+            }
         }
         let mut earned_grants = Vec::with_capacity(earned.len());
-        for (promo, wallet, value) in earned {
+        for (index, earning) in earned.into_iter().enumerate() {
             let grant = self.create_grant(
-                [wallet],
-                value,
+                [earning.wallet],
+                earning.value,
                 None,
                 Origin::Reward {
-                    promo,
+                    promo: earning.promo,
                     order: order_number,
                 },
                 EntryKind::Earn,
                 Some(order_number),
             );
-            earned_grants.push((grant, value));
+            earned_grants.push((grant, earning.value));
+            // Each line's share of what it earned, in proportion to the base
+            // it gave, so a refunded unit takes back its part.
+            // In whole units of the wallet: split the count of units.
+            let step = self.wallet_steps[earning.wallet].max(Money(1));
+            let weights: Vec<Money> = earning.bases.iter().map(|(_, b)| *b).collect();
+            let shares: Vec<Money> = split(Money(earning.value.0 / step.0), &weights)
+                .into_iter()
+                .map(|units| Money(units.0 * step.0))
+                .collect();
+            for ((line, _), share) in earning.bases.iter().zip(shares) {
+                if let Some(order_line) = order_lines.get_mut(*line) {
+                    order_line.earned.push((index, share, Money::ZERO));
+                }
+            }
         }
         self.orders.push(Order {
             number: order_number,
-            grant_payments,
-            charged,
+            lines: order_lines,
             earned: earned_grants,
             refunded: false,
         });
         receipt
     }
+}
+
+/// `amount` split in proportion to `weights`, each share rounded down and the
+/// minor units left over to the first places (the shares add up to
+/// `amount`).
+pub(crate) fn split(amount: Money, weights: &[Money]) -> Vec<Money> {
+    let total: Money = weights.iter().copied().sum();
+    let mut shares: Vec<Money> = weights
+        .iter()
+        .map(|w| {
+            if total.is_positive() {
+                amount
+                    .scaled(w.0, total.0, crate::model::Rounding::Down)
+                    .unwrap_or(Money::ZERO)
+            } else {
+                Money::ZERO
+            }
+        })
+        .collect();
+    let mut left = amount - shares.iter().copied().sum::<Money>();
+    for share in shares.iter_mut() {
+        if !left.is_positive() {
+            break;
+        }
+        *share += Money(1);
+        left -= Money(1);
+    }
+    if left.is_positive() {
+        if let Some(first) = shares.first_mut() {
+            *first += left;
+        }
+    }
+    shares
 }

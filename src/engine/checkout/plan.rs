@@ -36,6 +36,16 @@ struct Codes {
     typed_discounts: Vec<PromoId>,
 }
 
+/// Value a reward earns on a checkout, and the base each line gave it (for
+/// taking back a refunded line's share).
+pub(super) struct Earning {
+    pub promo: PromoId,
+    pub wallet: WalletId,
+    pub value: Money,
+    /// (line, what it counted for the reward).
+    pub bases: Vec<(usize, Money)>,
+}
+
 /// A checkout planned in full: applying it cannot fail.
 pub(super) struct CheckoutPlan {
     /// What the customer sees.
@@ -44,10 +54,11 @@ pub(super) struct CheckoutPlan {
     pub credits: Vec<PlannedCredit>,
     /// Rewards that start now.
     pub rewards: Vec<ActiveReward>,
-    /// Rewards earned: (reward promo, wallet, value).
-    pub earned: Vec<(PromoId, WalletId, Money)>,
-    /// What the payment method pays.
-    pub charged: Option<(PaymentId, Money)>,
+    /// Rewards earned.
+    pub earned: Vec<Earning>,
+    /// The order's lines as the refund record keeps them: each item's SKU
+    /// and units, then shipping if charged.
+    pub lines: Vec<(String, u32, bool)>,
 }
 
 /// Per wallet, whether a checkout may use it: every wallet that is not
@@ -257,7 +268,6 @@ impl Account<'_> {
 
         // The payment method pays what credit does not.
         let remainder: Money = allocation.uncovered.iter().copied().sum();
-        let mut charged = None;
         if remainder.is_positive() {
             let payment = self.payment_for(request, &scratch.tags, &allocation.uncovered)?;
             for (i, amount) in allocation.uncovered.iter().enumerate() {
@@ -270,12 +280,11 @@ impl Account<'_> {
                     });
                 }
             }
-            charged = Some((payment, remainder));
         }
 
         // Rewards earn on what was due for their categories after discounts,
         // rounded down to whole units of their wallet.
-        let mut earned: Vec<(PromoId, WalletId, Money)> = Vec::new();
+        let mut earned: Vec<Earning> = Vec::new();
         for reward in self.rewards.iter().chain(&rewards) {
             if !reward.active_on(self.today) {
                 continue;
@@ -283,21 +292,27 @@ impl Account<'_> {
             let PromoEffect::Reward(rule) = &model.promos[reward.promo].effect else {
                 continue;
             };
-            let base: Money = (0..request.items.len())
+            let bases: Vec<(usize, Money)> = (0..request.items.len())
                 .filter(|i| rule.scope.matches(facts(request, &scratch.tags, *i)))
-                .map(|i| item_due[i])
-                .sum();
+                .map(|i| (i, item_due[i]))
+                .collect();
+            let base: Money = bases.iter().map(|(_, b)| *b).sum();
             let step = self.wallet_steps[rule.wallet];
             let value = base
                 .percent(rule.percent, Rounding::Down)
                 .ok_or_else(EngineError::overflow)?
                 .floor_to(step);
             if value.is_positive() {
-                earned.push((reward.promo, rule.wallet, value));
+                earned.push(Earning {
+                    promo: reward.promo,
+                    wallet: rule.wallet,
+                    value,
+                    bases,
+                });
             }
         }
         let mut earned_by_wallet: Vec<(WalletId, Money)> = Vec::new();
-        for (_, wallet, value) in &earned {
+        for Earning { wallet, value, .. } in &earned {
             match earned_by_wallet.iter_mut().find(|(w, _)| w == wallet) {
                 Some((_, total)) => *total += *value,
                 None => earned_by_wallet.push((*wallet, *value)),
@@ -320,7 +335,17 @@ impl Account<'_> {
             credits,
             rewards,
             earned,
-            charged,
+            lines: request
+                .items
+                .iter()
+                .map(|item| (item.sku.clone(), item.quantity, false))
+                .chain(
+                    request
+                        .shipping
+                        .is_positive()
+                        .then(|| ("shipping".to_string(), 1, true)),
+                )
+                .collect(),
         })
     }
 

@@ -109,11 +109,11 @@ pub(super) fn check(
             }
         }
         Outcome::Refund(receipt) => {
-            let Operation::Refund(number) = operation else {
+            let Operation::Refund(refund) = operation else {
                 violations.push(mismatch());
                 return;
             };
-            check_refund(after, delta, *number, receipt, violations)
+            check_refund(after, delta, refund.order, receipt, violations)
         }
         Outcome::Checkout(receipt) => {
             let Operation::Checkout(request) = operation else {
@@ -140,7 +140,6 @@ fn check_refund(
         ));
         return;
     };
-    let mut paid: Vec<(Source, Money)> = Vec::new();
     let add = |list: &mut Vec<(Source, Money)>, source: Source, value: Money| match list
         .iter_mut()
         .find(|(s, _)| *s == source)
@@ -148,32 +147,53 @@ fn check_refund(
         Some((_, v)) => *v += value,
         None => list.push((source, value)),
     };
-    for (_, wallet, value) in &order.grant_payments {
-        add(&mut paid, Source::Wallet(*wallet), *value);
+    // Per line: never more units refunded than bought, never more back to a
+    // source than it paid for the line.
+    for line in &order.lines {
+        if line.refunded > line.quantity {
+            violations.push(Violation::new(
+                Invariant::RefundWithinPayment,
+                format!(
+                    "order {number}: {} of {} unit(s) of {} refunded",
+                    line.refunded, line.quantity, line.sku
+                ),
+            ));
+        }
+        for payment in &line.payments {
+            if payment.returned > payment.paid || payment.returned.is_negative() {
+                violations.push(Violation::new(
+                    Invariant::RefundWithinPayment,
+                    format!(
+                        "order {number}: {} got back {} for {}, which it paid {} for",
+                        model.source_name(payment.source),
+                        model.show_money(payment.returned),
+                        line.sku,
+                        model.show_money(payment.paid)
+                    ),
+                ));
+            }
+        }
     }
-    if let Some((payment, value)) = order.charged {
-        add(&mut paid, Source::Payment(payment), value);
-    }
+    let paid = order.paid();
     let mut given: Vec<(Source, Money)> = Vec::new();
     for (source, value) in receipt.returned.iter().chain(&receipt.forfeited) {
         add(&mut given, *source, *value);
     }
-    for (source, value) in &given {
-        let was_paid = paid
-            .iter()
-            .find(|(s, _)| s == source)
-            .map_or(Money::ZERO, |(_, v)| *v);
-        if *value > was_paid {
+    if model.refund_into.is_some() {
+        // Everything goes to one wallet: compare the totals.
+        let paid_total: Money = paid.iter().map(|(_, v)| *v).sum();
+        let given_total: Money = given.iter().map(|(_, v)| *v).sum();
+        if given_total > paid_total {
             violations.push(Violation::new(
                 Invariant::RefundWithinPayment,
                 format!(
-                    "a refund gave back {} to {}, which paid {}",
-                    model.show_source(*source, *value),
-                    model.source_name(*source),
-                    model.show_source(*source, was_paid)
+                    "a refund gave back {} for an order that was paid {}",
+                    model.show_money(given_total),
+                    model.show_money(paid_total)
                 ),
             ));
         }
+        given.clear();
     }
     let returned_to_wallets: Money = receipt
         .returned

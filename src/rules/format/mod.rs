@@ -173,6 +173,13 @@ pub fn format_source(model: &Model, text: &str) -> String {
             text,
         ));
     }
+    if let Some(wallet) = model.refund_into {
+        printed.push(Printed::line(
+            Group::Conversions,
+            layout.refund_into.as_ref(),
+            format!("refund into {}", model.wallets[wallet].name),
+        ));
+    }
     for (i, class) in model.classes.iter().enumerate().filter(|(_, c)| c.declared) {
         let head = format!("class {}{}", class.name, description(&class.description));
         let state = at(&layout.classes, i);

@@ -262,6 +262,29 @@ impl Lowering {
         precedence
     }
 
+    /// `refund into WALLET`: at most once.
+    pub(super) fn lower_refund_into(&mut self, statements: &[Statement]) -> Option<WalletId> {
+        let mut found: Option<WalletId> = None;
+        let mut seen = false;
+        for statement in statements {
+            let Statement::RefundInto { wallet, span } = statement else {
+                continue;
+            };
+            if seen {
+                self.problem(
+                    RulesProblem::DuplicateStatement,
+                    *span,
+                    "`refund into` is stated twice".into(),
+                    "second refund wallet",
+                );
+                continue;
+            }
+            seen = true;
+            found = self.resolve_wallet(wallet);
+        }
+        found
+    }
+
     pub(super) fn lower_conversions(
         &mut self,
         statements: &[Statement],

@@ -121,6 +121,7 @@ impl Lowering {
             precedence,
             conversions,
             promos,
+            refund_into: self.lower_refund_into(statements),
             discount_order,
             discount_order_stated,
             assertions,

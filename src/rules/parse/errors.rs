@@ -225,6 +225,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::precedence => "`precedence`",
         Rule::conversion => "`convert`",
         Rule::discount_order => "`discount order`",
+        Rule::refund_into => "`refund into`",
         Rule::promo => "`promo`",
         Rule::assertion => "`assert`",
         Rule::decimals => "`decimals`",

@@ -343,6 +343,13 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
             let to = inner.next().map(words).unwrap_or_default();
             Statement::Conversion { from, to, span }
         }
+        Rule::refund_into => Statement::RefundInto {
+            wallet: pair.clone().into_inner().next().map(word).unwrap_or(Word {
+                text: String::new(),
+                span,
+            }),
+            span,
+        },
         Rule::discount_order => Statement::DiscountOrder {
             codes: pair.into_inner().map(word).collect(),
             span,

@@ -16,7 +16,9 @@ use super::values::{
     unit_label, Bad, Bounded, CategoryName, Count, Label, Price, Quantity, TextSeed, WalletName,
 };
 use super::write::{in_unit_of, money, view, Amount, Pairs, View};
-use crate::engine::{Advance, CheckoutRequest, ConvertRequest, Item, Operation};
+use crate::engine::{
+    Advance, CheckoutRequest, ConvertRequest, Item, Operation, RefundItem, RefundRequest,
+};
 use crate::model::literal::{parse_date, parse_days, MAX_DAYS};
 use crate::model::Source;
 use crate::scenario::problem::{raise, LoadProblem};
@@ -133,7 +135,7 @@ impl<'de> Deserialize<'de> for Step {
                         "convert" => Operation::Convert(map.next_value_seed(ConvertSeed)?),
                         "advance" => Operation::Advance(map.next_value_seed(AdvanceSeed)?),
                         "on" => Operation::Advance(map.next_value_seed(OnSeed)?),
-                        "refund" => Operation::Refund(map.next_value::<Count>()?.0),
+                        "refund" => Operation::Refund(map.next_value_seed(RefundSeed)?),
                         other => {
                             return Err(de::Error::custom(format!("internal: step key {other}")))
                         }
@@ -287,6 +289,121 @@ impl<'de> DeserializeSeed<'de> for ItemSeed {
             }
         }
         d.deserialize_map(V(self.0))
+    }
+}
+
+/// `refund: N` (the whole order) or `refund: { order: N, items: [{ sku,
+/// quantity }] }` (some units).
+struct RefundSeed;
+
+impl<'de> DeserializeSeed<'de> for RefundSeed {
+    type Value = RefundRequest;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RefundRequest, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RefundSeed {
+    type Value = RefundRequest;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an order number, or `{ order, items: [{ sku, quantity }] }`")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RefundRequest, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RefundRequest, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_str<E: de::Error>(self, raw: &str) -> Result<RefundRequest, E> {
+        raw.trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= super::values::MAX_ENTRIES)
+            .map(RefundRequest::whole)
+            .ok_or_else(|| {
+                raise(
+                    LoadProblem::BadNumber,
+                    format!("`{raw}` is not an order number (a whole number)"),
+                )
+            })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RefundRequest, A::Error> {
+        let (mut order, mut items) = (None, None);
+        read_struct(&mut map, &["order", "items"], |key, map| {
+            match key {
+                "order" => order = Some(map.next_value::<Count>()?.0),
+                _ => {
+                    items = Some(
+                        map.next_value::<Bounded<RefundLine>>()?
+                            .0
+                            .into_iter()
+                            .map(|l| l.0)
+                            .collect::<Vec<_>>(),
+                    )
+                }
+            }
+            Ok(())
+        })?;
+        let order = order.ok_or_else(|| missing("order"))?;
+        Ok(RefundRequest {
+            order,
+            items: Some(items.ok_or_else(|| missing("items"))?),
+        })
+    }
+}
+
+/// `{ sku, quantity }` in a refund.
+struct RefundLine(RefundItem);
+
+impl<'de> Deserialize<'de> for RefundLine {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RefundLine;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`{ sku, quantity }`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RefundLine, A::Error> {
+                let (mut sku, mut quantity) = (None, 1);
+                read_struct(&mut map, &["sku", "quantity"], |key, map| {
+                    match key {
+                        "sku" => sku = Some(map.next_value_seed(TextSeed)?),
+                        _ => quantity = map.next_value::<Quantity>()?.0,
+                    }
+                    Ok(())
+                })?;
+                Ok(RefundLine(RefundItem {
+                    sku: sku.ok_or_else(|| missing("sku"))?,
+                    quantity,
+                }))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A partial refund as written.
+struct RefundView<'a> {
+    order: usize,
+    items: &'a [RefundItem],
+}
+
+impl Serialize for RefundView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Line<'a>(&'a RefundItem);
+        impl Serialize for Line<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("sku", &self.0.sku)?;
+                map.serialize_entry("quantity", &self.0.quantity)?;
+                map.end()
+            }
+        }
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("order", &self.order)?;
+        let lines: Vec<Line<'_>> = self.items.iter().map(Line).collect();
+        map.serialize_entry("items", &lines)?;
+        map.end()
     }
 }
 
@@ -472,7 +589,16 @@ impl Serialize for StepView<'_> {
             Some(Operation::Advance(Advance::To(day))) => {
                 map.serialize_entry("on", &day.to_string())?
             }
-            Some(Operation::Refund(order)) => map.serialize_entry("refund", order)?,
+            Some(Operation::Refund(refund)) => match &refund.items {
+                None => map.serialize_entry("refund", &refund.order)?,
+                Some(items) => map.serialize_entry(
+                    "refund",
+                    &RefundView {
+                        order: refund.order,
+                        items,
+                    },
+                )?,
+            },
         }
         if let Some(expect) = &step.expect {
             map.serialize_entry("expect", &view(model, expect))?;
