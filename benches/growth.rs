@@ -108,7 +108,9 @@ fn history(steps: usize) -> ScenarioFile {
         file.steps
             .push(step(Operation::Advance(promosim::engine::Advance::Days(1))));
         if file.steps.len() % 10 == 0 {
-            file.steps.push(step(Operation::Refund(orders)));
+            file.steps.push(step(Operation::Refund(
+                promosim::engine::RefundRequest::whole(orders),
+            )));
         }
     }
     file.steps.truncate(steps);
