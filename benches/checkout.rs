@@ -114,7 +114,9 @@ fn main() {
     let seasoned = || {
         let mut account = base.clone();
         account.checkout(&mixed).expect("checkout");
-        account.refund(1).expect("refund");
+        account
+            .refund(&promosim::engine::RefundRequest::whole(1))
+            .expect("refund");
         account
     };
     group.bench_function("engine_single", |b| {
