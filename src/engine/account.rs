@@ -571,6 +571,17 @@ impl<'m> Account<'m> {
         }
     }
 
+    /// The value `promo` gave this account.
+    pub fn given(&self, promo: PromoId) -> Money {
+        self.given.get(promo).copied().unwrap_or(Money::ZERO)
+    }
+
+    /// The campaign the account acts in (shared with the other accounts of
+    /// a world while it acts).
+    pub fn campaign(&self) -> &super::campaign::Campaign {
+        &self.campaign
+    }
+
     /// The indexes recomputed from the grants, for audits: (live in spending
     /// order, expiring, balances, total).
     pub(crate) fn indexes_hold(&self) -> Result<(), String> {

@@ -33,6 +33,26 @@ impl Account<'_> {
                 ));
             }
         }
+        if let Some(total) = rule.budget.total_redemptions {
+            if self.campaign.redemptions(promo).saturating_add(extra) >= total {
+                return Err(EngineError::new(
+                    ErrorCode::BudgetExhausted,
+                    format!(
+                        "{} may be redeemed {total} time(s) in all, by every account together, and was",
+                        rule.code
+                    ),
+                ));
+            }
+        }
+        if self
+            .budget_left(promo, Money::ZERO)
+            .is_some_and(|left| !left.is_positive())
+        {
+            return Err(EngineError::new(
+                ErrorCode::BudgetExhausted,
+                format!("{} has given all its budget", rule.code),
+            ));
+        }
         if let Limit::PerAccount(limit) = rule.limit {
             if self.redemptions[promo].saturating_add(extra) >= limit {
                 return Err(EngineError::new(
@@ -95,6 +115,7 @@ impl Account<'_> {
         &self,
         promo: PromoId,
         credit: &Credit,
+        planned: Money,
     ) -> Result<(Money, Option<NaiveDate>), EngineError> {
         let expires = self.credit_expiry(credit.expiry)?;
         if expires.is_some_and(|e| e <= self.today) {
@@ -106,8 +127,49 @@ impl Account<'_> {
                 ),
             ));
         }
-        let value = self.value_in(credit.wallets[0], credit.amount)?;
+        let mut value = self.value_in(credit.wallets[0], credit.amount)?;
+        if let Some(left) = self.budget_left(promo, planned) {
+            if value > left {
+                let rule = &self.model.promos[promo];
+                let step = self.wallet_steps[credit.wallets[0]];
+                let cut = left.floor_to(step);
+                if rule.budget.over == crate::model::OverBudget::Refuse || !cut.is_positive() {
+                    return Err(EngineError::new(
+                        ErrorCode::BudgetExhausted,
+                        format!(
+                            "{} has {} of its budget left, less than its credit of {}",
+                            rule.code,
+                            self.model.show_money(left.max(Money::ZERO)),
+                            self.model.show_money(value)
+                        ),
+                    ));
+                }
+                value = cut;
+            }
+        }
         Ok((value, expires))
+    }
+
+    /// What `promo` may still give by its value budgets (per account and in
+    /// total), `already` planned in this operation counted; `None` when it
+    /// has no value budget.
+    pub(crate) fn budget_left(&self, promo: PromoId, already: Money) -> Option<Money> {
+        let rule = &self.model.promos[promo];
+        let currency = &self.model.currency;
+        let per_account = rule
+            .budget
+            .per_account
+            .and_then(|b| currency.money(b))
+            .map(|b| b - self.given[promo] - already);
+        let total = rule
+            .budget
+            .total
+            .and_then(|b| currency.money(b))
+            .map(|b| b - self.campaign.given(promo) - already);
+        match (per_account, total) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The term of a reward code redeemed today.
@@ -134,7 +196,7 @@ impl Account<'_> {
         let rule = &self.model.promos[promo];
         let redemption = match &rule.effect {
             PromoEffect::Credit(credit) => {
-                let (value, expires) = self.plan_credit(promo, credit)?;
+                let (value, expires) = self.plan_credit(promo, credit, Money::ZERO)?;
                 self.gave(promo, 0, value);
                 let id = self.create_grant(
                     credit.wallets.as_slice(),

@@ -28,6 +28,10 @@ problem_kinds! {
         InsufficientFunds = ("insufficient_funds",
             "credit does not cover the checkout and no payment method may pay the rest",
             "give the account a payment method that spends on these items, or more credit"),
+        /// The promotion's budget or total redemptions are used up.
+        BudgetExhausted = ("budget_exhausted",
+            "the promotion's budget, or its redemptions across all accounts, are used up",
+            "its `budget ... per account`, `budget ... in total` or `limit N in total` allows no more"),
         /// Support may not convert between these wallets.
         ConversionNotAllowed = ("conversion_not_allowed",
             "support may not convert between these wallets",

@@ -88,6 +88,11 @@ impl Edges {
             if let PromoEffect::Reward(r) = &promo.effect {
                 scopes.push(&r.scope);
             }
+            // Budgets: the price that uses one up exactly.
+            edges
+                .prices
+                .extend(promo.budget.per_account.and_then(money));
+            edges.prices.extend(promo.budget.total.and_then(money));
         }
         for scope in scopes {
             for selector in scope.selectors() {

@@ -93,6 +93,12 @@ pub enum ClauseKey {
     OnConflict,
     /// `best`, `best per item`, `all` (class).
     Policy,
+    /// `limit N in total`.
+    TotalLimit,
+    /// `budget AMOUNT per account` / `in total`.
+    Budget,
+    /// `over budget cut|refuse`.
+    OverBudget,
 }
 
 /// Where one statement and its clauses were written.

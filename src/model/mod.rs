@@ -312,6 +312,52 @@ pub struct Promo {
     /// Applies without a code (discounts): to every checkout that meets it,
     /// within its validity and limit.
     pub automatic: bool,
+    /// What it may give and how often, across accounts.
+    pub budget: Budget,
+}
+
+/// What a promo may give: per account and across every account, and how
+/// many times in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Budget {
+    /// The most value it gives one account, in all (`budget 50.00 USD per
+    /// account`).
+    pub per_account: Option<Decimal>,
+    /// The most value it gives all accounts together (`budget 1000.00 USD in
+    /// total`).
+    pub total: Option<Decimal>,
+    /// The most redemptions (uses, for an automatic promotion) by all
+    /// accounts together (`limit 100 in total`).
+    pub total_redemptions: Option<u32>,
+    /// What happens when a budget has less left than the promo would give.
+    pub over: OverBudget,
+}
+
+/// What happens when a budget has less left than the promo would give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OverBudget {
+    /// It gives what is left.
+    #[default]
+    Cut,
+    /// It gives nothing (a code fails with `budget_exhausted`).
+    Refuse,
+}
+
+impl OverBudget {
+    /// The word after `over budget`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            OverBudget::Cut => "cut",
+            OverBudget::Refuse => "refuse",
+        }
+    }
+}
+
+impl Budget {
+    /// Whether it limits anything.
+    pub fn is_set(&self) -> bool {
+        self.per_account.is_some() || self.total.is_some() || self.total_redemptions.is_some()
+    }
 }
 
 /// A tag items may carry, named by the rules.

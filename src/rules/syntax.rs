@@ -164,6 +164,12 @@ pub(crate) enum PromoClause {
     Rounding(Word, Span),
     Remainder(Word, Span),
     OnConflict(Word, Span),
+    /// `limit N in total`.
+    TotalLimit(Word, Span),
+    /// `budget AMOUNT per account` (per account: true) or `in total`.
+    Budget(AmountSyntax, bool, Span),
+    /// `over budget cut|refuse`.
+    OverBudget(Word, Span),
 }
 
 impl PromoClause {
@@ -188,7 +194,10 @@ impl PromoClause {
             | PromoClause::Pick(_, span)
             | PromoClause::Rounding(_, span)
             | PromoClause::Remainder(_, span)
-            | PromoClause::OnConflict(_, span) => *span,
+            | PromoClause::OnConflict(_, span)
+            | PromoClause::TotalLimit(_, span)
+            | PromoClause::Budget(_, _, span)
+            | PromoClause::OverBudget(_, span) => *span,
         }
     }
 }

@@ -497,6 +497,20 @@ pub fn model() -> impl Strategy<Value = Model> {
                     .map(
                         |(i, (effect, limit, description, valid_from, length, automatic))| Promo {
                             automatic: automatic && matches!(effect, PromoEffect::Discount(_)),
+                            budget: if matches!(effect, PromoEffect::Reward(_)) || length % 4 != 0 {
+                                Budget::default()
+                            } else {
+                                Budget {
+                                    per_account: (length % 8 == 0).then(|| Decimal::from(length)),
+                                    total: (length % 3 == 0).then(|| Decimal::from(length * 10)),
+                                    total_redemptions: (length % 5 == 0).then_some(length as u32),
+                                    over: if length % 7 == 0 {
+                                        OverBudget::Refuse
+                                    } else {
+                                        OverBudget::Cut
+                                    },
+                                }
+                            },
                             code: format!("CODE{i}"),
                             description,
                             effect,

@@ -384,7 +384,12 @@ impl Account<'_> {
                 }
                 PromoEffect::Credit(credit) => {
                     self.check_redeemable(promo, planned)?;
-                    let (value, expires) = self.plan_credit(promo, credit)?;
+                    let planned_value: Money = credits
+                        .iter()
+                        .filter(|c| c.promo == promo)
+                        .map(|c| c.value)
+                        .sum();
+                    let (value, expires) = self.plan_credit(promo, credit, planned_value)?;
                     redeemed.push(promo);
                     credits.push(PlannedCredit {
                         promo,

@@ -90,6 +90,10 @@ problem_kinds! {
         IndexesHold = ("indexes_hold",
             "the balances, total and grant indexes the engine keeps agree with its grants",
             "an engine bug: report it with the scenario that shows it"),
+        /// No promo gives beyond its budgets or limit in total.
+        WithinBudget = ("within_budget",
+            "no promo gives an account more than its budget per account, all accounts more than its budget in total, or is redeemed more than its limit in total",
+            "an engine bug: report it with the scenario that shows it"),
         /// An opening balance the engine refuses.
         OpeningBalance = ("opening_balance",
             "an opening balance the engine refuses (out of range)",
@@ -214,6 +218,7 @@ impl Checker {
             delta,
             &mut violations,
         );
+        within_budgets(after, &mut violations);
         self.maybe_audit(after, &mut violations);
         violations
     }
@@ -349,4 +354,49 @@ fn check_grant(account: &Account<'_>, id: usize, sum: Money) -> Result<(), Viola
         );
     }
     Ok(())
+}
+
+/// Every promo within its budgets: what it gave the account and all
+/// accounts, and its redemptions in total.
+fn within_budgets(account: &Account<'_>, violations: &mut Vec<Violation>) {
+    let model = account.model();
+    for (promo, rule) in model.promos.iter().enumerate() {
+        if !rule.budget.is_set() {
+            continue;
+        }
+        let money = |d| model.currency.money(d).unwrap_or(Money(i128::MAX));
+        let campaign = account.campaign();
+        let mut problem = |what: String| {
+            violations.push(Violation::new(
+                Invariant::WithinBudget,
+                format!("{}: {what}", rule.code),
+            ))
+        };
+        if let Some(budget) = rule.budget.per_account.map(money) {
+            if account.given(promo) > budget {
+                problem(format!(
+                    "gave the account {}, beyond its budget of {} per account",
+                    model.show_money(account.given(promo)),
+                    model.show_money(budget)
+                ));
+            }
+        }
+        if let Some(budget) = rule.budget.total.map(money) {
+            if campaign.given(promo) > budget {
+                problem(format!(
+                    "gave all accounts {}, beyond its budget of {} in total",
+                    model.show_money(campaign.given(promo)),
+                    model.show_money(budget)
+                ));
+            }
+        }
+        if let Some(limit) = rule.budget.total_redemptions {
+            if campaign.redemptions(promo) > limit {
+                problem(format!(
+                    "redeemed {} time(s) in all, beyond its limit of {limit}",
+                    campaign.redemptions(promo)
+                ));
+            }
+        }
+    }
 }

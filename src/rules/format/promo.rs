@@ -62,6 +62,29 @@ pub(super) fn promo_clauses(
         Limit::PerAccount(1) => clauses.push((ClauseKey::Limit, "once per account".into())),
         Limit::PerAccount(n) => clauses.push((ClauseKey::Limit, format!("limit {n} per account"))),
     }
+    let code = &model.currency.code;
+    let decimals = model.currency.decimals;
+    if let Some(n) = promo.budget.total_redemptions {
+        clauses.push((ClauseKey::TotalLimit, format!("limit {n} in total")));
+    }
+    if let Some(amount) = promo.budget.per_account {
+        clauses.push((
+            ClauseKey::Budget,
+            format!("budget {} {code} per account", fixed(amount, decimals)),
+        ));
+    }
+    if let Some(amount) = promo.budget.total {
+        clauses.push((
+            ClauseKey::Budget,
+            format!("budget {} {code} in total", fixed(amount, decimals)),
+        ));
+    }
+    if promo.budget.over != OverBudget::default() || stated(ClauseKey::OverBudget) {
+        clauses.push((
+            ClauseKey::OverBudget,
+            format!("over budget {}", promo.budget.over.keyword()),
+        ));
+    }
     match (promo.valid_from, promo.valid_until) {
         (None, None) => {}
         (Some(from), None) => clauses.push((ClauseKey::Valid, format!("valid from {from}"))),

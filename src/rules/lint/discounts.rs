@@ -31,6 +31,55 @@ pub(super) fn lint_promos(model: &Model, findings: &mut Findings) {
                 );
             }
         }
+        // P018
+        let refuses = promo.budget.over == crate::model::OverBudget::Refuse;
+        let one = match &promo.effect {
+            PromoEffect::Credit(credit) if refuses => model.wallets[credit.wallets[0]]
+                .unit
+                .to_value(credit.amount),
+            PromoEffect::Discount(d) if refuses => match d.effect {
+                Effect::Off {
+                    amount,
+                    each: false,
+                } => Some(amount),
+                _ => None,
+            },
+            _ => None,
+        };
+        let smallest = match (promo.budget.per_account, promo.budget.total) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let (Some(one), Some(budget)) = (one, smallest) {
+            if budget < one {
+                findings.add(
+                    Lint::BudgetBelowOneRedemption,
+                    promo_span(p),
+                    format!(
+                        "`{}` gives {one} a time, but its budget is {budget}: with `over budget refuse` it never gives anything",
+                        promo.code
+                    ),
+                    "budget below one redemption",
+                    "raise the budget, or say `over budget cut` if a partial first redemption is meant".into(),
+                );
+            }
+        }
+        if let (Some(total), Limit::PerAccount(each)) =
+            (promo.budget.total_redemptions, promo.limit)
+        {
+            if total < each {
+                findings.add(
+                    Lint::BudgetBelowOneRedemption,
+                    promo_span(p),
+                    format!(
+                        "`{}` may be redeemed {each} times per account but only {total} in total",
+                        promo.code
+                    ),
+                    "limit in total below the limit per account",
+                    "the limit in total counts every account; check the two limits".into(),
+                );
+            }
+        }
         match &promo.effect {
             PromoEffect::Credit(credit) => {
                 // P003

@@ -78,6 +78,10 @@ problem_kinds! {
         /// P017.
         KeywordCategory = ("P017", "a category named `order` or `shipping`",
             "the category hides the keyword in scopes (`discount ... on order`); rename it"),
+        /// P018.
+        BudgetBelowOneRedemption = ("P018",
+            "a budget smaller than what one redemption gives (or a limit in total below the limit per account)",
+            "raise the budget, or say `over budget cut` if a partial first redemption is meant"),
     }
 }
 

@@ -98,6 +98,9 @@ impl Lowering {
         let mut expiry: Option<Expiry> = None;
         let mut parts = DiscountClauses::new();
         let mut automatic = false;
+        let mut budget = Budget::default();
+        let mut over_seen = false;
+        let is_reward = !is_credit && !is_discount;
         let mut valid_from = None;
         let mut valid_until = None;
         let mut valid_seen = false;
@@ -189,6 +192,58 @@ impl Lowering {
                         },
                         _ => None,
                     };
+                }
+                PromoClause::TotalLimit(count, _) => {
+                    if is_reward {
+                        not_for(self, "limit N in total", "credit and discount");
+                    } else if budget.total_redemptions.is_some() {
+                        self.duplicate_clause("limit N in total", clause_span);
+                    } else {
+                        budget.total_redemptions = self.count(count);
+                        ok &= budget.total_redemptions.is_some();
+                    }
+                }
+                PromoClause::Budget(amount, per_account, _) => {
+                    let slot = if *per_account {
+                        &mut budget.per_account
+                    } else {
+                        &mut budget.total
+                    };
+                    if is_reward {
+                        not_for(self, "budget", "credit and discount");
+                    } else if slot.is_some() {
+                        self.duplicate_clause("budget", clause_span);
+                    } else {
+                        let value = self.currency_amount(amount);
+                        ok &= value.is_some();
+                        let slot = if *per_account {
+                            &mut budget.per_account
+                        } else {
+                            &mut budget.total
+                        };
+                        *slot = value;
+                    }
+                }
+                PromoClause::OverBudget(word, _) => {
+                    if is_reward {
+                        not_for(self, "over budget", "credit and discount");
+                    } else if over_seen {
+                        self.duplicate_clause("over budget", clause_span);
+                    } else {
+                        over_seen = true;
+                        match word.text.as_str() {
+                            "cut" => budget.over = OverBudget::Cut,
+                            "refuse" => budget.over = OverBudget::Refuse,
+                            _ => {
+                                self.unknown_choice(
+                                    word,
+                                    "rule for an exhausted budget",
+                                    ["cut", "refuse"].into_iter(),
+                                );
+                                ok = false;
+                            }
+                        }
+                    }
                 }
                 PromoClause::Valid { from, until, .. } => {
                     if valid_seen {
@@ -309,6 +364,7 @@ impl Lowering {
             valid_from,
             valid_until,
             automatic,
+            budget,
         })
     }
 

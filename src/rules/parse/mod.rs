@@ -48,6 +48,9 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::discount_rounding => ClauseKey::Rounding,
         Rule::remainder => ClauseKey::Remainder,
         Rule::on_conflict => ClauseKey::OnConflict,
+        Rule::total_limit => ClauseKey::TotalLimit,
+        Rule::budget => ClauseKey::Budget,
+        Rule::over_budget => ClauseKey::OverBudget,
         Rule::class_policy => ClauseKey::Policy,
         _ => return None,
     })

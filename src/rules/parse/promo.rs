@@ -108,6 +108,15 @@ pub(super) fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
         Rule::pick => PromoClause::Pick(joined(inner, span), span),
         Rule::discount_rounding => PromoClause::Rounding(joined(inner, span), span),
         Rule::remainder => PromoClause::Remainder(joined(inner, span), span),
+        Rule::total_limit => PromoClause::TotalLimit(next_word(&mut inner), span),
+        Rule::budget => {
+            let value = inner.next().map(amount).unwrap_or_else(|| no_amount(span));
+            let per_account = inner
+                .next()
+                .is_some_and(|p| p.as_rule() == Rule::per_account_words);
+            PromoClause::Budget(value, per_account, span)
+        }
+        Rule::over_budget => PromoClause::OverBudget(next_word(&mut inner), span),
         _ => PromoClause::OnConflict(next_word(&mut inner), span),
     }
 }

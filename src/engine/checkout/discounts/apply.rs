@@ -25,6 +25,8 @@ pub(super) enum Skipped {
     Nothing,
     /// Another discount of its class saved more on each of its lines.
     Outdone(String),
+    /// It would give more than its budget has left, and its budget refuses.
+    OverBudget,
 }
 
 /// What a choice of discounts does to the cart.
@@ -92,6 +94,7 @@ pub(super) fn apply_choice(
                     continue;
                 }
             }
+            let refuse = member.promo_budget.over == crate::model::OverBudget::Refuse;
             let taken = shares(
                 model,
                 cart,
@@ -99,8 +102,12 @@ pub(super) fn apply_choice(
                 &member.groups,
                 &remaining,
                 shipping,
+                member.budget_left.filter(|_| !refuse),
             )?;
-            alone.push(if taken.total().is_positive() {
+            let over = refuse && member.budget_left.is_some_and(|left| taken.total() > left);
+            alone.push(if over {
+                Err(Skipped::OverBudget)
+            } else if taken.total().is_positive() {
                 Ok(taken)
             } else {
                 Err(Skipped::Nothing)

@@ -53,6 +53,7 @@ pub(super) fn shares(
     groups: &[Group],
     remaining: &[Money],
     shipping: Money,
+    budget: Option<Money>,
 ) -> Result<Shares, EngineError> {
     let rounding = model.currency.rounding;
     let percent = |base: Money, p| base.percent(p, rounding).ok_or_else(overflow);
@@ -148,9 +149,15 @@ pub(super) fn shares(
             }
         }
     }
-    // `max`: the portions together take at most the cap, in proportion.
-    if let Some(max) = discount.max {
-        let max = money(model, max)?;
+    // `max`, and what is left of a budget that cuts: the portions together
+    // take at most the cap, in proportion.
+    let max = discount.max.map(|m| money(model, m)).transpose()?;
+    let cap = match (max, budget) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(max) = cap {
+        let max = max.max(Money::ZERO);
         let total: Money = portions.iter().map(|p| p.amount).sum();
         if total > max {
             let weights: Vec<Money> = portions.iter().map(|p| p.amount).collect();

@@ -40,6 +40,9 @@ pub(super) struct Candidate<'m> {
     promo: PromoId,
     source: DiscountSource,
     discount: &'m Discount,
+    /// What its budget has left to give, if it has one.
+    budget_left: Option<Money>,
+    promo_budget: crate::model::Budget,
     /// The groups its target forms in this cart.
     groups: Vec<Group>,
 }
@@ -93,6 +96,13 @@ impl Account<'_> {
         }
         if let Some(until) = rule.valid_until.filter(|until| self.today >= *until) {
             return Err(format!("valid until {until} (exclusive)"));
+        }
+        if let Some(total) = rule.budget.total_redemptions {
+            if self.campaign.redemptions(promo) >= total {
+                return Err(format!(
+                    "used {total} time(s) by all accounts, its limit in total"
+                ));
+            }
         }
         match rule.limit {
             crate::model::Limit::PerAccount(n) if self.redemptions[promo] >= n => Err(format!(
@@ -174,12 +184,28 @@ impl Account<'_> {
                 ));
                 continue;
             }
-            match self.meets(&cart, discount, first_order) {
+            let used_up = self
+                .budget_left(promo, Money::ZERO)
+                .filter(|left| !left.is_positive())
+                .map(|_| "its budget is used up".to_string());
+            if let (Some(reason), DiscountSource::Typed) = (&used_up, source) {
+                return Err(EngineError::new(
+                    ErrorCode::BudgetExhausted,
+                    format!("{}: {reason}", model.promos[promo].code),
+                ));
+            }
+            let met = match used_up {
+                Some(reason) => Err(reason),
+                None => self.meets(&cart, discount, first_order),
+            };
+            match met {
                 Ok(groups) => {
                     candidates.push(Candidate {
                         promo,
                         source,
                         discount,
+                        budget_left: self.budget_left(promo, Money::ZERO),
+                        promo_budget: model.promos[promo].budget,
                         groups,
                     });
                     trace_of.push(slot);
@@ -258,6 +284,18 @@ impl Account<'_> {
                             format!("not applicable: {why}")
                         }
                         Skipped::Nothing => format!("not applied{kept}: nothing left to discount"),
+                        Skipped::OverBudget => {
+                            if candidate.source == DiscountSource::Typed {
+                                return Err(EngineError::new(
+                                    ErrorCode::BudgetExhausted,
+                                    format!(
+                                        "{}: it would give more than its budget has left",
+                                        model.promos[candidate.promo].code
+                                    ),
+                                ));
+                            }
+                            format!("not applied{kept}: it would give more than its budget has left")
+                        }
                         Skipped::Outdone(by) => format!(
                             "not applied{kept}: {by} saves more on each of its items (best per item)"
                         ),
