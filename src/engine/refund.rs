@@ -259,6 +259,25 @@ impl Account<'_> {
             merge(&mut receipt.returned, source, amount);
         }
         if let (Some(wallet), true) = (into, into_value.is_positive()) {
+            // A wallet counted in coarse units holds whole units: the
+            // fraction is forfeited.
+            let whole = into_value.floor_to(self.wallet_steps[wallet]);
+            let fraction = into_value - whole;
+            if fraction.is_positive() {
+                let source = Source::Wallet(wallet);
+                self.note(Entry {
+                    date: self.today,
+                    kind: EntryKind::Forfeit,
+                    source,
+                    grant: None,
+                    amount: fraction,
+                    order: Some(number),
+                });
+                merge(&mut receipt.forfeited, source, fraction);
+            }
+            into_value = whole;
+        }
+        if let (Some(wallet), true) = (into, into_value.is_positive()) {
             let grant = self.create_grant(
                 [wallet],
                 into_value,
