@@ -294,8 +294,14 @@ fn read_rules(file: &std::path::Path, color: bool) -> Result<(String, Model), u8
 /// `7 categories, 7 wallets, ...` for `check`.
 pub fn summary(model: &Model) -> String {
     let count = |f: fn(&PromoEffect) -> bool| model.promos.iter().filter(|p| f(&p.effect)).count();
+    let referrals = count(|e| matches!(e, PromoEffect::Referral(_)));
+    let referrals = if referrals > 0 {
+        format!(", {referrals} referral")
+    } else {
+        String::new()
+    };
     format!(
-        "{} categories, {} wallets, {} payment method(s), {} codes ({} credit, {} discount, {} reward), {} conversion rule(s), {} assertion(s)",
+        "{} categories, {} wallets, {} payment method(s), {} codes ({} credit, {} discount, {} reward{referrals}), {} conversion rule(s), {} assertion(s)",
         model.categories.len(),
         model.wallets.len(),
         model.payment_methods.len(),

@@ -110,6 +110,8 @@ pub struct LinePayment {
 pub enum Redemption {
     /// A credit grant was created.
     Credit(GrantId),
+    /// A referral was noted (paid on the first successful order).
+    Referral,
     /// A discount entitlement was claimed.
     Discount,
     /// A reward started.
@@ -182,6 +184,24 @@ pub struct Account<'m> {
     /// The campaign: the account's own when it stands alone; a world lends
     /// its shared one while the account acts.
     pub(crate) campaign: super::campaign::Campaign,
+    /// The names of the accounts of its world (empty alone), and its own
+    /// place among them: referral codes name an advocate.
+    pub(crate) peers: std::sync::Arc<[String]>,
+    pub(crate) me: usize,
+    /// The referral this account redeemed as a friend, if any.
+    pub(crate) referred: Option<Referred>,
+}
+
+/// A referral redeemed by a friend, paid on the friend's first successful
+/// order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Referred {
+    /// The referral promo.
+    pub promo: PromoId,
+    /// The advocate's account (its place in the world).
+    pub advocate: usize,
+    /// Whether both were paid.
+    pub paid: bool,
 }
 
 impl<'m> Account<'m> {
@@ -218,6 +238,9 @@ impl<'m> Account<'m> {
             category_sets: super::checkout::wallet_category_sets(model).map(Into::into),
             scratch: PooledScratch::default(),
             campaign: super::campaign::Campaign::new(model.promos.len()),
+            peers: std::sync::Arc::from(Vec::<String>::new()),
+            me: 0,
+            referred: None,
         }
     }
 

@@ -102,6 +102,26 @@ impl<'m> CheckedAccount<'m> {
         checked
     }
 
+    /// Changes the account by `change` (an effect of another account's step,
+    /// such as a referral's credit to the advocate) with `campaign` lent to
+    /// it, and checks that its ledger followed and its value changed by what
+    /// `change` returns.
+    pub fn external(
+        &mut self,
+        campaign: &mut Campaign,
+        change: impl FnOnce(&mut Account<'m>) -> crate::model::money::Money,
+    ) -> Vec<Violation> {
+        std::mem::swap(&mut self.account.campaign, campaign);
+        let before = self.account.total_value();
+        let granted = change(&mut self.account);
+        let violations = match &mut self.checker {
+            Some(checker) => checker.after_external(&self.account, before, granted),
+            None => Vec::new(),
+        };
+        std::mem::swap(&mut self.account.campaign, campaign);
+        violations
+    }
+
     /// A full audit of the account (every grant, the engine's indexes); runs
     /// at the end of a replay.
     pub fn audit(&mut self) -> Vec<Violation> {

@@ -81,6 +81,60 @@ impl Account<'_> {
         self.campaign.note(promo, redemptions, value);
     }
 
+    /// The promo of a code and, for a referral (`CODE@ADVOCATE`), the
+    /// advocate's account; or `unknown_code`.
+    pub(crate) fn find_code(&self, code: &str) -> Result<(PromoId, Option<usize>), EngineError> {
+        let Some((code, advocate)) = code.split_once('@') else {
+            let promo = self.find_promo(code)?;
+            if let PromoEffect::Referral(_) = self.model.promos[promo].effect {
+                return Err(EngineError::new(
+                    ErrorCode::UnknownCode,
+                    format!(
+                        "`{code}` is a referral: give it with the advocate's name, `{code}@NAME`"
+                    ),
+                ));
+            }
+            return Ok((promo, None));
+        };
+        let promo = self.find_promo(code)?;
+        if !matches!(self.model.promos[promo].effect, PromoEffect::Referral(_)) {
+            return Err(EngineError::new(
+                ErrorCode::UnknownCode,
+                format!("`{code}` is not a referral, so it takes no advocate"),
+            ));
+        }
+        match self.peers.iter().position(|p| p == advocate) {
+            Some(who) if who != self.me => Ok((promo, Some(who))),
+            Some(_) => Err(EngineError::new(
+                ErrorCode::CodeNotApplicable,
+                format!("an account cannot refer itself with `{code}@{advocate}`"),
+            )),
+            None => Err(EngineError::new(
+                ErrorCode::UnknownCode,
+                format!("no account `{advocate}` to be the advocate of `{code}`"),
+            )),
+        }
+    }
+
+    /// Checks that this account may be referred with `promo`: once, before
+    /// its first successful order.
+    pub(crate) fn check_referral(&self, promo: PromoId) -> Result<(), EngineError> {
+        let code = &self.model.promos[promo].code;
+        if self.referred.is_some() {
+            return Err(EngineError::new(
+                ErrorCode::CodeAlreadyRedeemed,
+                format!("the account was referred already; `{code}` is for one referral"),
+            ));
+        }
+        if !self.orders.is_empty() {
+            return Err(EngineError::new(
+                ErrorCode::CodeNotApplicable,
+                format!("`{code}` refers a new customer, and this account has ordered before"),
+            ));
+        }
+        Ok(())
+    }
+
     /// The promo with this code, or `unknown_code`.
     pub(crate) fn find_promo(&self, code: &str) -> Result<PromoId, EngineError> {
         match self.model.promo(code) {
@@ -94,6 +148,37 @@ impl Account<'_> {
                 format!("no promo has the code `{code}`"),
             )),
         }
+    }
+
+    /// The expiry date of credit granted today (no date past the range of
+    /// dates: then it never expires).
+    pub(crate) fn credit_expiry_date(&self, expiry: Expiry) -> Option<NaiveDate> {
+        self.credit_expiry(expiry).ok().flatten()
+    }
+
+    /// Grants the advocate's credit of referral `promo` (worth `value`),
+    /// which a friend's first order paid; returns what it granted.
+    pub(crate) fn grant_referral(&mut self, promo: PromoId, value: Money) -> Money {
+        let PromoEffect::Referral(rule) = &self.model.promos[promo].effect else {
+            return Money::ZERO;
+        };
+        if !value.is_positive() {
+            return Money::ZERO;
+        }
+        let wallets = rule.advocate.wallets.clone();
+        let expires = self.credit_expiry_date(rule.advocate.expiry);
+        if let Some(given) = self.given.get_mut(promo) {
+            *given += value;
+        }
+        self.create_grant(
+            wallets.as_slice(),
+            value,
+            expires,
+            Origin::Referral { promo, order: 0 },
+            EntryKind::Earn,
+            None,
+        );
+        value
     }
 
     /// The expiry date of a credit redeemed today.
@@ -191,7 +276,10 @@ impl Account<'_> {
 
     /// Redeems a code outside checkout.
     pub fn redeem(&mut self, code: &str) -> Result<Redemption, EngineError> {
-        let promo = self.find_promo(code)?;
+        let (promo, advocate) = self.find_code(code)?;
+        if advocate.is_some() {
+            self.check_referral(promo)?;
+        }
         self.check_redeemable(promo, 0)?;
         let rule = &self.model.promos[promo];
         let redemption = match &rule.effect {
@@ -220,6 +308,14 @@ impl Account<'_> {
                 let active = self.plan_reward(promo, reward)?;
                 self.rewards.push(active);
                 Redemption::Reward
+            }
+            PromoEffect::Referral(_) => {
+                self.referred = advocate.map(|advocate| super::account::Referred {
+                    promo,
+                    advocate,
+                    paid: false,
+                });
+                Redemption::Referral
             }
         };
         self.redemptions[promo] += 1;

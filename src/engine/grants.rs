@@ -25,6 +25,15 @@ pub enum Origin {
         /// The order that earned it.
         order: usize,
     },
+    /// A referral paid on a friend's first order: the friend's credit in the
+    /// friend's account (the order's number), the advocate's in the
+    /// advocate's (order 0).
+    Referral {
+        /// The referral promo.
+        promo: PromoId,
+        /// The friend's order that paid it (0 for the advocate's grant).
+        order: usize,
+    },
     /// A refund of an order (1-based number) into the rules' refund wallet.
     Refund {
         /// The refunded order.

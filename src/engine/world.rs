@@ -30,10 +30,13 @@ impl<'m> World<'m> {
         accounts: Vec<(String, Account<'m>)>,
         checks: Checks,
     ) -> (Self, Vec<Violation>) {
+        let peers: std::sync::Arc<[String]> = accounts.iter().map(|(n, _)| n.clone()).collect();
         let mut names = Vec::with_capacity(accounts.len());
         let mut checked = Vec::with_capacity(accounts.len());
         let mut violations = Vec::new();
-        for (name, account) in accounts {
+        for (me, (name, mut account)) in accounts.into_iter().enumerate() {
+            account.peers = peers.clone();
+            account.me = me;
             let (account, found) = CheckedAccount::new(account, checks);
             names.push(name);
             checked.push(account);
@@ -114,7 +117,20 @@ impl<'m> World<'m> {
             checked.violations.extend(violations);
             return checked;
         }
-        self.accounts[who].apply_in(operation, &mut self.campaign)
+        let mut checked = self.accounts[who].apply_in(operation, &mut self.campaign);
+        // A friend's first order pays the advocate too, in the advocate's
+        // account, checked like any step of it.
+        if let Ok(super::Outcome::Checkout(receipt)) = &checked.result {
+            if let Some(payout) = receipt.referral {
+                if let Some(advocate) = self.accounts.get_mut(payout.advocate) {
+                    let violations = advocate.external(&mut self.campaign, |account| {
+                        account.grant_referral(payout.promo, payout.advocate_value)
+                    });
+                    checked.violations.extend(violations);
+                }
+            }
+        }
+        checked
     }
 
     /// A full audit of every account; runs at the end of a replay.

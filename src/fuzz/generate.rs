@@ -400,9 +400,17 @@ impl Draw<'_, '_> {
         if model.promos.is_empty() || self.rng.u8(0..20) == 0 {
             return "NOSUCHCODE".into();
         }
-        model.promos[self.rng.usize(0..model.promos.len())]
-            .code
-            .clone()
+        let promo = &model.promos[self.rng.usize(0..model.promos.len())];
+        if let crate::model::PromoEffect::Referral(_) = promo.effect {
+            // A referral names an advocate: one of the session's accounts
+            // (maybe the one acting, maybe none at all).
+            return format!(
+                "{}@{}",
+                promo.code,
+                ACCOUNT_NAMES[self.rng.usize(0..ACCOUNT_NAMES.len())]
+            );
+        }
+        promo.code.clone()
     }
 
     fn days_to_boundary(&mut self, account: &Account<'_>) -> u32 {

@@ -292,6 +292,18 @@ pub enum PromoEffect {
     Discount(Box<Discount>),
     /// Earns a percentage back for a term.
     Reward(Reward),
+    /// A referral: given as `CODE@ADVOCATE` by a new customer (the friend),
+    /// it grants both credit on the friend's first successful order.
+    Referral(Referral),
+}
+
+/// What a referral grants the friend and the advocate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referral {
+    /// The friend's credit.
+    pub friend: Credit,
+    /// The advocate's credit.
+    pub advocate: Credit,
 }
 
 /// A promo code and its effect.

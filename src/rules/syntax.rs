@@ -134,6 +134,13 @@ pub(crate) enum PromoClause {
         target: TargetSyntax,
         span: Span,
     },
+    Referral {
+        friend: AmountSyntax,
+        friend_wallets: Vec<Word>,
+        advocate: AmountSyntax,
+        advocate_wallets: Vec<Word>,
+        span: Span,
+    },
     Reward {
         percent: Word,
         scope: ScopeSyntax,
@@ -178,6 +185,7 @@ impl PromoClause {
             PromoClause::Credit { span, .. }
             | PromoClause::Discount { span, .. }
             | PromoClause::Reward { span, .. }
+            | PromoClause::Referral { span, .. }
             | PromoClause::Max(_, span)
             | PromoClause::MaxTimes(_, span)
             | PromoClause::MinSpend(_, span)

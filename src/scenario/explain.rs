@@ -29,6 +29,12 @@ fn origin(model: &Model, grant: &Grant) -> String {
             )
         }
         Origin::Refund { order } => format!("refund of order {order}"),
+        Origin::Referral { promo, order: 0 } => {
+            format!("referral {} (advocate)", model.promos[promo].code)
+        }
+        Origin::Referral { promo, order } => {
+            format!("referral {} on order {order}", model.promos[promo].code)
+        }
     }
 }
 

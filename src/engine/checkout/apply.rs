@@ -7,7 +7,7 @@ use super::super::ledger::{Entry, EntryKind};
 use super::plan::CheckoutPlan;
 use super::receipt::Receipt;
 use crate::model::money::Money;
-use crate::model::Source;
+use crate::model::{PromoEffect, Source};
 
 impl Account<'_> {
     /// Records a planned checkout and returns its receipt.
@@ -18,6 +18,7 @@ impl Account<'_> {
             rewards,
             earned,
             lines,
+            referred,
         } = plan;
         let order_number = receipt.order;
         for promo in &receipt.redeemed {
@@ -127,6 +128,37 @@ impl Account<'_> {
                     order_line.earned.push((index, share, Money::ZERO));
                 }
             }
+        }
+        if let Some((promo, advocate)) = referred {
+            self.referred = Some(super::super::account::Referred {
+                promo,
+                advocate,
+                paid: false,
+            });
+        }
+        if let Some(payout) = receipt.referral {
+            if let Some(referred) = self.referred.as_mut() {
+                referred.paid = true;
+            }
+            if let PromoEffect::Referral(rule) = &self.model.promos[payout.promo].effect {
+                if payout.friend.is_positive() {
+                    let expires = self.credit_expiry_date(rule.friend.expiry);
+                    self.create_grant(
+                        rule.friend.wallets.as_slice(),
+                        payout.friend,
+                        expires,
+                        Origin::Referral {
+                            promo: payout.promo,
+                            order: order_number,
+                        },
+                        EntryKind::Earn,
+                        Some(order_number),
+                    );
+                }
+            }
+            // The friend's part counts here; the advocate's in its account.
+            self.gave(payout.promo, 0, payout.friend);
+            self.campaign.note(payout.promo, 0, payout.advocate_value);
         }
         self.orders.push(Order {
             number: order_number,

@@ -8,7 +8,7 @@ use super::super::account::{Account, ActiveReward};
 use super::super::allocation::{self, allocate_into, Due, Offer};
 use super::super::{EngineError, ErrorCode};
 use super::cart::{facts, item_tags, MAX_UNITS};
-use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt};
+use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt, ReferralPayout};
 use super::scratch::CheckoutScratch;
 use crate::model::money::Money;
 use crate::model::{
@@ -34,6 +34,8 @@ struct Codes {
     rewards: Vec<ActiveReward>,
     /// Discount codes given (redeemed now or already claimed).
     typed_discounts: Vec<PromoId>,
+    /// A referral code given (`CODE@ADVOCATE`).
+    referral: Option<(PromoId, usize)>,
 }
 
 /// Value a reward earns on a checkout, and the base each line gave it (for
@@ -59,6 +61,8 @@ pub(super) struct CheckoutPlan {
     /// The order's lines as the refund record keeps them: each item's SKU
     /// and units, then shipping if charged.
     pub lines: Vec<(String, u32, bool)>,
+    /// A referral code given at checkout: the account is now referred.
+    pub referred: Option<(PromoId, usize)>,
 }
 
 /// Per wallet, whether a checkout may use it: every wallet that is not
@@ -137,6 +141,7 @@ impl Account<'_> {
             credits,
             rewards,
             typed_discounts,
+            referral: typed_referral,
         } = self.plan_codes(request)?;
 
         let largest = self.largest_price;
@@ -318,6 +323,7 @@ impl Account<'_> {
                 None => earned_by_wallet.push((*wallet, *value)),
             }
         }
+        let referral = self.plan_referral(typed_referral)?;
         Ok(CheckoutPlan {
             receipt: Receipt {
                 order: order_number,
@@ -331,7 +337,9 @@ impl Account<'_> {
                 earned: earned_by_wallet,
                 discounts: discounts.traces,
                 redeemed,
+                referral,
             },
+            referred: typed_referral,
             credits,
             rewards,
             earned,
@@ -361,9 +369,10 @@ impl Account<'_> {
             credits,
             rewards,
             typed_discounts,
+            referral,
         } = &mut codes;
         for code in &request.codes {
-            let promo = self.find_promo(code)?;
+            let (promo, advocate) = self.find_code(code)?;
             let planned = redeemed.iter().filter(|p| **p == promo).count() as u32;
             match &model.promos[promo].effect {
                 PromoEffect::Discount(_) => {
@@ -403,9 +412,72 @@ impl Account<'_> {
                     rewards.push(self.plan_reward(promo, reward)?);
                     redeemed.push(promo);
                 }
+                PromoEffect::Referral(_) => {
+                    if referral.is_some() {
+                        return Err(EngineError::new(
+                            ErrorCode::CodeAlreadyRedeemed,
+                            "a checkout takes one referral code",
+                        ));
+                    }
+                    self.check_referral(promo)?;
+                    self.check_redeemable(promo, planned)?;
+                    *referral = advocate.map(|a| (promo, a));
+                    redeemed.push(promo);
+                }
             }
         }
         Ok(codes)
+    }
+
+    /// What the referral pays on this checkout, if it is the friend's first
+    /// order and the friend was referred (before, or by `typed` now): both
+    /// credits, within the promo's budget.
+    fn plan_referral(
+        &self,
+        typed: Option<(PromoId, usize)>,
+    ) -> Result<Option<ReferralPayout>, EngineError> {
+        let pending = match (typed, self.referred) {
+            (Some((promo, advocate)), _) => Some((promo, advocate)),
+            (None, Some(r)) if !r.paid => Some((r.promo, r.advocate)),
+            _ => None,
+        };
+        let Some((promo, advocate)) = pending else {
+            return Ok(None);
+        };
+        if !self.orders.is_empty() {
+            return Ok(None);
+        }
+        let PromoEffect::Referral(rule) = &self.model.promos[promo].effect else {
+            return Ok(None);
+        };
+        let mut friend = self.value_in(rule.friend.wallets[0], rule.friend.amount)?;
+        let mut advocate_value = self.value_in(rule.advocate.wallets[0], rule.advocate.amount)?;
+        if let Some(left) = self.budget_left(promo, Money::ZERO) {
+            if friend + advocate_value > left {
+                if self.model.promos[promo].budget.over == crate::model::OverBudget::Refuse {
+                    return Err(EngineError::new(
+                        ErrorCode::BudgetExhausted,
+                        format!(
+                            "{} has {} of its budget left, less than its referral credits",
+                            self.model.promos[promo].code,
+                            self.model.show_money(left.max(Money::ZERO))
+                        ),
+                    ));
+                }
+                friend = friend
+                    .min(left.max(Money::ZERO))
+                    .floor_to(self.wallet_steps[rule.friend.wallets[0]]);
+                advocate_value = advocate_value
+                    .min((left - friend).max(Money::ZERO))
+                    .floor_to(self.wallet_steps[rule.advocate.wallets[0]]);
+            }
+        }
+        Ok(Some(ReferralPayout {
+            promo,
+            advocate,
+            friend,
+            advocate_value,
+        }))
     }
 
     /// The payment method that pays the remainder, or `insufficient_funds`.

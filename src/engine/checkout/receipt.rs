@@ -185,6 +185,20 @@ impl GrantTrace {
     }
 }
 
+/// What a referral pays on the friend's first successful order: the friend
+/// here, the advocate in its own account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferralPayout {
+    /// The referral promo.
+    pub promo: PromoId,
+    /// The advocate's account (its place in the world).
+    pub advocate: usize,
+    /// What the friend gets.
+    pub friend: Money,
+    /// What the advocate gets.
+    pub advocate_value: Money,
+}
+
 /// The outcome of a successful checkout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
@@ -211,6 +225,8 @@ pub struct Receipt {
     pub discounts: Vec<DiscountTrace>,
     /// Codes redeemed as part of this checkout.
     pub redeemed: Vec<PromoId>,
+    /// The referral this first order pays, if any.
+    pub referral: Option<ReferralPayout>,
 }
 
 impl Receipt {

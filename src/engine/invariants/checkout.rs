@@ -128,7 +128,12 @@ pub(super) fn check(
     // Value: credit codes add, spending removes, rewards add.
     let created: Money = after.grants()[before.grants.min(after.grants().len())..]
         .iter()
-        .filter(|g| matches!(g.origin, Origin::Code(_) | Origin::Reward { .. }))
+        .filter(|g| {
+            matches!(
+                g.origin,
+                Origin::Code(_) | Origin::Reward { .. } | Origin::Referral { .. }
+            )
+        })
         .map(|g| g.original)
         .sum();
     let spent: Money = receipt

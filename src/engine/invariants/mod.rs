@@ -223,6 +223,30 @@ impl Checker {
         violations
     }
 
+    /// Every invariant violated by a change another account's step made to
+    /// this one (a referral's credit), which should add `granted` to its
+    /// value of `before`.
+    pub fn after_external(
+        &mut self,
+        account: &Account<'_>,
+        before: Money,
+        granted: Money,
+    ) -> Vec<Violation> {
+        let mut violations = Vec::new();
+        let ledger_delta = self.follow(account, &mut violations);
+        let delta = account.total_value() - before;
+        if delta != granted || ledger_delta != granted {
+            violations.push(Violation::new(
+                Invariant::ValueConserved,
+                format!(
+                    "another account's step changed this one by {delta} (its ledger by {ledger_delta}), but granted {granted}"
+                ),
+            ));
+        }
+        within_budgets(account, &mut violations);
+        violations
+    }
+
     /// Reads the ledger entries written since the last step, checks the
     /// grants they (and new grants) touch, and returns what they add up to.
     fn follow(&mut self, account: &Account<'_>, violations: &mut Vec<Violation>) -> Money {

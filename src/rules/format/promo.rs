@@ -26,18 +26,29 @@ pub(super) fn promo_clauses(
                     wallet_list(model, &credit.wallets)
                 ),
             ));
-            match credit.expiry {
-                Expiry::Never => {}
-                Expiry::AfterDays(days) => clauses.push((
-                    ClauseKey::Expires,
-                    format!("expires {days}d after redemption"),
-                )),
-                Expiry::On(date) => {
-                    clauses.push((ClauseKey::Expires, format!("expires on {date}")))
-                }
-            }
+            expiry_clause(credit.expiry, &mut clauses);
         }
         PromoEffect::Discount(discount) => discount_clauses(model, discount, &stated, &mut clauses),
+        PromoEffect::Referral(referral) => {
+            let part = |credit: &Credit| {
+                let unit = &model.wallets[credit.wallets[0]].unit;
+                format!(
+                    "{} {} to {}",
+                    fixed(credit.amount, unit.decimals(&model.currency)),
+                    unit.name(&model.currency),
+                    wallet_list(model, &credit.wallets)
+                )
+            };
+            clauses.push((
+                ClauseKey::Effect,
+                format!(
+                    "referral {} and advocate {}",
+                    part(&referral.friend),
+                    part(&referral.advocate)
+                ),
+            ));
+            expiry_clause(referral.friend.expiry, &mut clauses);
+        }
         PromoEffect::Reward(reward) => clauses.push((
             ClauseKey::Effect,
             format!(
@@ -173,5 +184,16 @@ fn discount_clauses(
             ClauseKey::OnConflict,
             format!("on conflict {}", discount.on_conflict.keyword()),
         ));
+    }
+}
+
+fn expiry_clause(expiry: Expiry, clauses: &mut Vec<(ClauseKey, String)>) {
+    match expiry {
+        Expiry::Never => {}
+        Expiry::AfterDays(days) => clauses.push((
+            ClauseKey::Expires,
+            format!("expires {days}d after redemption"),
+        )),
+        Expiry::On(date) => clauses.push((ClauseKey::Expires, format!("expires on {date}"))),
     }
 }

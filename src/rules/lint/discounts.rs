@@ -112,7 +112,7 @@ pub(super) fn lint_promos(model: &Model, findings: &mut Findings) {
                 }
             }
             PromoEffect::Discount(discount) => lint_discount(model, p, discount, findings),
-            PromoEffect::Reward(_) => {}
+            PromoEffect::Reward(_) | PromoEffect::Referral(_) => {}
         }
     }
 }

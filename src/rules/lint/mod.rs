@@ -153,7 +153,7 @@ fn promo_scopes(promo: &crate::model::Promo) -> Vec<&Scope> {
             }
         }
         PromoEffect::Reward(r) => scopes.push(&r.scope),
-        PromoEffect::Credit(_) => {}
+        PromoEffect::Credit(_) | PromoEffect::Referral(_) => {}
     }
     scopes
 }

@@ -9,7 +9,7 @@ use super::Lowering;
 use crate::diagnostic::suggest;
 use crate::model::*;
 use crate::rules::problem::RulesProblem;
-use crate::rules::syntax::{PromoClause, Statement, Word};
+use crate::rules::syntax::{AmountSyntax, PromoClause, Statement, Word};
 
 impl Lowering {
     pub(super) fn lower_promos(
@@ -62,6 +62,7 @@ impl Lowering {
                     PromoClause::Credit { .. }
                         | PromoClause::Discount { .. }
                         | PromoClause::Reward { .. }
+                        | PromoClause::Referral { .. }
                 )
             })
             .collect();
@@ -84,9 +85,14 @@ impl Lowering {
                 "make a separate promo for each effect".into(),
             );
         }
-        let is_credit = matches!(effects[0], PromoClause::Credit { .. });
+        let is_credit = matches!(
+            effects[0],
+            PromoClause::Credit { .. } | PromoClause::Referral { .. }
+        );
         let is_discount = matches!(effects[0], PromoClause::Discount { .. });
-        let kind = if is_credit {
+        let kind = if matches!(effects[0], PromoClause::Referral { .. }) {
+            "referral"
+        } else if is_credit {
             "credit"
         } else if is_discount {
             "discount"
@@ -131,7 +137,8 @@ impl Lowering {
             match clause {
                 PromoClause::Credit { .. }
                 | PromoClause::Discount { .. }
-                | PromoClause::Reward { .. } => {}
+                | PromoClause::Reward { .. }
+                | PromoClause::Referral { .. } => {}
                 // Read by `discount_clause` above.
                 PromoClause::Max(..)
                 | PromoClause::MaxTimes(..)
@@ -272,62 +279,19 @@ impl Lowering {
                 amount,
                 wallets: names,
                 ..
+            } => PromoEffect::Credit(self.lower_credit(amount, names, wallets, expiry)?),
+            PromoClause::Referral {
+                friend,
+                friend_wallets,
+                advocate,
+                advocate_wallets,
+                ..
             } => {
-                let ids: Vec<WalletId> = names
-                    .iter()
-                    .filter_map(|w| self.resolve_wallet(w))
-                    .collect();
-                if ids.len() != names.len() {
-                    return None;
-                }
-                let mut unique = ids.clone();
-                unique.sort_unstable();
-                unique.dedup();
-                if unique.len() != ids.len() {
-                    self.problem(
-                        RulesProblem::DuplicateName,
-                        amount.unit.span,
-                        "a credit lists the same wallet twice".into(),
-                        "credit",
-                    );
-                    return None;
-                }
-                let unit = wallets[ids[0]].unit.clone();
-                for (word, id) in names.iter().zip(&ids) {
-                    if wallets[*id].unit != unit {
-                        self.problem_with_help(
-                            RulesProblem::UnitMismatch,
-                            word.span,
-                            format!(
-                                "`{}` counts in a different unit from `{}`",
-                                word.text, names[0].text
-                            ),
-                            "other unit",
-                            "one credit pool has one unit; make two promos".into(),
-                        );
-                        return None;
-                    }
-                }
-                let unit_name = unit.name(&self.currency).to_string();
-                if amount.unit.text != unit_name {
-                    self.problem_with_help(
-                        RulesProblem::UnitMismatch,
-                        amount.unit.span,
-                        format!(
-                            "`{}` counts in `{unit_name}`, not `{}`",
-                            names[0].text, amount.unit.text
-                        ),
-                        "wrong unit",
-                        format!("write `{} {unit_name}`", amount.number.text),
-                    );
-                    return None;
-                }
-                let decimals = unit.decimals(&self.currency);
-                let value = self.amount_number(&amount.number, decimals, &unit_name)?;
-                PromoEffect::Credit(Credit {
-                    amount: value,
-                    wallets: ids,
-                    expiry: expiry.unwrap_or(Expiry::Never),
+                let friend = self.lower_credit(friend, friend_wallets, wallets, expiry);
+                let advocate = self.lower_credit(advocate, advocate_wallets, wallets, expiry);
+                PromoEffect::Referral(Referral {
+                    friend: friend?,
+                    advocate: advocate?,
                 })
             }
             PromoClause::Discount { effect, target, .. } => {
@@ -365,6 +329,72 @@ impl Lowering {
             valid_until,
             automatic,
             budget,
+        })
+    }
+
+    /// `AMOUNT UNIT to WALLETS`: one pool in the wallets' unit.
+    fn lower_credit(
+        &mut self,
+        amount: &AmountSyntax,
+        names: &[Word],
+        wallets: &[Wallet],
+        expiry: Option<Expiry>,
+    ) -> Option<Credit> {
+        let ids: Vec<WalletId> = names
+            .iter()
+            .filter_map(|w| self.resolve_wallet(w))
+            .collect();
+        if ids.len() != names.len() {
+            return None;
+        }
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        if unique.len() != ids.len() {
+            self.problem(
+                RulesProblem::DuplicateName,
+                amount.unit.span,
+                "a credit lists the same wallet twice".into(),
+                "credit",
+            );
+            return None;
+        }
+        let unit = wallets[ids[0]].unit.clone();
+        for (word, id) in names.iter().zip(&ids) {
+            if wallets[*id].unit != unit {
+                self.problem_with_help(
+                    RulesProblem::UnitMismatch,
+                    word.span,
+                    format!(
+                        "`{}` counts in a different unit from `{}`",
+                        word.text, names[0].text
+                    ),
+                    "other unit",
+                    "one credit pool has one unit; make two promos".into(),
+                );
+                return None;
+            }
+        }
+        let unit_name = unit.name(&self.currency).to_string();
+        if amount.unit.text != unit_name {
+            self.problem_with_help(
+                RulesProblem::UnitMismatch,
+                amount.unit.span,
+                format!(
+                    "`{}` counts in `{unit_name}`, not `{}`",
+                    names[0].text, amount.unit.text
+                ),
+                "wrong unit",
+                format!("write `{} {unit_name}`", amount.number.text),
+            );
+            return None;
+        }
+        let decimals = unit.decimals(&self.currency);
+        let value = self.amount_number(&amount.number, decimals, &unit_name)?;
+        Some(Credit {
+            amount: value,
+            wallets: ids,
+            expiry: expiry.unwrap_or(Expiry::Never),
         })
     }
 

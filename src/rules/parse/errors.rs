@@ -237,6 +237,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::credit => "`credit`",
         Rule::discount => "`discount`",
         Rule::reward => "`reward`",
+        Rule::referral => "`referral`",
         Rule::max | Rule::max_times => "`max`",
         Rule::min_spend => "`min spend`",
         Rule::expires => "`expires`",

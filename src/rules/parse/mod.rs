@@ -33,7 +33,7 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::spends => ClauseKey::Spends,
         Rule::opt_in => ClauseKey::OptIn,
         Rule::default_flag => ClauseKey::Default,
-        Rule::credit | Rule::discount | Rule::reward => ClauseKey::Effect,
+        Rule::credit | Rule::discount | Rule::reward | Rule::referral => ClauseKey::Effect,
         Rule::max => ClauseKey::Max,
         Rule::min_spend => ClauseKey::MinSpend,
         Rule::expires => ClauseKey::Expires,

@@ -49,6 +49,20 @@ pub(super) fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
                 .unwrap_or_else(|| TargetSyntax::Scope(ScopeSyntax::default())),
             span,
         },
+        Rule::referral => {
+            let friend = inner.next().map(amount).unwrap_or_else(|| no_amount(span));
+            let friend_wallets = inner.next().map(super::words).unwrap_or_default();
+            let _and = inner.next();
+            let advocate = inner.next().map(amount).unwrap_or_else(|| no_amount(span));
+            let advocate_wallets = inner.next().map(super::words).unwrap_or_default();
+            PromoClause::Referral {
+                friend,
+                friend_wallets,
+                advocate,
+                advocate_wallets,
+                span,
+            }
+        }
         Rule::reward => PromoClause::Reward {
             percent: inner
                 .next()
