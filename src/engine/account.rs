@@ -162,8 +162,13 @@ pub struct Account<'m> {
     live: BTreeSet<SpendingKey>,
     /// Grants that hold value and expire, by expiry.
     expiring: BTreeSet<(NaiveDate, GrantId)>,
-    /// Each wallet's balance (value), a shared grant counted in each wallet.
+    /// Each wallet's balance (value), a shared grant counted in each wallet;
+    /// pending grants apart.
     balances: Vec<Money>,
+    /// Grants that hold value and wait, by the day they can be spent.
+    pending: BTreeSet<(NaiveDate, GrantId)>,
+    /// Each wallet's pending value.
+    pending_balances: Vec<Money>,
     /// The value of every grant, a shared grant once.
     total: Money,
     /// How many orders were refunded.
@@ -222,6 +227,8 @@ impl<'m> Account<'m> {
             live: BTreeSet::new(),
             expiring: BTreeSet::new(),
             balances: vec![Money::ZERO; model.wallets.len()],
+            pending: BTreeSet::new(),
+            pending_balances: vec![Money::ZERO; model.wallets.len()],
             total: Money::ZERO,
             refunds: 0,
             wallet_ranks: wallet_ranks(model),
@@ -345,9 +352,25 @@ impl<'m> Account<'m> {
     }
 
     /// A wallet's balance as value: its unexpired grants, shared ones counted
-    /// in each of their wallets.
+    /// in each of their wallets; pending value apart.
     pub fn balance_value(&self, wallet: WalletId) -> Money {
         self.balances[wallet]
+    }
+
+    /// A wallet's pending value: earned, not yet spendable.
+    pub fn pending_value(&self, wallet: WalletId) -> Money {
+        self.pending_balances[wallet]
+    }
+
+    /// A wallet's pending value in its own unit.
+    pub fn pending(&self, wallet: WalletId) -> Decimal {
+        let unit = &self.model.wallets[wallet].unit;
+        unit.money_to_count(self.pending_value(wallet), &self.model.currency)
+    }
+
+    /// The grants that hold value and are pending, by release day.
+    pub fn pending_grants(&self) -> impl Iterator<Item = (NaiveDate, GrantId)> + '_ {
+        self.pending.iter().copied()
     }
 
     /// A wallet's balance in its own unit (coins as a whole number).
@@ -387,6 +410,23 @@ impl<'m> Account<'m> {
         kind: EntryKind,
         order: Option<usize>,
     ) -> GrantId {
+        self.create_pending_grant(wallets, value, expires, None, origin, kind, order)
+    }
+
+    /// Creates a grant of `value` that cannot be spent before `pending_until`
+    /// (if given and later than today), and records it in the ledger.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn create_pending_grant(
+        &mut self,
+        wallets: impl Into<std::sync::Arc<[WalletId]>>,
+        value: Money,
+        expires: Option<NaiveDate>,
+        pending_until: Option<NaiveDate>,
+        origin: Origin,
+        kind: EntryKind,
+        order: Option<usize>,
+    ) -> GrantId {
+        let pending_until = pending_until.filter(|p| *p > self.today);
         let id = self.grants.len();
         let wallets: std::sync::Arc<[WalletId]> = wallets.into();
         let source = Source::Wallet(wallets[0]);
@@ -401,6 +441,7 @@ impl<'m> Account<'m> {
             created: self.today,
             rank,
             step,
+            pending_until,
         });
         self.change(id, value, kind, source, order);
         id
@@ -437,24 +478,56 @@ impl<'m> Account<'m> {
         let was_live = grant.remaining.is_positive();
         grant.remaining += amount;
         let is_live = grant.remaining.is_positive();
+        // A pending grant counts apart and is not in the spending order
+        // until it is released.
+        let pending = grant.pending_until.filter(|p| self.today < *p);
+        let balances = if pending.is_some() {
+            &mut self.pending_balances
+        } else {
+            &mut self.balances
+        };
         for wallet in grant.wallets.iter() {
-            self.balances[*wallet] += amount;
+            balances[*wallet] += amount;
         }
         self.total += amount;
         if was_live != is_live {
             let key = spending_key(grant, id);
             let expiry = grant.expires.map(|e| (e, id));
             if is_live {
-                self.live.insert(key);
+                match pending {
+                    Some(day) => self.pending.insert((day, id)),
+                    None => self.live.insert(key),
+                };
                 if let Some(e) = expiry {
                     self.expiring.insert(e);
                 }
             } else {
-                self.live.remove(&key);
+                match pending {
+                    Some(day) => self.pending.remove(&(day, id)),
+                    None => self.live.remove(&key),
+                };
                 if let Some(e) = expiry {
                     self.expiring.remove(&e);
                 }
             }
+        }
+    }
+
+    /// Releases the pending grants whose day has come: their value joins
+    /// the balances and the spending order.
+    fn release_pending(&mut self, receipt: &mut AdvanceReceipt) {
+        while let Some(&(day, id)) = self.pending.first() {
+            if day > self.today {
+                break;
+            }
+            self.pending.remove(&(day, id));
+            let grant = &self.grants[id];
+            for wallet in grant.wallets.iter() {
+                self.pending_balances[*wallet] -= grant.remaining;
+                self.balances[*wallet] += grant.remaining;
+            }
+            self.live.insert(spending_key(grant, id));
+            receipt.released.push((id, grant.remaining));
         }
     }
 
@@ -471,6 +544,7 @@ impl<'m> Account<'m> {
             return receipt;
         }
         self.today = day;
+        self.release_pending(&mut receipt);
         // Grants usable on days before their expiry: those expiring on or
         // before `day` expire now.
         let expired: Vec<GrantId> = self.expiring_by(day).collect();
@@ -610,12 +684,22 @@ impl<'m> Account<'m> {
     pub(crate) fn indexes_hold(&self) -> Result<(), String> {
         let mut total = Money::ZERO;
         let mut live = 0;
+        let mut pending = 0;
         let mut expiring = 0;
         for (id, grant) in self.grants.iter().enumerate() {
             total += grant.remaining;
             if grant.remaining.is_positive() {
-                live += 1;
-                let indexed = self.live.contains(&spending_key(grant, id))
+                let in_order = match grant.pending_until.filter(|p| self.today < *p) {
+                    Some(day) => {
+                        pending += 1;
+                        self.pending.contains(&(day, id))
+                    }
+                    None => {
+                        live += 1;
+                        self.live.contains(&spending_key(grant, id))
+                    }
+                };
+                let indexed = in_order
                     && grant
                         .expires
                         .is_none_or(|e| self.expiring.contains(&(e, id)));
@@ -627,7 +711,10 @@ impl<'m> Account<'m> {
                 expiring += usize::from(grant.expires.is_some());
             }
         }
-        if live != self.live.len() || expiring != self.expiring.len() {
+        if live != self.live.len()
+            || pending != self.pending.len()
+            || expiring != self.expiring.len()
+        {
             return Err("the index of grants holding value lists grants that hold none".into());
         }
         if total != self.total {
@@ -637,12 +724,20 @@ impl<'m> Account<'m> {
             ));
         }
         let mut balances = vec![Money::ZERO; self.balances.len()];
+        let mut pending = vec![Money::ZERO; self.balances.len()];
         for grant in &self.grants {
+            let kept = if grant.pending_on(self.today) {
+                &mut pending
+            } else {
+                &mut balances
+            };
             for wallet in grant.wallets.iter() {
-                balances[*wallet] += grant.remaining;
+                kept[*wallet] += grant.remaining;
             }
         }
-        if let Some(wallet) = (0..balances.len()).find(|w| balances[*w] != self.balances[*w]) {
+        if let Some(wallet) = (0..balances.len())
+            .find(|w| balances[*w] != self.balances[*w] || pending[*w] != self.pending_balances[*w])
+        {
             return Err(format!(
                 "the kept balance of {} differs from its grants'",
                 self.model.wallets[wallet].name

@@ -3,14 +3,14 @@
 //! entitlement or reward it plans. Shared by `redeem` and by codes given at
 //! checkout.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 
 use super::account::{Account, ActiveReward, Entitlement, Redemption};
 use super::grants::Origin;
 use super::ledger::EntryKind;
 use super::{EngineError, ErrorCode};
 use crate::model::money::Money;
-use crate::model::{Credit, Expiry, Limit, PromoEffect, PromoId, Reward};
+use crate::model::{Credit, EarnedExpiry, Expiry, Limit, PromoEffect, PromoId, Reward};
 
 impl Account<'_> {
     /// Checks that `promo` may be redeemed once more today; `extra` counts
@@ -181,6 +181,30 @@ impl Account<'_> {
         value
     }
 
+    /// When value earned today by a reward expires, and until when it is
+    /// pending (not yet spendable), if it is.
+    pub(crate) fn earned_dates(&self, reward: &Reward) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let expires = match reward.expires {
+            EarnedExpiry::Never => None,
+            EarnedExpiry::AfterDays(days) => {
+                self.today.checked_add_days(Days::new(u64::from(days)))
+            }
+            EarnedExpiry::MonthsAfterMonth(months) => {
+                // The first day of the month `months + 1` after this one.
+                self.today
+                    .with_day(1)
+                    .and_then(|first| first.checked_add_months(chrono::Months::new(months + 1)))
+            }
+        };
+        let pending = (reward.pending_days > 0)
+            .then(|| {
+                self.today
+                    .checked_add_days(Days::new(u64::from(reward.pending_days)))
+            })
+            .flatten();
+        (expires, pending)
+    }
+
     /// The expiry date of a credit redeemed today.
     fn credit_expiry(&self, expiry: Expiry) -> Result<Option<NaiveDate>, EngineError> {
         match expiry {
@@ -263,10 +287,13 @@ impl Account<'_> {
         promo: PromoId,
         reward: &Reward,
     ) -> Result<ActiveReward, EngineError> {
-        let until = self
-            .today
-            .checked_add_days(Days::new(u64::from(reward.days)))
-            .ok_or_else(EngineError::overflow)?;
+        let until = match reward.days {
+            Some(days) => self
+                .today
+                .checked_add_days(Days::new(u64::from(days)))
+                .ok_or_else(EngineError::overflow)?,
+            None => NaiveDate::MAX,
+        };
         Ok(ActiveReward {
             promo,
             from: self.today,

@@ -62,12 +62,25 @@ pub struct Grant {
     /// The value of one step of its unit (1 minor unit for the currency; 25
     /// for a star worth 0.25 USD): it pays whole steps only.
     pub step: Money,
+    /// Earned value waiting before it can be spent: it counts in no balance
+    /// and pays for nothing before this day (`pending Nd` on a reward).
+    pub pending_until: Option<NaiveDate>,
 }
 
 impl Grant {
-    /// Whether it can be used on `day`.
+    /// Whether it can be used on `day`: neither expired nor pending.
     pub fn usable_on(&self, day: NaiveDate) -> bool {
-        self.expires.is_none_or(|e| day < e)
+        !self.expired_on(day) && !self.pending_on(day)
+    }
+
+    /// Whether it has expired by `day`.
+    pub fn expired_on(&self, day: NaiveDate) -> bool {
+        self.expires.is_some_and(|e| e <= day)
+    }
+
+    /// Whether it is still pending on `day`.
+    pub fn pending_on(&self, day: NaiveDate) -> bool {
+        self.pending_until.is_some_and(|p| day < p)
     }
 
     /// Whether it shows in `wallet`.

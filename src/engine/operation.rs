@@ -56,6 +56,8 @@ pub enum Advance {
 pub struct AdvanceReceipt {
     /// Grants that expired on the way, with the value they lost.
     pub expired: Vec<(GrantId, Money)>,
+    /// Pending grants released on the way, with the value they hold.
+    pub released: Vec<(GrantId, Money)>,
 }
 
 /// What a successful operation did: one variant per [`Operation`] variant.

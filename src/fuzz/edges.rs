@@ -87,6 +87,15 @@ impl Edges {
         for promo in &model.promos {
             if let PromoEffect::Reward(r) = &promo.effect {
                 scopes.push(&r.scope);
+                // A rate per amount: the price that earns one more time, and
+                // the one a minor unit short of it.
+                if let crate::model::RewardRate::Per { per, .. } = r.rate {
+                    if let Some(per) = money(per) {
+                        edges.prices.push(per);
+                        edges.prices.push(per - crate::model::money::Money(1));
+                        edges.prices.push(per + per - crate::model::money::Money(1));
+                    }
+                }
             }
             // Budgets: the price that uses one up exactly.
             edges
@@ -103,6 +112,7 @@ impl Edges {
                 }
             }
         }
+        edges.prices.retain(|p| p.is_positive());
         edges.prices.sort_unstable();
         edges.prices.dedup();
         edges

@@ -415,12 +415,21 @@ impl Draw<'_, '_> {
 
     fn days_to_boundary(&mut self, account: &Account<'_>) -> u32 {
         let today = account.today();
-        // The soonest expiry among grants that hold value.
-        let soonest = account
+        // The soonest expiry among grants that hold value, or the soonest
+        // day pending value becomes spendable.
+        let expiry = account
             .expiring_by(NaiveDate::MAX)
             .filter_map(|g| account.grants()[g].expires)
             .map(|e| (e - today).num_days())
             .find(|d| *d > 0);
+        let release = account
+            .pending_grants()
+            .map(|(day, _)| (day - today).num_days())
+            .find(|d| *d > 0);
+        let soonest = match (expiry, release) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         match (self.rng.u8(0..4), soonest) {
             (0, Some(d)) => d as u32,
             (1, Some(d)) => (d as u32).saturating_sub(1).max(1),

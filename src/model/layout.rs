@@ -99,6 +99,10 @@ pub enum ClauseKey {
     Budget,
     /// `over budget cut|refuse`.
     OverBudget,
+    /// `pending Nd` (reward).
+    Pending,
+    /// `paid by SOURCES` (reward).
+    PaidBy,
 }
 
 /// Where one statement and its clauses were written.

@@ -258,18 +258,54 @@ pub enum Limit {
     PerAccount(u32),
 }
 
-/// A reward: a percentage of what a checkout pays for some categories, earned back
-/// in a wallet for a term after redemption.
+/// A reward: value earned back in a wallet on what checkouts pay for some
+/// items, while it is active (for a term after redemption, or on every
+/// checkout when automatic).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reward {
-    /// The percentage (0 to 100).
-    pub percent: Decimal,
+    /// How much it earns.
+    pub rate: RewardRate,
     /// The items whose amount (after discounts) counts.
     pub scope: Scope,
     /// The wallet that receives the earnings, rounded down to its unit.
     pub wallet: WalletId,
-    /// For how many days after redemption checkouts earn.
-    pub days: u32,
+    /// For how many days after redemption checkouts earn (`None`: no end).
+    pub days: Option<u32>,
+    /// When what it earns expires.
+    pub expires: EarnedExpiry,
+    /// Days what it earns waits before it can be spent (0: at once); a
+    /// refund in that time takes it back whole.
+    pub pending_days: u32,
+    /// Only what these sources paid for the items counts (`None`: what the
+    /// items cost after discounts, whoever paid).
+    pub paid_by: Option<Vec<Source>>,
+}
+
+/// How much a reward earns on the amount that counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RewardRate {
+    /// `P%` of it, rounded down to whole units of the wallet.
+    Percent(Decimal),
+    /// `N UNIT per AMOUNT`: N units of the wallet for every whole AMOUNT.
+    Per {
+        /// Units of the wallet earned (in the wallet's unit).
+        units: Decimal,
+        /// For every this much, in the currency.
+        per: Decimal,
+    },
+}
+
+/// When earned value expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EarnedExpiry {
+    /// Never.
+    #[default]
+    Never,
+    /// N days after the day it was earned.
+    AfterDays(u32),
+    /// At the start of the month N+1 months after the month it was earned
+    /// (Starbucks: earned December 15, expires July 1 for N = 6).
+    MonthsAfterMonth(u32),
 }
 
 /// A credit grant a code creates.

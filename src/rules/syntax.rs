@@ -35,6 +35,13 @@ pub(crate) struct ScopeSyntax {
     pub except: Vec<SelectorSyntax>,
 }
 
+/// A reward's rate: `P%` or `N UNIT per AMOUNT`.
+#[derive(Debug, Clone)]
+pub(crate) enum RateSyntax {
+    Percent(Word),
+    Per(AmountSyntax, AmountSyntax),
+}
+
 /// `P%`, `AMOUNT [each]` or `to AMOUNT [each]`.
 #[derive(Debug, Clone)]
 pub(crate) enum EffectSyntax {
@@ -142,10 +149,10 @@ pub(crate) enum PromoClause {
         span: Span,
     },
     Reward {
-        percent: Word,
+        rate: RateSyntax,
         scope: ScopeSyntax,
         wallet: Word,
-        duration: Word,
+        duration: Option<Word>,
         span: Span,
     },
     Max(AmountSyntax, Span),
@@ -153,6 +160,14 @@ pub(crate) enum PromoClause {
     MinSpend(AmountSyntax, Span),
     ExpiresAfter(Word, Span),
     ExpiresOn(Word, Span),
+    /// `expires Nd after earning` (rewards).
+    ExpiresAfterEarning(Word, Span),
+    /// `expires N months after the month earned` (rewards).
+    ExpiresMonths(Word, Span),
+    /// `pending Nd` (rewards).
+    Pending(Word, Span),
+    /// `paid by SOURCES` (rewards).
+    PaidBy(Vec<Word>, Span),
     OncePerAccount(Span),
     TimesPerAccount(Word, Span),
     Unlimited(Span),
@@ -191,6 +206,10 @@ impl PromoClause {
             | PromoClause::MinSpend(_, span)
             | PromoClause::ExpiresAfter(_, span)
             | PromoClause::ExpiresOn(_, span)
+            | PromoClause::ExpiresAfterEarning(_, span)
+            | PromoClause::ExpiresMonths(_, span)
+            | PromoClause::Pending(_, span)
+            | PromoClause::PaidBy(_, span)
             | PromoClause::OncePerAccount(span)
             | PromoClause::TimesPerAccount(_, span)
             | PromoClause::Unlimited(span)

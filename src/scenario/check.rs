@@ -206,13 +206,18 @@ fn check(
         }
     }
 
-    if let Some(balances) = &expect.balances {
-        for (wallet, expected) in &balances.0 {
-            let actual = account.balance(*wallet);
+    type Read = fn(&Account<'_>, usize) -> Decimal;
+    let kept: [(&str, &Option<_>, Read); 2] = [
+        ("balances", &expect.balances, |a, w| a.balance(w)),
+        ("pending", &expect.pending, |a, w| a.pending(w)),
+    ];
+    for (key, listed, read) in kept {
+        for (wallet, expected) in listed.iter().flat_map(|l| &l.0) {
+            let actual = read(account, *wallet);
             if *expected != actual {
                 let unit = &model.wallets[*wallet].unit;
                 fail(
-                    format!("balances.{}", model.wallets[*wallet].name),
+                    format!("{key}.{}", model.wallets[*wallet].name),
                     fixed(*expected, unit.decimals(&model.currency)),
                     fixed(actual, unit.decimals(&model.currency)),
                 );

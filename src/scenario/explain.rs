@@ -118,6 +118,16 @@ fn balance_table(
             }
         }
     }
+    for (day, id) in after.pending_grants() {
+        let grant = &after.grants()[id];
+        let _ = writeln!(
+            out,
+            "{indent}+ pending: {} {} until {day} ({})",
+            model.show_source(Source::Wallet(grant.wallets[0]), grant.remaining),
+            model.wallets[grant.wallets[0]].name,
+            origin(model, grant)
+        );
+    }
     let pools: Vec<&Grant> = after
         .grants()
         .iter()
@@ -421,12 +431,49 @@ fn explain_step(
                     request.line_name(line.item)
                 );
             }
-            for (wallet, value) in &receipt.earned {
+            let earned = account
+                .grants()
+                .iter()
+                .enumerate()
+                .skip(before.grants().len())
+                .filter(|(_, g)| matches!(g.origin, Origin::Reward { .. }));
+            for (id, grant) in earned {
+                let first = Source::Wallet(grant.wallets[0]);
+                let pending = grant
+                    .pending_until
+                    .filter(|_| grant.pending_on(account.today()))
+                    .map_or_else(String::new, |p| format!(", pending until {p}"));
                 let _ = writeln!(
                     out,
-                    "  earned: {} {}",
-                    model.show_source(Source::Wallet(*wallet), *value),
-                    model.wallets[*wallet].name
+                    "  earned: {} {} (grant #{id}, {}{pending}{})",
+                    model.show_source(first, grant.original),
+                    model.wallets[grant.wallets[0]].name,
+                    origin(model, grant),
+                    grant
+                        .expires
+                        .map_or_else(String::new, |_| format!(", {}", expiry(grant)))
+                );
+            }
+        }
+        (Some(Ok(Outcome::Advance(receipt))), _) => {
+            for (id, value) in &receipt.released {
+                let grant = &account.grants()[*id];
+                let _ = writeln!(
+                    out,
+                    "  released: {} {} can now be spent (grant #{id}, {})",
+                    model.show_source(Source::Wallet(grant.wallets[0]), *value),
+                    model.wallets[grant.wallets[0]].name,
+                    origin(model, grant)
+                );
+            }
+            for (id, value) in &receipt.expired {
+                let grant = &account.grants()[*id];
+                let _ = writeln!(
+                    out,
+                    "  expired: {} {} (grant #{id}, {})",
+                    model.show_source(Source::Wallet(grant.wallets[0]), *value),
+                    model.wallets[grant.wallets[0]].name,
+                    origin(model, grant)
                 );
             }
         }

@@ -318,16 +318,51 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
             },
         );
     let reward_wallets = model.wallets.len();
-    let reward = (percent(), scope(categories), 0..reward_wallets, 1u32..400).prop_map(
-        move |(percent, scope, wallet, days)| {
-            PromoEffect::Reward(Reward {
-                percent,
-                scope,
-                wallet,
-                days,
-            })
-        },
-    );
+    let sources = model.wallets.len() + model.payment_methods.len();
+    let wallet_count = model.wallets.len();
+    let rate = prop_oneof![
+        percent().prop_map(RewardRate::Percent),
+        (1i64..5, 1i64..100_000).prop_map(move |(units, per)| RewardRate::Per {
+            units: Decimal::from(units),
+            per: Decimal::new(per, decimals),
+        }),
+    ];
+    let earned_expiry = prop_oneof![
+        Just(EarnedExpiry::Never),
+        (1u32..400).prop_map(EarnedExpiry::AfterDays),
+        (1u32..24).prop_map(EarnedExpiry::MonthsAfterMonth),
+    ];
+    let reward = (
+        (rate, scope(categories), 0..reward_wallets, 1u32..400),
+        (
+            earned_expiry,
+            0u32..10,
+            proptest::option::of(nonempty_subset(sources)),
+        ),
+    )
+        .prop_map(
+            move |((rate, scope, wallet, days), (expires, pending_days, paid_by))| {
+                PromoEffect::Reward(Reward {
+                    rate,
+                    scope,
+                    wallet,
+                    days: Some(days),
+                    expires,
+                    pending_days,
+                    paid_by: paid_by.map(|list| {
+                        list.into_iter()
+                            .map(|s| {
+                                if s < wallet_count {
+                                    Source::Wallet(s)
+                                } else {
+                                    Source::Payment(s - wallet_count)
+                                }
+                            })
+                            .collect()
+                    }),
+                })
+            },
+        );
     prop_oneof![credit, discount, reward].boxed()
 }
 
@@ -495,29 +530,44 @@ pub fn model() -> impl Strategy<Value = Model> {
                     .into_iter()
                     .enumerate()
                     .map(
-                        |(i, (effect, limit, description, valid_from, length, automatic))| Promo {
-                            automatic: automatic && matches!(effect, PromoEffect::Discount(_)),
-                            budget: if matches!(effect, PromoEffect::Reward(_)) || length % 4 != 0 {
-                                Budget::default()
-                            } else {
-                                Budget {
-                                    per_account: (length % 8 == 0).then(|| Decimal::from(length)),
-                                    total: (length % 3 == 0).then(|| Decimal::from(length * 10)),
-                                    total_redemptions: (length % 5 == 0).then_some(length as u32),
-                                    over: if length % 7 == 0 {
-                                        OverBudget::Refuse
-                                    } else {
-                                        OverBudget::Cut
-                                    },
-                                }
-                            },
-                            code: format!("CODE{i}"),
-                            description,
-                            effect,
-                            limit,
-                            valid_from,
-                            valid_until: valid_from
-                                .and_then(|f| f.checked_add_days(chrono::Days::new(length))),
+                        |(i, (mut effect, limit, description, valid_from, length, automatic))| {
+                            Promo {
+                                automatic: match &mut effect {
+                                    PromoEffect::Discount(_) => automatic,
+                                    // An automatic reward has no term.
+                                    PromoEffect::Reward(reward) if automatic => {
+                                        reward.days = None;
+                                        true
+                                    }
+                                    _ => false,
+                                },
+                                budget: if matches!(effect, PromoEffect::Reward(_))
+                                    || length % 4 != 0
+                                {
+                                    Budget::default()
+                                } else {
+                                    Budget {
+                                        per_account: (length % 8 == 0)
+                                            .then(|| Decimal::from(length)),
+                                        total: (length % 3 == 0)
+                                            .then(|| Decimal::from(length * 10)),
+                                        total_redemptions: (length % 5 == 0)
+                                            .then_some(length as u32),
+                                        over: if length % 7 == 0 {
+                                            OverBudget::Refuse
+                                        } else {
+                                            OverBudget::Cut
+                                        },
+                                    }
+                                },
+                                code: format!("CODE{i}"),
+                                description,
+                                effect,
+                                limit,
+                                valid_from,
+                                valid_until: valid_from
+                                    .and_then(|f| f.checked_add_days(chrono::Days::new(length))),
+                            }
                         },
                     )
                     .collect();

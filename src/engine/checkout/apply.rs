@@ -102,10 +102,11 @@ impl Account<'_> {
         }
         let mut earned_grants = Vec::with_capacity(earned.len());
         for (index, earning) in earned.into_iter().enumerate() {
-            let grant = self.create_grant(
+            let grant = self.create_pending_grant(
                 [earning.wallet],
                 earning.value,
-                None,
+                earning.expires,
+                earning.pending_until,
                 Origin::Reward {
                     promo: earning.promo,
                     order: order_number,

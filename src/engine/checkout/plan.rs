@@ -12,7 +12,7 @@ use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt, ReferralP
 use super::scratch::CheckoutScratch;
 use crate::model::money::Money;
 use crate::model::{
-    CategorySet, Model, PaymentId, PromoEffect, PromoId, Rounding, Source, WalletId,
+    CategorySet, Model, PaymentId, PromoEffect, PromoId, RewardRate, Rounding, Source, WalletId,
 };
 
 /// A credit code typed at checkout, planned as a grant.
@@ -46,6 +46,10 @@ pub(super) struct Earning {
     pub value: Money,
     /// (line, what it counted for the reward).
     pub bases: Vec<(usize, Money)>,
+    /// When what it earns expires.
+    pub expires: Option<NaiveDate>,
+    /// Until when it is pending (not spendable).
+    pub pending_until: Option<NaiveDate>,
 }
 
 /// A checkout planned in full: applying it cannot fail.
@@ -290,29 +294,74 @@ impl Account<'_> {
         // Rewards earn on what was due for their categories after discounts,
         // rounded down to whole units of their wallet.
         let mut earned: Vec<Earning> = Vec::new();
-        for reward in self.rewards.iter().chain(&rewards) {
-            if !reward.active_on(self.today) {
-                continue;
-            }
-            let PromoEffect::Reward(rule) = &model.promos[reward.promo].effect else {
+        let automatic = model
+            .promos
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                self.has_automatic
+                    && p.automatic
+                    && p.valid_from.is_none_or(|from| self.today >= from)
+                    && p.valid_until.is_none_or(|until| self.today < until)
+            })
+            .map(|(id, _)| id);
+        let coded = self
+            .rewards
+            .iter()
+            .chain(&rewards)
+            .filter(|r| r.active_on(self.today))
+            .map(|r| r.promo);
+        for promo in coded.chain(automatic) {
+            let PromoEffect::Reward(rule) = &model.promos[promo].effect else {
                 continue;
             };
+            // What counts per line: what it cost after discounts, or what
+            // the listed sources paid for it.
             let bases: Vec<(usize, Money)> = (0..request.items.len())
                 .filter(|i| rule.scope.matches(facts(request, &scratch.tags, *i)))
-                .map(|i| (i, item_due[i]))
+                .map(|i| {
+                    let base = match &rule.paid_by {
+                        None => item_due[i],
+                        Some(sources) => lines
+                            .iter()
+                            .filter(|l| l.item == i && sources.contains(&l.source))
+                            .map(|l| l.amount)
+                            .sum(),
+                    };
+                    (i, base)
+                })
                 .collect();
             let base: Money = bases.iter().map(|(_, b)| *b).sum();
             let step = self.wallet_steps[rule.wallet];
-            let value = base
-                .percent(rule.percent, Rounding::Down)
-                .ok_or_else(EngineError::overflow)?
-                .floor_to(step);
+            let value = match rule.rate {
+                RewardRate::Percent(p) => base
+                    .percent(p, Rounding::Down)
+                    .ok_or_else(EngineError::overflow)?
+                    .floor_to(step),
+                RewardRate::Per { units, per } => {
+                    let per = model
+                        .currency
+                        .money(per)
+                        .ok_or_else(EngineError::overflow)?;
+                    let times = if per.is_positive() { base.0 / per.0 } else { 0 };
+                    let unit = &model.wallets[rule.wallet].unit;
+                    let earned_units = units
+                        .checked_mul(rust_decimal::Decimal::from_i128_with_scale(times, 0))
+                        .ok_or_else(EngineError::overflow)?;
+                    unit.count_to_money(earned_units, &model.currency)
+                        .ok_or_else(EngineError::overflow)?
+                        .floor_to(step)
+                }
+            };
             if value.is_positive() {
+                let (expires, pending_until) = self.earned_dates(rule);
                 earned.push(Earning {
-                    promo: reward.promo,
+                    promo,
                     wallet: rule.wallet,
                     value,
                     bases,
+                    expires,
+                    pending_until,
                 });
             }
         }

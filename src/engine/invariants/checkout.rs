@@ -122,6 +122,21 @@ pub(super) fn check(
             ),
         ));
     }
+    for line in &receipt.lines {
+        let grant = line
+            .grant
+            .and_then(|g| after.grants().get(g).map(|grant| (g, grant)));
+        if let Some((id, grant)) = grant.filter(|(_, g)| g.pending_on(after.today())) {
+            violations.push(Violation::new(
+                Invariant::PendingUnspent,
+                format!(
+                    "grant #{id} paid {} while pending until {}",
+                    show(line.amount),
+                    grant.pending_until.unwrap_or_default()
+                ),
+            ));
+        }
+    }
     checks.prepare(after, request);
     super::discounts::check(&checks.tags, after, request, receipt, violations);
     check_scope(checks, after, request, receipt, violations);

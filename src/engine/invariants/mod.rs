@@ -94,6 +94,10 @@ problem_kinds! {
         WithinBudget = ("within_budget",
             "no promo gives an account more than its budget per account, all accounts more than its budget in total, or is redeemed more than its limit in total",
             "an engine bug: report it with the scenario that shows it"),
+        /// Pending earned value pays for nothing.
+        PendingUnspent = ("pending_unspent",
+            "earned value still pending pays for nothing and shows in no balance until its day",
+            "an engine bug: report it with the scenario that shows it"),
         /// An opening balance the engine refuses.
         OpeningBalance = ("opening_balance",
             "an opening balance the engine refuses (out of range)",
@@ -356,7 +360,7 @@ fn check_grant(account: &Account<'_>, id: usize, sum: Money) -> Result<(), Viola
             ),
         );
     }
-    if !grant.usable_on(account.today()) && !grant.remaining.is_zero() {
+    if grant.expired_on(account.today()) && !grant.remaining.is_zero() {
         return fail(
             Invariant::ExpiredGrantsEmpty,
             format!(

@@ -67,6 +67,23 @@ pub(super) fn check(
                     ));
                 }
             }
+            for (grant, _) in &receipt.released {
+                let day = after.grants()[*grant].pending_until;
+                if day.is_none_or(|d| d > after.today() || d <= before.today) {
+                    violations.push(Violation::new(
+                        Invariant::PendingUnspent,
+                        format!("grant #{grant} was released on a day the clock did not pass"),
+                    ));
+                }
+            }
+            if let Some((day, grant)) = after.pending_grants().next() {
+                if day <= after.today() {
+                    violations.push(Violation::new(
+                        Invariant::PendingUnspent,
+                        format!("grant #{grant} is still pending after its day {day}"),
+                    ));
+                }
+            }
         }
         Outcome::Convert(receipt) => {
             let Operation::Convert(request) = operation else {

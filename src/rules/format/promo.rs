@@ -49,16 +49,52 @@ pub(super) fn promo_clauses(
             ));
             expiry_clause(referral.friend.expiry, &mut clauses);
         }
-        PromoEffect::Reward(reward) => clauses.push((
-            ClauseKey::Effect,
-            format!(
-                "reward {}% of {} in {} for {}d",
-                plain(reward.percent),
-                model.show_scope(&reward.scope),
-                model.wallets[reward.wallet].name,
-                reward.days
-            ),
-        )),
+        PromoEffect::Reward(reward) => {
+            let unit = &model.wallets[reward.wallet].unit;
+            let rate = match reward.rate {
+                RewardRate::Percent(p) => format!("{}%", plain(p)),
+                RewardRate::Per { units, per } => format!(
+                    "{} {} per {}",
+                    fixed(units, unit.decimals(&model.currency)),
+                    unit.name(&model.currency),
+                    model.show_amount(per)
+                ),
+            };
+            let term = reward
+                .days
+                .map_or_else(String::new, |d| format!(" for {d}d"));
+            clauses.push((
+                ClauseKey::Effect,
+                format!(
+                    "reward {rate} of {} in {}{term}",
+                    model.show_scope(&reward.scope),
+                    model.wallets[reward.wallet].name
+                ),
+            ));
+            match reward.expires {
+                EarnedExpiry::Never => {}
+                EarnedExpiry::AfterDays(days) => {
+                    clauses.push((ClauseKey::Expires, format!("expires {days}d after earning")))
+                }
+                EarnedExpiry::MonthsAfterMonth(n) => clauses.push((
+                    ClauseKey::Expires,
+                    format!(
+                        "expires {n} {} after the month earned",
+                        if n == 1 { "month" } else { "months" }
+                    ),
+                )),
+            }
+            if reward.pending_days > 0 {
+                clauses.push((
+                    ClauseKey::Pending,
+                    format!("pending {}d", reward.pending_days),
+                ));
+            }
+            if let Some(sources) = &reward.paid_by {
+                let names: Vec<&str> = sources.iter().map(|s| model.source_name(*s)).collect();
+                clauses.push((ClauseKey::PaidBy, format!("paid by {}", names.join(", "))));
+            }
+        }
     }
     if promo.automatic {
         clauses.push((ClauseKey::Automatic, "automatic".into()));

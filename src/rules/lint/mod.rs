@@ -8,6 +8,7 @@
 mod conditions;
 mod declarations;
 mod discounts;
+mod rewards;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -82,6 +83,10 @@ problem_kinds! {
         BudgetBelowOneRedemption = ("P018",
             "a budget smaller than what one redemption gives (or a limit in total below the limit per account)",
             "raise the budget, or say `over budget cut` if a partial first redemption is meant"),
+        /// P019.
+        RewardNeverUsable = ("P019",
+            "an earning rule that earns nothing, or value that can never be spent",
+            "check its rate, its `paid by` sources and that it expires after it stops pending"),
     }
 }
 
@@ -205,6 +210,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
     };
     declarations::lint_declarations(model, &mut findings);
     discounts::lint_promos(model, &mut findings);
+    rewards::lint_rewards(model, &mut findings);
     discounts::lint_stacking(model, &mut findings);
     let allowed = allowances(text);
     findings.found.retain(|d| !allowed.contains(d.code));

@@ -9,7 +9,7 @@ use super::Lowering;
 use crate::diagnostic::suggest;
 use crate::model::*;
 use crate::rules::problem::RulesProblem;
-use crate::rules::syntax::{AmountSyntax, PromoClause, Statement, Word};
+use crate::rules::syntax::{AmountSyntax, PromoClause, RateSyntax, Statement, Word};
 
 impl Lowering {
     pub(super) fn lower_promos(
@@ -105,6 +105,9 @@ impl Lowering {
         let mut parts = DiscountClauses::new();
         let mut automatic = false;
         let mut budget = Budget::default();
+        let mut earned_expiry: Option<EarnedExpiry> = None;
+        let mut pending: Option<u32> = None;
+        let mut paid_by: Option<Vec<Source>> = None;
         let mut over_seen = false;
         let is_reward = !is_credit && !is_discount;
         let mut valid_from = None;
@@ -122,15 +125,20 @@ impl Lowering {
                     format!("`{clause_name}` is only for {only_for} promos"),
                 );
             };
+            if let PromoClause::Automatic(_) = clause {
+                if !is_discount && !is_reward {
+                    not_for(self, "automatic", "discount and reward");
+                    ok = false;
+                } else if automatic {
+                    self.duplicate_clause("automatic", clause_span);
+                }
+                automatic = true;
+                continue;
+            }
             if let Some(name) = self.discount_clause(&mut parts, clause, is_discount) {
                 if !is_discount {
                     not_for(self, name, "discount");
                     ok = false;
-                } else if let PromoClause::Automatic(_) = clause {
-                    if automatic {
-                        self.duplicate_clause("automatic", clause_span);
-                    }
-                    automatic = true;
                 }
                 continue;
             }
@@ -199,6 +207,53 @@ impl Lowering {
                         },
                         _ => None,
                     };
+                }
+                PromoClause::ExpiresAfterEarning(duration, _) => {
+                    if !is_reward {
+                        not_for(self, "expires ... after earning", "reward");
+                    } else if earned_expiry.is_some() {
+                        self.duplicate_clause("expires", clause_span);
+                    } else {
+                        earned_expiry = self.days(duration).map(EarnedExpiry::AfterDays);
+                        ok &= earned_expiry.is_some();
+                    }
+                }
+                PromoClause::ExpiresMonths(count, _) => {
+                    if !is_reward {
+                        not_for(self, "expires ... after the month earned", "reward");
+                    } else if earned_expiry.is_some() {
+                        self.duplicate_clause("expires", clause_span);
+                    } else {
+                        earned_expiry = self
+                            .count(count)
+                            .filter(|n| *n <= 1200)
+                            .map(EarnedExpiry::MonthsAfterMonth);
+                        ok &= earned_expiry.is_some();
+                    }
+                }
+                PromoClause::Pending(duration, _) => {
+                    if !is_reward {
+                        not_for(self, "pending", "reward");
+                    } else if pending.is_some() {
+                        self.duplicate_clause("pending", clause_span);
+                    } else {
+                        pending = self.days(duration);
+                        ok &= pending.is_some();
+                    }
+                }
+                PromoClause::PaidBy(names, _) => {
+                    if !is_reward {
+                        not_for(self, "paid by", "reward");
+                    } else if paid_by.is_some() {
+                        self.duplicate_clause("paid by", clause_span);
+                    } else {
+                        let sources: Vec<Source> = names
+                            .iter()
+                            .filter_map(|n| self.resolve_source(n))
+                            .collect();
+                        ok &= sources.len() == names.len();
+                        paid_by = Some(sources);
+                    }
                 }
                 PromoClause::TotalLimit(count, _) => {
                     if is_reward {
@@ -298,21 +353,82 @@ impl Lowering {
                 PromoEffect::Discount(Box::new(self.lower_discount(effect, target, parts)?))
             }
             PromoClause::Reward {
-                percent,
+                rate,
                 scope,
                 wallet,
                 duration,
                 ..
             } => {
-                let percent = self.percent(percent);
                 let scope = self.resolve_scope(scope, ScopeUse::Items);
-                let wallet = self.resolve_wallet(wallet);
-                let days = self.days(duration);
+                let wallet = self.resolve_wallet(wallet)?;
+                let rate = match rate {
+                    RateSyntax::Percent(word) => RewardRate::Percent(self.percent(word)?),
+                    RateSyntax::Per(units, per) => {
+                        let unit = wallets[wallet].unit.clone();
+                        let unit_name = unit.name(&self.currency).to_string();
+                        if units.unit.text != unit_name {
+                            self.problem_with_help(
+                                RulesProblem::UnitMismatch,
+                                units.unit.span,
+                                format!(
+                                    "`{}` counts in `{unit_name}`, not `{}`",
+                                    wallets[wallet].name, units.unit.text
+                                ),
+                                "wrong unit",
+                                format!("write `{} {unit_name}`", units.number.text),
+                            );
+                            return None;
+                        }
+                        let decimals = unit.decimals(&self.currency);
+                        let count = self.amount_number(&units.number, decimals, &unit_name)?;
+                        let per = self.currency_amount(per)?;
+                        if per.is_zero() {
+                            self.problem(
+                                RulesProblem::MalformedAmount,
+                                units.number.span,
+                                "a reward earns per a positive amount, not per 0".into(),
+                                "per nothing",
+                            );
+                            return None;
+                        }
+                        RewardRate::Per { units: count, per }
+                    }
+                };
+                let days = match duration {
+                    Some(word) => Some(self.days(word)?),
+                    None => None,
+                };
+                if let (Some(_), true, Some(word)) = (days, automatic, duration.as_ref()) {
+                    self.problem_with_help(
+                        RulesProblem::ClauseNotApplicable,
+                        word.span,
+                        format!(
+                            "reward `{}` is automatic: it earns on every checkout while valid, so it has no term",
+                            code.text
+                        ),
+                        "a term for a reward nobody redeems",
+                        "remove `for ...`; limit when it earns with `valid from ... until ...`".into(),
+                    );
+                    return None;
+                }
+                if days.is_none() && !automatic {
+                    self.problem_with_help(
+                        RulesProblem::ClauseNotApplicable,
+                        code.span,
+                        format!("reward `{}` has no term", code.text),
+                        "earns for how long?",
+                        "a reward code earns for a term after redemption (`for 30d`); an `automatic` reward earns on every checkout".into(),
+                    );
+                    return None;
+                }
                 PromoEffect::Reward(Reward {
-                    percent: percent?,
+                    rate,
                     scope,
-                    wallet: wallet?,
-                    days: days?,
+                    wallet,
+                    days,
+                    expires: earned_expiry.unwrap_or_default(),
+                    pending_days: pending.unwrap_or(0),
+                    paid_by,
                 })
             }
             _ => return None,

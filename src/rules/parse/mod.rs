@@ -51,6 +51,8 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::total_limit => ClauseKey::TotalLimit,
         Rule::budget => ClauseKey::Budget,
         Rule::over_budget => ClauseKey::OverBudget,
+        Rule::pending => ClauseKey::Pending,
+        Rule::paid_by => ClauseKey::PaidBy,
         Rule::class_policy => ClauseKey::Policy,
         _ => return None,
     })

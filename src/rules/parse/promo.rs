@@ -7,8 +7,8 @@ use super::scope::scope;
 use super::{amount, percent_word, span_of, word, Rule};
 use crate::model::Span;
 use crate::rules::syntax::{
-    AmountSyntax, ConditionSyntax, EffectSyntax, MeasureSyntax, PromoClause, ScopeSyntax,
-    TargetSyntax, ValueSyntax, Word,
+    AmountSyntax, ConditionSyntax, EffectSyntax, MeasureSyntax, PromoClause, RateSyntax,
+    ScopeSyntax, TargetSyntax, ValueSyntax, Word,
 };
 
 fn empty(span: Span) -> Word {
@@ -63,16 +63,31 @@ pub(super) fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
                 span,
             }
         }
-        Rule::reward => PromoClause::Reward {
-            percent: inner
+        Rule::reward => {
+            let rate = match inner.next() {
+                Some(p) if p.as_rule() == Rule::reward_per => {
+                    let mut parts = p.into_inner();
+                    let units = parts.next().map(amount).unwrap_or_else(|| no_amount(span));
+                    let per = parts.next().map(amount).unwrap_or_else(|| no_amount(span));
+                    RateSyntax::Per(units, per)
+                }
+                Some(p) => RateSyntax::Percent(percent_word(p)),
+                None => RateSyntax::Percent(empty(span)),
+            };
+            let scope_syntax = inner.next().map(scope).unwrap_or_default();
+            let wallet = next_word(&mut inner);
+            let duration = inner
                 .next()
-                .map(percent_word)
-                .unwrap_or_else(|| empty(span)),
-            scope: inner.next().map(scope).unwrap_or_default(),
-            wallet: next_word(&mut inner),
-            duration: next_word(&mut inner),
-            span,
-        },
+                .and_then(|term| term.into_inner().next())
+                .map(word);
+            PromoClause::Reward {
+                rate,
+                scope: scope_syntax,
+                wallet,
+                duration,
+                span,
+            }
+        }
         Rule::max => PromoClause::Max(
             inner.next().map(amount).unwrap_or_else(|| no_amount(span)),
             span,
@@ -85,6 +100,12 @@ pub(super) fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
         Rule::expires => match inner.next() {
             Some(p) if p.as_rule() == Rule::expires_on => {
                 PromoClause::ExpiresOn(next_word(&mut p.into_inner()), span)
+            }
+            Some(p) if p.as_rule() == Rule::expires_earning => {
+                PromoClause::ExpiresAfterEarning(next_word(&mut p.into_inner()), span)
+            }
+            Some(p) if p.as_rule() == Rule::expires_months => {
+                PromoClause::ExpiresMonths(next_word(&mut p.into_inner()), span)
             }
             Some(p) => PromoClause::ExpiresAfter(next_word(&mut p.into_inner()), span),
             None => PromoClause::ExpiresAfter(empty(span), span),
@@ -131,6 +152,10 @@ pub(super) fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
             PromoClause::Budget(value, per_account, span)
         }
         Rule::over_budget => PromoClause::OverBudget(next_word(&mut inner), span),
+        Rule::pending => PromoClause::Pending(next_word(&mut inner), span),
+        Rule::paid_by => {
+            PromoClause::PaidBy(inner.next().map(super::words).unwrap_or_default(), span)
+        }
         _ => PromoClause::OnConflict(next_word(&mut inner), span),
     }
 }

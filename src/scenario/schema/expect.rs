@@ -29,6 +29,9 @@ pub struct Expect {
     pub earned: Option<WalletAmounts>,
     /// Balances after the step; listed wallets only.
     pub balances: Option<WalletAmounts>,
+    /// Earned value still pending after the step (not in the balances);
+    /// listed wallets only.
+    pub pending: Option<WalletAmounts>,
     /// Claimed, unused discount entitlements after the step.
     pub discounts: Option<Vec<PromoName>>,
     /// For a refund: what returned to each source; unlisted returned 0.
@@ -47,6 +50,7 @@ pub const EXPECT_KEYS: &[&str] = &[
     "total",
     "earned",
     "balances",
+    "pending",
     "discounts",
     "refunded",
     "forfeited",
@@ -72,6 +76,7 @@ impl<'de> Deserialize<'de> for Expect {
                         "total" => expect.total = Some(map.next_value()?),
                         "earned" => expect.earned = Some(map.next_value()?),
                         "balances" => expect.balances = Some(map.next_value()?),
+                        "pending" => expect.pending = Some(map.next_value()?),
                         "discounts" => {
                             expect.discounts = Some(map.next_value::<Bounded<PromoName>>()?.0)
                         }

@@ -214,6 +214,9 @@ impl Serialize for View<'_, Expect> {
         if let Some(balances) = &expect.balances {
             map.serialize_entry("balances", &Pairs(wallets(model, &balances.0)))?;
         }
+        if let Some(pending) = &expect.pending {
+            map.serialize_entry("pending", &Pairs(wallets(model, &pending.0)))?;
+        }
         if let Some(discounts) = &expect.discounts {
             let codes: Vec<&str> = discounts
                 .iter()
