@@ -56,13 +56,22 @@ pub struct Order {
     pub earned: Vec<(GrantId, Money)>,
     /// Whether every unit (and shipping) was refunded.
     pub refunded: bool,
+    /// Points paid for discounts bought with them; they go back when the
+    /// whole order is refunded.
+    pub costs: Vec<LinePayment>,
 }
 
 impl Order {
-    /// What each source paid for the whole order, in the order first seen.
+    /// What each source paid for the whole order (points for discounts
+    /// included), in the order first seen.
     pub fn paid(&self) -> Vec<(Source, Money)> {
         let mut paid: Vec<(Source, Money)> = Vec::new();
-        for payment in self.lines.iter().flat_map(|l| &l.payments) {
+        for payment in self
+            .lines
+            .iter()
+            .flat_map(|l| &l.payments)
+            .chain(&self.costs)
+        {
             match paid.iter_mut().find(|(s, _)| *s == payment.source) {
                 Some((_, total)) => *total += payment.paid,
                 None => paid.push((payment.source, payment.paid)),

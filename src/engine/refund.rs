@@ -297,6 +297,33 @@ impl Account<'_> {
         order.refunded = order.lines.iter().all(|l| l.refunded >= l.quantity);
         if order.refunded {
             self.refunds += 1;
+            // Points paid for discounts go back with the last unit, to the
+            // grants they came from (forfeited if those have expired).
+            let costs = std::mem::take(&mut self.orders[index].costs);
+            let mut kept = Vec::with_capacity(costs.len());
+            for mut cost in costs {
+                let back = cost.paid - cost.returned;
+                cost.returned = cost.paid;
+                kept.push(cost);
+                let Some(grant) = cost.grant.filter(|_| back.is_positive()) else {
+                    continue;
+                };
+                if self.grants[grant].usable_on(self.today) {
+                    self.change(grant, back, EntryKind::Refund, cost.source, Some(number));
+                    merge(&mut receipt.returned, cost.source, back);
+                } else {
+                    self.note(Entry {
+                        date: self.today,
+                        kind: EntryKind::Forfeit,
+                        source: cost.source,
+                        grant: None,
+                        amount: back,
+                        order: Some(number),
+                    });
+                    merge(&mut receipt.forfeited, cost.source, back);
+                }
+            }
+            self.orders[index].costs = kept;
         }
         Ok(receipt)
     }

@@ -39,6 +39,9 @@ pub(super) struct Edges {
     pub skus: Vec<String>,
     /// Whether anything in the rules concerns shipping.
     pub shipping: bool,
+    /// What discounts cost in points, per points wallet: opening balances
+    /// land at, just under and just over them.
+    pub costs: Vec<(crate::model::WalletId, Money)>,
 }
 
 impl Edges {
@@ -85,6 +88,14 @@ impl Edges {
             }
         }
         for promo in &model.promos {
+            if let PromoEffect::Discount(d) = &promo.effect {
+                if let Some(cost) = d.cost {
+                    let unit = &model.wallets[cost.wallet].unit;
+                    if let Some(value) = unit.count_to_money(cost.amount, &model.currency) {
+                        edges.costs.push((cost.wallet, value));
+                    }
+                }
+            }
             if let PromoEffect::Reward(r) = &promo.effect {
                 scopes.push(&r.scope);
                 // A rate per amount: the price that earns one more time, and

@@ -207,7 +207,18 @@ impl Draw<'_, '_> {
         let mut balances = Vec::new();
         for (wallet, rule) in model.wallets.iter().enumerate() {
             if self.rng.bool() {
-                let value = Money(self.rng.i128(0..=2_000));
+                let costs: Vec<Money> = self
+                    .generator
+                    .edges
+                    .costs
+                    .iter()
+                    .filter(|(w, _)| *w == wallet)
+                    .map(|(_, v)| *v)
+                    .collect();
+                let value = match costs.len() {
+                    0 => Money(self.rng.i128(0..=2_000)),
+                    n => costs[self.rng.usize(0..n)],
+                };
                 let expires = (self.rng.u8(0..4) == 0).then(|| {
                     self.start
                         .checked_add_days(Days::new(self.rng.u64(1..=60)))

@@ -395,6 +395,18 @@ pub struct Discount {
     pub class: Option<ClassId>,
     /// What happens to its code when stacking keeps it from applying.
     pub on_conflict: Conflict,
+    /// What the customer pays in points when it applies (`cost 200 star
+    /// from stars`).
+    pub cost: Option<Cost>,
+}
+
+/// Points a discount costs when it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost {
+    /// The points wallet it is taken from.
+    pub wallet: crate::model::WalletId,
+    /// How many points (whole units of the wallet).
+    pub amount: Decimal,
 }
 
 impl Discount {
@@ -414,6 +426,7 @@ impl Discount {
             stacking: Stacking::default(),
             class: None,
             on_conflict: Conflict::default(),
+            cost: None,
         }
     }
 

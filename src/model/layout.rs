@@ -101,6 +101,10 @@ pub enum ClauseKey {
     OverBudget,
     /// `pending Nd` (reward).
     Pending,
+    /// `cost AMOUNT from WALLET` (discount).
+    Cost,
+    /// `points UNIT` (wallet).
+    Points,
     /// `paid by SOURCES` (reward).
     PaidBy,
 }

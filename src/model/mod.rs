@@ -15,8 +15,8 @@ pub mod scope;
 mod show;
 
 pub use discount::{
-    Class, ClassId, ClassPolicy, Condition, Conflict, Discount, Effect, Measure, Pick, Remainder,
-    RoundOn, Stacking, Target,
+    Class, ClassId, ClassPolicy, Condition, Conflict, Cost, Discount, Effect, Measure, Pick,
+    Remainder, RoundOn, Stacking, Target,
 };
 pub use expr::{Assertion, CompareOp, Expr, Variable};
 pub use layout::{ClauseKey, Layout, SourceMap, Span, StatementLayout};
@@ -214,6 +214,9 @@ pub struct Wallet {
     pub scope: Scope,
     /// Used only when the checkout selects it.
     pub opt_in: bool,
+    /// Holds points (`points star`): whole units that pay no price, only
+    /// what discounts `cost`.
+    pub points: bool,
 }
 
 /// A payment method (e.g. `card`) that pays whatever credit does not.

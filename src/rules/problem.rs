@@ -158,6 +158,11 @@ problem_kinds! {
         PrecedenceMissing = ("rules::precedence_missing",
             "the file has wallets but no `precedence` saying which is spent first",
             "add `precedence WALLET > ... > PAYMENT`"),
+        /// A cost taken from a wallet that is not a points wallet, or a
+        /// points wallet where money is meant.
+        NotPoints = ("rules::not_points",
+            "a points wallet where money is meant, or money where points are",
+            "points (`wallet NAME { points UNIT }`) pay no price and are only spent by a discount's `cost`"),
         /// A wallet with no place in the precedence.
         PrecedenceIncomplete = ("rules::precedence_incomplete",
             "a wallet that has no position in the precedence",

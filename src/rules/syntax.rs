@@ -119,6 +119,8 @@ pub(crate) enum WalletClause {
         currency: Word,
         span: Span,
     },
+    /// `points UNIT`.
+    Points(Word, Span),
     Spends(ScopeSyntax, Span),
     OptIn(Span),
 }
@@ -192,6 +194,8 @@ pub(crate) enum PromoClause {
     Budget(AmountSyntax, bool, Span),
     /// `over budget cut|refuse`.
     OverBudget(Word, Span),
+    /// `cost AMOUNT from WALLET`.
+    Cost(AmountSyntax, Word, Span),
 }
 
 impl PromoClause {
@@ -224,7 +228,8 @@ impl PromoClause {
             | PromoClause::OnConflict(_, span)
             | PromoClause::TotalLimit(_, span)
             | PromoClause::Budget(_, _, span)
-            | PromoClause::OverBudget(_, span) => *span,
+            | PromoClause::OverBudget(_, span)
+            | PromoClause::Cost(_, _, span) => *span,
         }
     }
 }

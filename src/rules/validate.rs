@@ -40,7 +40,22 @@ fn check_precedence(model: &Model, precedence_span: Option<Span>, problems: &mut
         return;
     };
     for (id, wallet) in model.wallets.iter().enumerate() {
-        if !model.precedence.contains(&Source::Wallet(id)) {
+        if wallet.points && model.precedence.contains(&Source::Wallet(id)) {
+            problems.push(Problem {
+                kind: RulesProblem::NotPoints,
+                message: format!(
+                    "`{}` holds points, which pay no price, so it has no place in the precedence",
+                    wallet.name
+                ),
+                span,
+                label: "points in the spending order".into(),
+                help: Some(format!(
+                    "remove `{}` from the `precedence` list",
+                    wallet.name
+                )),
+            });
+        }
+        if !wallet.points && !model.precedence.contains(&Source::Wallet(id)) {
             problems.push(Problem {
                 kind: RulesProblem::PrecedenceIncomplete,
                 message: format!("wallet `{}` has no position in the precedence", wallet.name),

@@ -286,6 +286,15 @@ fn explain_discount(
         if let Some(condition) = &d.condition {
             text.push_str(&format!(" when {}", model.show_condition(condition)));
         }
+        if let Some(cost) = d.cost {
+            let wallet = &model.wallets[cost.wallet];
+            text.push_str(&format!(
+                ", costs {} {} from {}",
+                cost.amount,
+                wallet.unit.name(&model.currency),
+                wallet.name
+            ));
+        }
         format!(" [{text}, class {}]", model.classes[d.class_id()].name)
     });
     let code = &model.promos[trace.promo].code;
@@ -429,6 +438,17 @@ fn explain_step(
                     model.source_name(line.source),
                     model.show_source(line.source, line.amount),
                     request.line_name(line.item)
+                );
+            }
+            for cost in &receipt.costs {
+                let source = Source::Wallet(cost.wallet);
+                let _ = writeln!(
+                    out,
+                    "  bought with points: {} paid {} {} from grant #{}",
+                    model.promos[cost.promo].code,
+                    model.show_source(source, cost.amount),
+                    model.wallets[cost.wallet].name,
+                    cost.grant
                 );
             }
             let earned = account

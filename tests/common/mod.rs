@@ -122,24 +122,35 @@ fn skeleton() -> impl Strategy<Value = Model> {
                     proptest::option::of(1i64..100),
                     scope_with(categories, true),
                     any::<bool>(),
+                    0u8..5,
                 ),
                 wallets,
             )
             .prop_map(move |ws| {
                 ws.into_iter()
                     .enumerate()
-                    .map(|(i, (description, unit, scope, opt_in))| Wallet {
-                        name: format!("wallet{i}"),
-                        description,
-                        unit: match unit {
-                            None => Unit::Currency,
-                            Some(k) => Unit::Named {
-                                name: format!("unit{i}"),
-                                value: step * Decimal::from(k),
+                    .map(|(i, (description, unit, scope, opt_in, kind))| {
+                        // One wallet in five holds points (never the first:
+                        // the model keeps a wallet that pays).
+                        let points = kind == 0 && i > 0;
+                        Wallet {
+                            name: format!("wallet{i}"),
+                            description,
+                            unit: match (points, unit) {
+                                (true, _) => Unit::Named {
+                                    name: format!("pt{i}"),
+                                    value: step,
+                                },
+                                (false, None) => Unit::Currency,
+                                (false, Some(k)) => Unit::Named {
+                                    name: format!("unit{i}"),
+                                    value: step * Decimal::from(k),
+                                },
                             },
-                        },
-                        scope,
-                        opt_in,
+                            scope: if points { Scope::default() } else { scope },
+                            opt_in: opt_in && !points,
+                            points,
+                        }
                     })
                     .collect::<Vec<_>>()
             });
@@ -173,8 +184,11 @@ fn skeleton() -> impl Strategy<Value = Model> {
             )
                 .prop_map(
                     |(currency, categories, wallets, payment_methods, own, built_in, order)| {
-                        let mut precedence: Vec<Source> =
-                            order.into_iter().map(Source::Wallet).collect();
+                        let mut precedence: Vec<Source> = order
+                            .into_iter()
+                            .filter(|w| !wallets[*w].points)
+                            .map(Source::Wallet)
+                            .collect();
                         precedence.extend((0..payment_methods.len()).map(Source::Payment));
                         let tags = (0..TAGS)
                             .map(|i| Tag {
@@ -273,6 +287,7 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
             })
         });
     let classes = model.classes.len();
+    let points: Vec<bool> = model.wallets.iter().map(|w| w.points).collect();
     let discount = (
         (effect(decimals), target(categories)),
         (
@@ -282,14 +297,18 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
             proptest::option::of(condition_of(categories, decimals, 2)),
         ),
         (0usize..2, 0usize..3, 0usize..4, 0usize..3),
-        (proptest::option::of(0..classes), any::<bool>()),
+        (
+            proptest::option::of(0..classes),
+            any::<bool>(),
+            proptest::option::of((0..points.len(), 1i64..500)),
+        ),
     )
         .prop_map(
             move |(
                 (effect, target),
                 (max, times, min_spend, condition),
                 (pick, rounding, remainder, stacking),
-                (class, refuse),
+                (class, refuse, cost),
             )| {
                 let picks = target.picks_units();
                 let repeats = target.repeats();
@@ -314,6 +333,10 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
                         Conflict::Keep
                     },
                     target,
+                    cost: cost.filter(|(w, _)| points[*w]).map(|(wallet, n)| Cost {
+                        wallet,
+                        amount: Decimal::from(n),
+                    }),
                 }))
             },
         );
@@ -533,7 +556,9 @@ pub fn model() -> impl Strategy<Value = Model> {
                         |(i, (mut effect, limit, description, valid_from, length, automatic))| {
                             Promo {
                                 automatic: match &mut effect {
-                                    PromoEffect::Discount(_) => automatic,
+                                    // A discount bought with points is never
+                                    // automatic.
+                                    PromoEffect::Discount(d) => automatic && d.cost.is_none(),
                                     // An automatic reward has no term.
                                     PromoEffect::Reward(reward) if automatic => {
                                         reward.days = None;

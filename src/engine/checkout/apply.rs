@@ -100,6 +100,23 @@ impl Account<'_> {
                 });
             }
         }
+        let mut costs = Vec::with_capacity(receipt.costs.len());
+        for cost in &receipt.costs {
+            let source = Source::Wallet(cost.wallet);
+            self.change(
+                cost.grant,
+                -cost.amount,
+                EntryKind::Spend,
+                source,
+                Some(order_number),
+            );
+            costs.push(LinePayment {
+                grant: Some(cost.grant),
+                source,
+                paid: cost.amount,
+                returned: Money::ZERO,
+            });
+        }
         let mut earned_grants = Vec::with_capacity(earned.len());
         for (index, earning) in earned.into_iter().enumerate() {
             let grant = self.create_pending_grant(
@@ -166,6 +183,7 @@ impl Account<'_> {
             lines: order_lines,
             earned: earned_grants,
             refunded: false,
+            costs,
         });
         receipt
     }

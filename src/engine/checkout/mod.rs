@@ -7,6 +7,7 @@
 
 mod apply;
 mod cart;
+mod costs;
 mod discounts;
 mod plan;
 mod receipt;
@@ -15,6 +16,7 @@ mod trace;
 
 pub(crate) use cart::{facts, item_tags, wallet_category_sets, Kinds};
 pub use cart::{MAX_KINDS, MAX_UNITS};
+pub use costs::CostLine;
 pub use discounts::MAX_CHOICES;
 pub use receipt::{
     CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace, GrantRole, GrantTrace, Item,

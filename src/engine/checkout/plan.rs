@@ -201,6 +201,7 @@ impl Account<'_> {
                     .iter()
                     .any(|t| t.promo == *p && t.from_code() && !t.applied)
         });
+        let costs = self.plan_costs(&discounts.traces)?;
         let mut item_due: Vec<Money> = Vec::with_capacity(request.items.len());
         for (item, off) in request.items.iter().zip(&discounts.per_item) {
             item_due.push(item.line_total().ok_or_else(EngineError::overflow)? - *off);
@@ -387,6 +388,7 @@ impl Account<'_> {
                 discounts: discounts.traces,
                 redeemed,
                 referral,
+                costs,
             },
             referred: typed_referral,
             credits,

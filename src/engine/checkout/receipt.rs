@@ -227,6 +227,8 @@ pub struct Receipt {
     pub redeemed: Vec<PromoId>,
     /// The referral this first order pays, if any.
     pub referral: Option<ReferralPayout>,
+    /// Points taken for discounts bought with them.
+    pub costs: Vec<super::CostLine>,
 }
 
 impl Receipt {

@@ -32,8 +32,12 @@ pub fn grant_traces(
     }
     let cart = kinds.present;
     // What held value before, and the credit of codes given at checkout.
+    // Points pay no price: they are not credit.
+    let is_points =
+        |grant: &crate::engine::Grant| grant.wallets.iter().all(|w| model.wallets[*w].points);
     let mut considered: Vec<(usize, Money)> = before
         .live_grants()
+        .filter(|id| !is_points(&before.grants()[*id]))
         .map(|id| (id, before.grants()[id].remaining))
         .collect();
     for (id, grant) in after

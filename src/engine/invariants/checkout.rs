@@ -156,7 +156,9 @@ pub(super) fn check(
         .iter()
         .filter(|l| l.grant.is_some())
         .map(|l| l.amount)
-        .sum();
+        .sum::<Money>()
+        + receipt.costs.iter().map(|c| c.amount).sum::<Money>();
+    check_costs(after, receipt, violations);
     if delta != created - spent {
         violations.push(Violation::new(
             Invariant::ValueConserved,
@@ -169,6 +171,61 @@ pub(super) fn check(
         ));
     }
     check_allocation(checks, before, after, request, receipt, violations);
+}
+
+/// Points for discounts: each applied discount with a cost took exactly its
+/// cost, from spendable grants of its points wallet; nothing else took
+/// points.
+fn check_costs(after: &Account<'_>, receipt: &Receipt, violations: &mut Vec<Violation>) {
+    let model = after.model();
+    for trace in &receipt.discounts {
+        let cost = model.discount(trace.promo).and_then(|d| d.cost);
+        let want = match (trace.applied, cost) {
+            (true, Some(cost)) => model.wallets[cost.wallet]
+                .unit
+                .count_to_money(cost.amount, &model.currency)
+                .unwrap_or_default(),
+            _ => Money::ZERO,
+        };
+        let lines = receipt.costs.iter().filter(|c| c.promo == trace.promo);
+        let took: Money = lines.clone().map(|c| c.amount).sum();
+        let right_wallet = lines.clone().all(|c| {
+            cost.is_some_and(|cost| cost.wallet == c.wallet)
+                && after.grants().get(c.grant).is_some_and(|g| {
+                    g.shows_in(c.wallet) && !g.pending_on(after.today()) && c.amount.is_positive()
+                })
+        });
+        if took != want || !right_wallet {
+            violations.push(Violation::new(
+                Invariant::ValueConserved,
+                format!(
+                    "`{}` took {} points where its cost is {}",
+                    model.promos[trace.promo].code,
+                    model.show_money(took),
+                    model.show_money(want)
+                ),
+            ));
+        }
+    }
+    // Soonest expiry, then oldest: no grant of the wallet that comes before
+    // the last one used still holds points.
+    for cost in &receipt.costs {
+        let key = |id: usize| crate::engine::grants::spending_key(&after.grants()[id], id);
+        let last = key(cost.grant);
+        let skipped = after
+            .live_grants()
+            .filter(|g| after.grants()[*g].shows_in(cost.wallet))
+            .find(|g| key(*g) < last && *g != cost.grant);
+        if let Some(skipped) = skipped {
+            violations.push(Violation::new(
+                Invariant::Precedence,
+                format!(
+                    "`{}` took points from grant #{} while grant #{skipped}, due first, kept some",
+                    model.promos[cost.promo].code, cost.grant
+                ),
+            ));
+        }
+    }
 }
 
 /// Each payment only in scope: a grant through a wallet it shows in that

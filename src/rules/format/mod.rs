@@ -104,16 +104,22 @@ pub fn format_source(model: &Model, text: &str) -> String {
     }
     for (i, wallet) in model.wallets.iter().enumerate() {
         let mut clauses = Vec::new();
-        if let Unit::Named { name, value } = &wallet.unit {
-            clauses.push((
+        match &wallet.unit {
+            Unit::Named { name, .. } if wallet.points => {
+                clauses.push((ClauseKey::Points, format!("points {name}")));
+            }
+            Unit::Named { name, value } => clauses.push((
                 ClauseKey::Unit,
                 format!("unit {name} = {} {}", plain(*value), currency.code),
+            )),
+            Unit::Currency => {}
+        }
+        if !wallet.points {
+            clauses.push((
+                ClauseKey::Spends,
+                format!("spends on {}", scope(model, &wallet.scope)),
             ));
         }
-        clauses.push((
-            ClauseKey::Spends,
-            format!("spends on {}", scope(model, &wallet.scope)),
-        ));
         if wallet.opt_in {
             clauses.push((ClauseKey::OptIn, "opt_in".into()));
         }

@@ -221,6 +221,18 @@ fn discount_clauses(
             format!("on conflict {}", discount.on_conflict.keyword()),
         ));
     }
+    if let Some(cost) = discount.cost {
+        let wallet = &model.wallets[cost.wallet];
+        clauses.push((
+            ClauseKey::Cost,
+            format!(
+                "cost {} {} from {}",
+                fixed(cost.amount, wallet.unit.decimals(&model.currency)),
+                wallet.unit.name(&model.currency),
+                wallet.name
+            ),
+        ));
+    }
 }
 
 fn expiry_clause(expiry: Expiry, clauses: &mut Vec<(ClauseKey, String)>) {

@@ -16,7 +16,7 @@ pub(super) fn lint_declarations(model: &Model, findings: &mut Findings) {
         // A wallet that names `shipping` and nothing else is a shipping
         // credit; one that reaches only shipping through `*` is a mistake.
         let names_shipping = wallet.scope.include.contains(&Selector::Shipping);
-        if matches_no_item(model, &wallet.scope) && !names_shipping {
+        if matches_no_item(model, &wallet.scope) && !names_shipping && !wallet.points {
             findings.add(
                 Lint::WalletNeverPays,
                 wallet_span(w),

@@ -85,7 +85,8 @@ pub(super) fn lint_promos(model: &Model, findings: &mut Findings) {
                 // P003
                 let pays = credit.wallets.iter().any(|w| {
                     let scope = &model.wallets[*w].scope;
-                    scope.covers_shipping()
+                    model.wallets[*w].points
+                        || scope.covers_shipping()
                         || (0..model.categories.len()).any(|c| could_cover(scope, c))
                 });
                 if !pays {

@@ -87,6 +87,10 @@ problem_kinds! {
         RewardNeverUsable = ("P019",
             "an earning rule that earns nothing, or value that can never be spent",
             "check its rate, its `paid by` sources and that it expires after it stops pending"),
+        /// P020.
+        PointsGoNowhere = ("P020",
+            "a points wallet nothing in the rules fills, or whose points no discount costs",
+            "earn points into it with a `reward`, and spend them with a discount's `cost`"),
     }
 }
 

@@ -6,6 +6,7 @@ use crate::model::{EarnedExpiry, Model, PromoEffect, RewardRate, Source};
 
 pub(super) fn lint_rewards(model: &Model, findings: &mut Findings) {
     let spans = &model.source_map;
+    lint_points(model, findings);
     for (p, promo) in model.promos.iter().enumerate() {
         let PromoEffect::Reward(reward) = &promo.effect else {
             continue;
@@ -58,6 +59,40 @@ pub(super) fn lint_rewards(model: &Model, findings: &mut Findings) {
                 );
             }
         }
+    }
+}
+
+/// P020: points that nothing earns, or that buy nothing.
+fn lint_points(model: &Model, findings: &mut Findings) {
+    for (w, wallet) in model.wallets.iter().enumerate() {
+        if !wallet.points {
+            continue;
+        }
+        let filled = model.refund_into == Some(w)
+            || model.promos.iter().any(|p| match &p.effect {
+                PromoEffect::Reward(r) => r.wallet == w,
+                PromoEffect::Credit(c) => c.wallets.contains(&w),
+                PromoEffect::Referral(r) => {
+                    r.friend.wallets.contains(&w) || r.advocate.wallets.contains(&w)
+                }
+                PromoEffect::Discount(_) => false,
+            });
+        let spent = model
+            .promos
+            .iter()
+            .any(|p| matches!(&p.effect, PromoEffect::Discount(d) if d.cost.is_some_and(|c| c.wallet == w)));
+        let problem = match (filled, spent) {
+            (true, true) => continue,
+            (false, _) => "no reward, credit or referral puts points in it",
+            (true, false) => "no discount `cost`s its points, so they buy nothing",
+        };
+        findings.add(
+            Lint::PointsGoNowhere,
+            model.source_map.wallets.get(w).copied().unwrap_or_default(),
+            format!("points wallet `{}`: {problem}", wallet.name),
+            "points that go nowhere",
+            "earn points into it with a `reward`, and spend them with a discount's `cost`".into(),
+        );
     }
 }
 

@@ -120,8 +120,33 @@ impl Lowering {
             let mut unit: Option<Unit> = None;
             let mut scope: Option<Scope> = None;
             let mut opt_in = false;
+            let mut points: Option<Span> = None;
             for clause in clauses {
                 match clause {
+                    WalletClause::Points(unit_name, span) => {
+                        if points.is_some() {
+                            self.duplicate_clause("points", *span);
+                            continue;
+                        }
+                        if unit_name.text == self.currency.code {
+                            self.problem_with_help(
+                                RulesProblem::NotPoints,
+                                unit_name.span,
+                                format!(
+                                    "points are not money: name them something other than `{}`",
+                                    unit_name.text
+                                ),
+                                "the currency's name",
+                                "write `points point`, `points star`, ...".into(),
+                            );
+                            continue;
+                        }
+                        points = Some(*span);
+                        unit = Some(Unit::Named {
+                            name: unit_name.text.clone(),
+                            value: self.currency.step(),
+                        });
+                    }
                     WalletClause::Unit {
                         name: unit_name,
                         value,
@@ -154,6 +179,30 @@ impl Lowering {
                     }
                 }
             }
+            if points.is_some() {
+                let conflicting = clauses.iter().find_map(|c| match c {
+                    WalletClause::Unit { span, .. } => Some((*span, "unit")),
+                    WalletClause::Spends(_, span) => Some((*span, "spends on")),
+                    WalletClause::OptIn(span) => Some((*span, "opt_in")),
+                    WalletClause::Points(..) => None,
+                });
+                if let Some((span, clause)) = conflicting {
+                    self.problem_with_help(
+                        RulesProblem::NotPoints,
+                        span,
+                        format!(
+                            "`{}` holds points, which pay no price: `{clause}` does not apply",
+                            name.text
+                        ),
+                        "not for points",
+                        format!(
+                            "remove `{clause}`, or make `{}` a wallet of money without `points`",
+                            name.text
+                        ),
+                    );
+                }
+                scope = Some(Scope::default());
+            }
             let scope = scope.unwrap_or_else(|| {
                 self.problem_with_help(
                     RulesProblem::MissingSpends,
@@ -170,7 +219,8 @@ impl Lowering {
                 description: description.clone(),
                 unit: unit.unwrap_or(Unit::Currency),
                 scope,
-                opt_in,
+                opt_in: opt_in && points.is_none(),
+                points: points.is_some(),
             });
         }
         (wallets, spans)

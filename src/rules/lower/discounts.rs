@@ -237,6 +237,7 @@ impl Lowering {
             stacking: parts.stacking.unwrap_or_default(),
             class: parts.class,
             on_conflict: parts.on_conflict.unwrap_or_default(),
+            cost: None,
         })
     }
 

@@ -124,6 +124,30 @@ impl Lowering {
         }
     }
 
+    /// Reads an amount that must be written in `wallet`'s unit.
+    pub(super) fn wallet_amount(
+        &mut self,
+        amount: &AmountSyntax,
+        wallet: &crate::model::Wallet,
+    ) -> Option<Decimal> {
+        let unit_name = wallet.unit.name(&self.currency).to_string();
+        if amount.unit.text != unit_name {
+            self.problem_with_help(
+                RulesProblem::UnitMismatch,
+                amount.unit.span,
+                format!(
+                    "`{}` counts in `{unit_name}`, not `{}`",
+                    wallet.name, amount.unit.text
+                ),
+                "wrong unit",
+                format!("write `{} {unit_name}`", amount.number.text),
+            );
+            return None;
+        }
+        let decimals = wallet.unit.decimals(&self.currency);
+        self.amount_number(&amount.number, decimals, &unit_name)
+    }
+
     /// Reads an amount that must be written in the currency.
     pub(super) fn currency_amount(&mut self, amount: &AmountSyntax) -> Option<Decimal> {
         if amount.unit.text != self.currency.code {

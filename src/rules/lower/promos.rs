@@ -108,6 +108,7 @@ impl Lowering {
         let mut earned_expiry: Option<EarnedExpiry> = None;
         let mut pending: Option<u32> = None;
         let mut paid_by: Option<Vec<Source>> = None;
+        let mut cost: Option<(Cost, Span)> = None;
         let mut over_seen = false;
         let is_reward = !is_credit && !is_discount;
         let mut valid_from = None;
@@ -241,6 +242,18 @@ impl Lowering {
                         ok &= pending.is_some();
                     }
                 }
+                PromoClause::Cost(amount, name, _) => {
+                    if !is_discount {
+                        not_for(self, "cost", "discount");
+                        ok = false;
+                    } else if cost.is_some() {
+                        self.duplicate_clause("cost", clause_span);
+                    } else {
+                        let read = self.lower_cost(amount, name, wallets);
+                        ok &= read.is_some();
+                        cost = read.map(|c| (c, clause_span));
+                    }
+                }
                 PromoClause::PaidBy(names, _) => {
                     if !is_reward {
                         not_for(self, "paid by", "reward");
@@ -350,7 +363,22 @@ impl Lowering {
                 })
             }
             PromoClause::Discount { effect, target, .. } => {
-                PromoEffect::Discount(Box::new(self.lower_discount(effect, target, parts)?))
+                let mut discount = self.lower_discount(effect, target, parts)?;
+                if let (Some((_, span)), true) = (cost, automatic) {
+                    self.problem_with_help(
+                        RulesProblem::ClauseNotApplicable,
+                        span,
+                        format!(
+                            "`{}` is automatic, so nobody chooses to pay its cost",
+                            code.text
+                        ),
+                        "a cost on an automatic discount",
+                        "a discount bought with points is a code the customer gives at checkout: remove `automatic`".into(),
+                    );
+                    return None;
+                }
+                discount.cost = cost.map(|(c, _)| c);
+                PromoEffect::Discount(Box::new(discount))
             }
             PromoClause::Reward {
                 rate,
@@ -364,23 +392,7 @@ impl Lowering {
                 let rate = match rate {
                     RateSyntax::Percent(word) => RewardRate::Percent(self.percent(word)?),
                     RateSyntax::Per(units, per) => {
-                        let unit = wallets[wallet].unit.clone();
-                        let unit_name = unit.name(&self.currency).to_string();
-                        if units.unit.text != unit_name {
-                            self.problem_with_help(
-                                RulesProblem::UnitMismatch,
-                                units.unit.span,
-                                format!(
-                                    "`{}` counts in `{unit_name}`, not `{}`",
-                                    wallets[wallet].name, units.unit.text
-                                ),
-                                "wrong unit",
-                                format!("write `{} {unit_name}`", units.number.text),
-                            );
-                            return None;
-                        }
-                        let decimals = unit.decimals(&self.currency);
-                        let count = self.amount_number(&units.number, decimals, &unit_name)?;
+                        let count = self.wallet_amount(units, &wallets[wallet])?;
                         let per = self.currency_amount(per)?;
                         if per.is_zero() {
                             self.problem(
@@ -449,6 +461,43 @@ impl Lowering {
     }
 
     /// `AMOUNT UNIT to WALLETS`: one pool in the wallets' unit.
+    /// `cost AMOUNT from WALLET`: the wallet must hold points.
+    fn lower_cost(
+        &mut self,
+        amount: &AmountSyntax,
+        name: &Word,
+        wallets: &[Wallet],
+    ) -> Option<Cost> {
+        let wallet = self.resolve_wallet(name)?;
+        if !wallets[wallet].points {
+            self.problem_with_help(
+                RulesProblem::NotPoints,
+                name.span,
+                format!("`{}` pays prices; a discount costs points", name.text),
+                "not a points wallet",
+                format!(
+                    "declare the points it costs with `wallet NAME {{ points UNIT }}`; `{}` spends as money",
+                    name.text
+                ),
+            );
+            return None;
+        }
+        let value = self.wallet_amount(amount, &wallets[wallet])?;
+        if value.is_zero() {
+            self.problem(
+                RulesProblem::MalformedAmount,
+                amount.number.span,
+                "a cost of 0 is no cost: remove the clause".into(),
+                "costs nothing",
+            );
+            return None;
+        }
+        Some(Cost {
+            wallet,
+            amount: value,
+        })
+    }
+
     fn lower_credit(
         &mut self,
         amount: &AmountSyntax,
@@ -491,22 +540,7 @@ impl Lowering {
                 return None;
             }
         }
-        let unit_name = unit.name(&self.currency).to_string();
-        if amount.unit.text != unit_name {
-            self.problem_with_help(
-                RulesProblem::UnitMismatch,
-                amount.unit.span,
-                format!(
-                    "`{}` counts in `{unit_name}`, not `{}`",
-                    names[0].text, amount.unit.text
-                ),
-                "wrong unit",
-                format!("write `{} {unit_name}`", amount.number.text),
-            );
-            return None;
-        }
-        let decimals = unit.decimals(&self.currency);
-        let value = self.amount_number(&amount.number, decimals, &unit_name)?;
+        let value = self.wallet_amount(amount, &wallets[ids[0]])?;
         Some(Credit {
             amount: value,
             wallets: ids,

@@ -257,6 +257,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::over_budget => "`over budget`",
         Rule::pending => "`pending`",
         Rule::paid_by => "`paid by`",
+        Rule::cost => "`cost`",
+        Rule::points => "`points`",
         Rule::class_policy | Rule::best_per_item => "a class policy (`all`, `best`, `best per item`, `parallel`)",
         Rule::cond_or | Rule::cond_and | Rule::cond_not | Rule::cond_atom => {
             "a condition (`spend >= 50.00 USD`, `units of shoes >= 2`, `shipping <= 10.00 USD`, `first order`)"

@@ -30,6 +30,7 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::decimals => ClauseKey::Decimals,
         Rule::rounding => ClauseKey::Rounding,
         Rule::unit => ClauseKey::Unit,
+        Rule::points => ClauseKey::Points,
         Rule::spends => ClauseKey::Spends,
         Rule::opt_in => ClauseKey::OptIn,
         Rule::default_flag => ClauseKey::Default,
@@ -53,6 +54,7 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::over_budget => ClauseKey::OverBudget,
         Rule::pending => ClauseKey::Pending,
         Rule::paid_by => ClauseKey::PaidBy,
+        Rule::cost => ClauseKey::Cost,
         Rule::class_policy => ClauseKey::Policy,
         _ => return None,
     })
@@ -303,6 +305,13 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                                 span: clause_span,
                             }
                         }
+                        Rule::points => WalletClause::Points(
+                            clause.into_inner().next().map(word).unwrap_or(Word {
+                                text: String::new(),
+                                span: clause_span,
+                            }),
+                            clause_span,
+                        ),
                         Rule::spends => WalletClause::Spends(
                             clause.into_inner().next().map(scope).unwrap_or_default(),
                             clause_span,

@@ -153,6 +153,10 @@ pub(super) fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
         }
         Rule::over_budget => PromoClause::OverBudget(next_word(&mut inner), span),
         Rule::pending => PromoClause::Pending(next_word(&mut inner), span),
+        Rule::cost => {
+            let value = inner.next().map(amount).unwrap_or_else(|| no_amount(span));
+            PromoClause::Cost(value, next_word(&mut inner), span)
+        }
         Rule::paid_by => {
             PromoClause::PaidBy(inner.next().map(super::words).unwrap_or_default(), span)
         }
