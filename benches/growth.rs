@@ -76,16 +76,8 @@ fn history(steps: usize) -> ScenarioFile {
         account: Some(AccountSpec {
             payment_method: None,
             balances: OpeningBalances(vec![
-                Opening {
-                    wallet: gift,
-                    amount: rust_decimal::Decimal::from(100_000),
-                    expires: None,
-                },
-                Opening {
-                    wallet: coins,
-                    amount: rust_decimal::Decimal::from(100_000),
-                    expires: None,
-                },
+                Opening::new(gift, rust_decimal::Decimal::from(100_000)),
+                Opening::new(coins, rust_decimal::Decimal::from(100_000)),
             ]),
         }),
         ..ScenarioFile::default()

@@ -13,7 +13,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::checkout::PooledScratch;
-use super::grants::{spending_key, Grant, GrantId, Origin, SpendingKey};
+use super::grants::{order_key, spending_key, Grant, GrantId, Origin, Placing, SpendingKey};
 use super::ledger::{Entry, EntryKind, Ledger};
 use super::operation::AdvanceReceipt;
 use super::{EngineError, ErrorCode};
@@ -43,6 +43,39 @@ impl ActiveReward {
     pub fn active_on(&self, day: NaiveDate) -> bool {
         self.from <= day && day < self.until
     }
+}
+
+/// How an opening grant is held: when it expires, its priority, and from
+/// when it can be spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrantTerms {
+    /// First day it can no longer be used.
+    pub expires: Option<NaiveDate>,
+    /// Its priority (0 to 100; default 50).
+    pub priority: u8,
+    /// First day it can be used (pending until then).
+    pub effective: Option<NaiveDate>,
+}
+
+impl Default for GrantTerms {
+    fn default() -> Self {
+        GrantTerms {
+            expires: None,
+            priority: crate::model::DEFAULT_PRIORITY,
+            effective: None,
+        }
+    }
+}
+
+/// A grant about to be created.
+#[derive(Debug, Clone)]
+pub(crate) struct NewGrant {
+    pub wallets: std::sync::Arc<[WalletId]>,
+    pub value: Money,
+    pub expires: Option<NaiveDate>,
+    pub pending_until: Option<NaiveDate>,
+    pub priority: u8,
+    pub origin: Origin,
 }
 
 /// A successful checkout, kept for refunds.
@@ -262,21 +295,33 @@ impl<'m> Account<'m> {
 
     /// Adds an opening balance of `amount` (in the wallet's unit).
     pub fn open_balance(&mut self, wallet: WalletId, amount: Decimal) -> Result<(), EngineError> {
-        self.open_grant(wallet, amount, None)
+        self.open_grant(wallet, amount, GrantTerms::default())
     }
 
-    /// Adds an opening grant of `amount` (in the wallet's unit) that expires
-    /// on `expires` (usable on the days before it), if given.
+    /// Adds an opening grant of `amount` (in the wallet's unit) on `terms`:
+    /// usable from `terms.effective` (if later than today) until the day
+    /// before `terms.expires`.
     pub fn open_grant(
         &mut self,
         wallet: WalletId,
         amount: Decimal,
-        expires: Option<NaiveDate>,
+        terms: GrantTerms,
     ) -> Result<(), EngineError> {
-        if expires.is_some_and(|e| e <= self.today) {
+        let GrantTerms {
+            expires,
+            priority,
+            effective,
+        } = terms;
+        if expires.is_some_and(|e| e <= self.today || effective.is_some_and(|f| e <= f)) {
             return Err(EngineError::new(
                 ErrorCode::AmountOutOfRange,
-                "an opening grant must expire after the account opens",
+                "an opening grant must expire after the account opens and after it becomes effective",
+            ));
+        }
+        if priority > 100 {
+            return Err(EngineError::new(
+                ErrorCode::AmountOutOfRange,
+                format!("a priority is from 0 to 100, not {priority}"),
             ));
         }
         let value = self.value_in(wallet, amount)?;
@@ -289,11 +334,15 @@ impl<'m> Account<'m> {
         if value.is_zero() {
             return Ok(());
         }
-        self.create_grant(
-            [wallet],
-            value,
-            expires,
-            Origin::Opening,
+        self.create(
+            NewGrant {
+                wallets: [wallet].into(),
+                value,
+                expires,
+                pending_until: effective,
+                priority,
+                origin: Origin::Opening,
+            },
             EntryKind::Open,
             None,
         );
@@ -335,7 +384,7 @@ impl<'m> Account<'m> {
 
     /// The grants that hold value, in spending order.
     pub fn live_grants(&self) -> impl Iterator<Item = GrantId> + '_ {
-        self.live.iter().map(|(_, _, id)| *id)
+        self.live.iter().map(|(_, id)| *id)
     }
 
     /// The grants that hold value and expire before or on `day`.
@@ -419,41 +468,64 @@ impl<'m> Account<'m> {
         kind: EntryKind,
         order: Option<usize>,
     ) -> GrantId {
-        self.create_pending_grant(wallets, value, expires, None, origin, kind, order)
+        self.create(
+            NewGrant {
+                wallets: wallets.into(),
+                value,
+                expires,
+                pending_until: None,
+                priority: crate::model::DEFAULT_PRIORITY,
+                origin,
+            },
+            kind,
+            order,
+        )
     }
 
-    /// Creates a grant of `value` that cannot be spent before `pending_until`
-    /// (if given and later than today), and records it in the ledger.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn create_pending_grant(
+    /// Creates the grant `new` describes and records it in the ledger.
+    pub(crate) fn create(
         &mut self,
-        wallets: impl Into<std::sync::Arc<[WalletId]>>,
-        value: Money,
-        expires: Option<NaiveDate>,
-        pending_until: Option<NaiveDate>,
-        origin: Origin,
+        new: NewGrant,
         kind: EntryKind,
         order: Option<usize>,
     ) -> GrantId {
-        let pending_until = pending_until.filter(|p| *p > self.today);
+        let pending_until = new.pending_until.filter(|p| *p > self.today);
         let id = self.grants.len();
-        let wallets: std::sync::Arc<[WalletId]> = wallets.into();
+        let wallets = new.wallets;
         let source = Source::Wallet(wallets[0]);
-        let rank = self.rank_of(&wallets);
+        let placing = self.placing(&wallets, new.priority, new.expires);
         let step = self.wallet_steps[wallets[0]];
         self.grants.push(Grant {
             wallets,
             remaining: Money::ZERO,
-            original: value,
-            expires,
-            origin,
+            original: new.value,
+            expires: new.expires,
+            origin: new.origin,
             created: self.today,
-            rank,
+            rank: placing.rank,
             step,
             pending_until,
+            priority: new.priority,
+            paid: placing.paid,
+            order: order_key(self.model.spending_order(), placing, id),
         });
-        self.change(id, value, kind, source, order);
+        self.change(id, new.value, kind, source, order);
         id
+    }
+
+    /// What places a grant in `wallets` in the spending order.
+    pub(crate) fn placing(
+        &self,
+        wallets: &[WalletId],
+        priority: u8,
+        expires: Option<NaiveDate>,
+    ) -> Placing {
+        Placing {
+            rank: self.rank_of(wallets),
+            priority,
+            expires,
+            paid: self.model.wallets[wallets[0]].paid,
+        }
     }
 
     /// The precedence position of a grant in `wallets`: its first wallet's.
@@ -633,12 +705,16 @@ impl<'m> Account<'m> {
                 Source::Wallet(from),
                 None,
             );
-            let expires = self.grants[source].expires;
-            let created = self.create_grant(
-                [to],
-                part,
-                expires,
-                Origin::Conversion(source),
+            // The converted part keeps its expiry and priority.
+            let created = self.create(
+                NewGrant {
+                    wallets: [to].into(),
+                    value: part,
+                    expires: self.grants[source].expires,
+                    pending_until: None,
+                    priority: self.grants[source].priority,
+                    origin: Origin::Conversion(source),
+                },
                 EntryKind::ConvertIn,
                 None,
             );

@@ -5,7 +5,8 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::account::{Account, ActiveReward, Entitlement, Redemption};
+use super::account::{Account, ActiveReward, Entitlement, NewGrant, Redemption};
+use super::grants::GrantId;
 use super::grants::Origin;
 use super::ledger::EntryKind;
 use super::{EngineError, ErrorCode};
@@ -165,20 +166,41 @@ impl Account<'_> {
         if !value.is_positive() {
             return Money::ZERO;
         }
-        let wallets = rule.advocate.wallets.clone();
         let expires = self.credit_expiry_date(rule.advocate.expiry);
         if let Some(given) = self.given.get_mut(promo) {
             *given += value;
         }
-        self.create_grant(
-            wallets.as_slice(),
-            value,
-            expires,
+        self.grant_credit(
+            &rule.advocate,
+            (value, expires),
             Origin::Referral { promo, order: 0 },
             EntryKind::Earn,
             None,
         );
         value
+    }
+
+    /// Creates the grant of `credit` worth `value`, expiring on `expires`.
+    pub(crate) fn grant_credit(
+        &mut self,
+        credit: &Credit,
+        (value, expires): (Money, Option<NaiveDate>),
+        origin: Origin,
+        kind: EntryKind,
+        order: Option<usize>,
+    ) -> GrantId {
+        self.create(
+            NewGrant {
+                wallets: credit.wallets.as_slice().into(),
+                value,
+                expires,
+                pending_until: None,
+                priority: credit.priority,
+                origin,
+            },
+            kind,
+            order,
+        )
     }
 
     /// When value earned today by a reward expires, and until when it is
@@ -313,10 +335,9 @@ impl Account<'_> {
             PromoEffect::Credit(credit) => {
                 let (value, expires) = self.plan_credit(promo, credit, Money::ZERO)?;
                 self.gave(promo, 0, value);
-                let id = self.create_grant(
-                    credit.wallets.as_slice(),
-                    value,
-                    expires,
+                let id = self.grant_credit(
+                    credit,
+                    (value, expires),
                     Origin::Code(promo),
                     EntryKind::Redeem,
                     None,

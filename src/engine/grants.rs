@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::model::money::Money;
-use crate::model::{PromoId, WalletId};
+use crate::model::{PromoId, SpendBy, WalletId};
 
 /// Index of a grant in the account (also its age: lower is older).
 pub type GrantId = usize;
@@ -65,6 +65,13 @@ pub struct Grant {
     /// Earned value waiting before it can be spent: it counts in no balance
     /// and pays for nothing before this day (`pending Nd` on a reward).
     pub pending_until: Option<NaiveDate>,
+    /// Its priority (0 first, 100 last) for `spend by priority`.
+    pub priority: u8,
+    /// Whether it is value the customer paid for (its first wallet is
+    /// `paid`), for `spend by promotional`.
+    pub paid: bool,
+    /// Its place in the rules' spending order (see [`order_key`]).
+    pub order: OrderKey,
 }
 
 impl Grant {
@@ -89,11 +96,48 @@ impl Grant {
     }
 }
 
-/// The key grants are spent in: by the first of the grant's wallets in the
-/// precedence list, then soonest expiry (none last), then oldest.
-pub type SpendingKey = (usize, NaiveDate, GrantId);
+/// A grant's place under the rules' `spend by` criteria, one number per
+/// criterion (lower first).
+pub type OrderKey = [u64; 5];
+
+/// The key grants are spent in: the rules' criteria (by default the first
+/// of the grant's wallets in the precedence list, then soonest expiry, none
+/// last, then oldest), then the grant's age.
+pub type SpendingKey = (OrderKey, GrantId);
 
 /// A grant's [`SpendingKey`].
 pub fn spending_key(grant: &Grant, id: GrantId) -> SpendingKey {
-    (grant.rank, grant.expires.unwrap_or(NaiveDate::MAX), id)
+    (grant.order, id)
+}
+
+/// What decides a grant's place in the spending order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placing {
+    /// Its position in the precedence (its first wallet there).
+    pub rank: usize,
+    /// Its priority.
+    pub priority: u8,
+    /// When it expires.
+    pub expires: Option<NaiveDate>,
+    /// Whether it was paid for.
+    pub paid: bool,
+}
+
+/// The [`OrderKey`] of grant `id` placed as `placing` under `criteria`.
+pub fn order_key(criteria: &[SpendBy], placing: Placing, id: GrantId) -> OrderKey {
+    use chrono::Datelike;
+    let mut key = [0u64; 5];
+    for (slot, criterion) in key.iter_mut().zip(criteria) {
+        *slot = match criterion {
+            SpendBy::Precedence => placing.rank as u64,
+            SpendBy::Priority => u64::from(placing.priority),
+            SpendBy::Expiry => placing.expires.map_or(u64::MAX, |e| {
+                u64::try_from(e.num_days_from_ce()).unwrap_or(0)
+            }),
+            SpendBy::Promotional => u64::from(placing.paid),
+            SpendBy::Oldest => id as u64,
+            SpendBy::Newest => u64::MAX - id as u64,
+        };
+    }
+    key
 }

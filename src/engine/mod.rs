@@ -31,7 +31,7 @@ mod refund;
 mod world;
 
 pub use account::{
-    Account, ConversionReceipt, Entitlement, LinePayment, Order, OrderLine, Redemption,
+    Account, ConversionReceipt, Entitlement, GrantTerms, LinePayment, Order, OrderLine, Redemption,
     RefundReceipt,
 };
 pub use campaign::Campaign;

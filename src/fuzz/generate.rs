@@ -206,7 +206,14 @@ impl Draw<'_, '_> {
         };
         let mut balances = Vec::new();
         for (wallet, rule) in model.wallets.iter().enumerate() {
-            if self.rng.bool() {
+            // None, one, or now and then two grants (priorities and
+            // expiries to order).
+            let grants = match self.rng.u8(0..8) {
+                0..=3 => 0,
+                4..=6 => 1,
+                _ => 2,
+            };
+            for _ in 0..grants {
                 let costs: Vec<Money> = self
                     .generator
                     .edges
@@ -228,6 +235,14 @@ impl Draw<'_, '_> {
                     wallet,
                     amount: self.edge_amount(&rule.unit, value),
                     expires: expires.filter(|e| *e > self.start),
+                    priority: match self.rng.u8(0..4) {
+                        0 => self.rng.u8(0..=100),
+                        _ => crate::model::DEFAULT_PRIORITY,
+                    },
+                    effective: (self.rng.u8(0..8) == 0)
+                        .then(|| self.start.checked_add_days(Days::new(self.rng.u64(1..=10))))
+                        .flatten()
+                        .filter(|e| expires.is_none_or(|x| x > *e)),
                 });
             }
         }

@@ -105,6 +105,10 @@ pub enum ClauseKey {
     Cost,
     /// `points UNIT` (wallet).
     Points,
+    /// `paid` (wallet).
+    Paid,
+    /// `priority N` (credit).
+    Priority,
     /// `paid by SOURCES` (reward).
     PaidBy,
 }
@@ -152,6 +156,8 @@ pub struct Layout {
     pub discount_order: Option<StatementLayout>,
     /// The `refund into` statement.
     pub refund_into: Option<StatementLayout>,
+    /// The `spend by` statement.
+    pub spend_by: Option<StatementLayout>,
     /// Per assertion.
     pub assertions: Vec<Option<StatementLayout>>,
 }

@@ -217,6 +217,9 @@ pub struct Wallet {
     /// Holds points (`points star`): whole units that pay no price, only
     /// what discounts `cost`.
     pub points: bool,
+    /// Holds value the customer bought (`paid`: gift cards, top-ups), not
+    /// value a promotion gave; `spend by promotional` spends it last.
+    pub paid: bool,
 }
 
 /// A payment method (e.g. `card`) that pays whatever credit does not.
@@ -320,6 +323,55 @@ pub struct Credit {
     pub wallets: Vec<WalletId>,
     /// When it expires.
     pub expiry: Expiry,
+    /// Its grants' priority (0 first, 100 last; default 50), for `spend by
+    /// priority`.
+    pub priority: u8,
+}
+
+/// The default priority of a grant (Stripe credit grants: 50).
+pub const DEFAULT_PRIORITY: u8 = 50;
+
+/// One criterion of the order grants are spent in (`spend by ...`), among the
+/// allocations that charge the payment method least. Ties fall to the next
+/// criterion, and at the end to the oldest grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpendBy {
+    /// The wallets' `precedence` (a shared grant by its first wallet there).
+    Precedence,
+    /// Lower `priority` first.
+    Priority,
+    /// Soonest expiry first; grants that never expire last.
+    Expiry,
+    /// Promotional value before value the customer paid for (`paid` wallets).
+    Promotional,
+    /// Oldest first.
+    Oldest,
+    /// Newest first.
+    Newest,
+}
+
+impl SpendBy {
+    /// Each criterion with its keyword.
+    pub const ALL: [(SpendBy, &'static str); 6] = [
+        (SpendBy::Precedence, "precedence"),
+        (SpendBy::Priority, "priority"),
+        (SpendBy::Expiry, "expiry"),
+        (SpendBy::Promotional, "promotional"),
+        (SpendBy::Oldest, "oldest"),
+        (SpendBy::Newest, "newest"),
+    ];
+
+    /// The order when the rules do not say: precedence, then soonest
+    /// expiry, then oldest (DOMAIN.md §3).
+    pub const DEFAULT: [SpendBy; 3] = [SpendBy::Precedence, SpendBy::Expiry, SpendBy::Oldest];
+
+    /// Its keyword.
+    pub fn keyword(self) -> &'static str {
+        SpendBy::ALL
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("precedence", |(_, k)| k)
+    }
 }
 
 /// What a promo code does.
@@ -461,6 +513,9 @@ pub struct Model {
     /// The wallet every refund goes into (`refund into WALLET`), instead of
     /// the sources that paid.
     pub refund_into: Option<WalletId>,
+    /// The order grants are spent in, when the file states it (`spend by`);
+    /// otherwise [`SpendBy::DEFAULT`].
+    pub spend_by: Option<Vec<SpendBy>>,
     /// The order discounts apply in (indices of discount promos).
     pub discount_order: Vec<PromoId>,
     /// Whether the file stated the discount order (the formatter keeps it).
@@ -564,6 +619,11 @@ impl Model {
             Source::Wallet(w) => &self.wallets[w].unit,
             Source::Payment(_) => &Unit::Currency,
         }
+    }
+
+    /// The order grants are spent in.
+    pub fn spending_order(&self) -> &[SpendBy] {
+        self.spend_by.as_deref().unwrap_or(&SpendBy::DEFAULT)
     }
 
     /// The model with its source map cleared, for comparing meaning only.

@@ -140,6 +140,9 @@ fn index_layout(
             S::RefundInto { .. } => {
                 layout.refund_into.get_or_insert_with(|| convert(l));
             }
+            S::SpendBy { .. } => {
+                layout.spend_by.get_or_insert_with(|| convert(l));
+            }
             S::Promo { code, .. } => {
                 promos.entry(code.text.as_str()).or_insert(l);
             }

@@ -123,6 +123,8 @@ pub(crate) enum WalletClause {
     Points(Word, Span),
     Spends(ScopeSyntax, Span),
     OptIn(Span),
+    /// `paid`: value bought by the customer, not given by a promotion.
+    Paid(Span),
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +198,8 @@ pub(crate) enum PromoClause {
     OverBudget(Word, Span),
     /// `cost AMOUNT from WALLET`.
     Cost(AmountSyntax, Word, Span),
+    /// `priority N` (credit).
+    Priority(Word, Span),
 }
 
 impl PromoClause {
@@ -229,7 +233,8 @@ impl PromoClause {
             | PromoClause::TotalLimit(_, span)
             | PromoClause::Budget(_, _, span)
             | PromoClause::OverBudget(_, span)
-            | PromoClause::Cost(_, _, span) => *span,
+            | PromoClause::Cost(_, _, span)
+            | PromoClause::Priority(_, span) => *span,
         }
     }
 }
@@ -300,6 +305,11 @@ pub(crate) enum Statement {
     /// `refund into WALLET`.
     RefundInto {
         wallet: Word,
+        span: Span,
+    },
+    /// `spend by CRITERION, ...`.
+    SpendBy {
+        criteria: Vec<Word>,
         span: Span,
     },
     Promo {

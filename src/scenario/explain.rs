@@ -16,6 +16,32 @@ use crate::engine::{
 use crate::model::money::fixed;
 use crate::model::{Model, Source};
 
+/// The rules' spending order in words: `precedence, then soonest expiry,
+/// then oldest`.
+fn spending_words(model: &Model) -> String {
+    use crate::model::SpendBy;
+    let mut words: Vec<&str> = model
+        .spending_order()
+        .iter()
+        .map(|c| match c {
+            SpendBy::Precedence => "precedence",
+            SpendBy::Priority => "priority",
+            SpendBy::Expiry => "soonest expiry",
+            SpendBy::Promotional => "promotional before paid",
+            SpendBy::Oldest => "oldest",
+            SpendBy::Newest => "newest",
+        })
+        .collect();
+    if !model
+        .spending_order()
+        .iter()
+        .any(|c| matches!(c, SpendBy::Oldest | SpendBy::Newest))
+    {
+        words.push("oldest");
+    }
+    words.join(", then ")
+}
+
 /// Where a grant came from, in words.
 fn origin(model: &Model, grant: &Grant) -> String {
     match grant.origin {
@@ -400,7 +426,8 @@ fn explain_step(
             }
             let _ = writeln!(
                 out,
-                "  credit, in spending order (precedence, then soonest expiry, then oldest):"
+                "  credit, in spending order ({}):",
+                spending_words(model)
             );
             let traces = grant_traces(before, account, request, receipt);
             if traces.is_empty() {

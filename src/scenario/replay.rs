@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use super::load::default_start;
 use super::schema::{ScenarioFile, Step};
 use crate::engine::invariants::Violation;
-use crate::engine::{Account, AccountId, Checked, Checks, EngineError, World};
+use crate::engine::{Account, AccountId, Checked, Checks, EngineError, GrantTerms, World};
 use crate::model::Model;
 
 /// Something that watches a replay of a scenario's accounts under rules that
@@ -110,7 +110,12 @@ pub fn open_accounts<'m>(
         };
         let mut account = Account::new(model, start, payment);
         for opening in &spec.balances.0 {
-            account.open_grant(opening.wallet, opening.amount, opening.expires)?;
+            let terms = GrantTerms {
+                expires: opening.expires,
+                priority: opening.priority,
+                effective: opening.effective,
+            };
+            account.open_grant(opening.wallet, opening.amount, terms)?;
         }
         accounts.push((name, account));
     }

@@ -150,6 +150,7 @@ fn skeleton() -> impl Strategy<Value = Model> {
                             scope: if points { Scope::default() } else { scope },
                             opt_in: opt_in && !points,
                             points,
+                            paid: !points && kind == 4,
                         }
                     })
                     .collect::<Vec<_>>()
@@ -174,16 +175,52 @@ fn skeleton() -> impl Strategy<Value = Model> {
                 payment_list,
                 prop::collection::vec((description(), 0usize..4, any::<bool>()), 0..3),
                 prop::collection::vec((0usize..4, any::<bool>()), 3),
-                Just(()).prop_perturb(move |_, mut rng| {
-                    let mut order: Vec<usize> = (0..wallets).collect();
-                    for i in (1..order.len()).rev() {
-                        order.swap(i, rng.random_range(0..=i));
-                    }
-                    order
-                }),
+                (
+                    Just(()).prop_perturb(move |_, mut rng| {
+                        let mut order: Vec<usize> = (0..wallets).collect();
+                        for i in (1..order.len()).rev() {
+                            order.swap(i, rng.random_range(0..=i));
+                        }
+                        order
+                    }),
+                    proptest::option::of(
+                        (
+                            proptest::sample::subsequence(
+                                vec![
+                                    SpendBy::Precedence,
+                                    SpendBy::Priority,
+                                    SpendBy::Expiry,
+                                    SpendBy::Promotional,
+                                    SpendBy::Oldest,
+                                ],
+                                1..=5,
+                            )
+                            .prop_shuffle(),
+                            any::<bool>(),
+                        )
+                            .prop_map(|(mut order, newest)| {
+                                if newest {
+                                    for c in order.iter_mut() {
+                                        if *c == SpendBy::Oldest {
+                                            *c = SpendBy::Newest;
+                                        }
+                                    }
+                                }
+                                order
+                            }),
+                    ),
+                ),
             )
                 .prop_map(
-                    |(currency, categories, wallets, payment_methods, own, built_in, order)| {
+                    |(
+                        currency,
+                        categories,
+                        wallets,
+                        payment_methods,
+                        own,
+                        built_in,
+                        (order, spend_by),
+                    )| {
                         let mut precedence: Vec<Source> = order
                             .into_iter()
                             .filter(|w| !wallets[*w].points)
@@ -233,6 +270,7 @@ fn skeleton() -> impl Strategy<Value = Model> {
                             precedence,
                             conversions: Vec::new(),
                             refund_into: None,
+                            spend_by,
                             promos: Vec::new(),
                             discount_order: Vec::new(),
                             discount_order_stated: false,
@@ -268,10 +306,10 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
     let credit = (
         0..wallets.len(),
         nonempty_subset(wallets.len()),
-        expiry(),
+        (expiry(), 0u8..=100),
         0i64..100_000,
     )
-        .prop_map(move |(first, others, expiry, n)| {
+        .prop_map(move |(first, others, (expiry, priority), n)| {
             // One pool has one unit: keep the wallets that share the first's.
             let unit = wallets[first].unit.clone();
             let mut chosen = vec![first];
@@ -284,6 +322,7 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
                 amount: Decimal::new(n, unit.decimals(&currency)),
                 wallets: chosen,
                 expiry,
+                priority,
             })
         });
     let classes = model.classes.len();

@@ -1,7 +1,7 @@
 //! Applying a planned checkout: redemptions, entitlements used, grants spent,
 //! the charge, rewards earned, the order kept for refunds. Cannot fail.
 
-use super::super::account::{Account, Entitlement, LinePayment, Order, OrderLine};
+use super::super::account::{Account, Entitlement, LinePayment, NewGrant, Order, OrderLine};
 use super::super::grants::Origin;
 use super::super::ledger::{Entry, EntryKind};
 use super::plan::CheckoutPlan;
@@ -27,11 +27,15 @@ impl Account<'_> {
         }
         for credit in credits {
             self.gave(credit.promo, 0, credit.value);
-            self.create_grant(
-                credit.wallets,
-                credit.value,
-                credit.expires,
-                Origin::Code(credit.promo),
+            self.create(
+                NewGrant {
+                    wallets: credit.wallets.into(),
+                    value: credit.value,
+                    expires: credit.expires,
+                    pending_until: None,
+                    priority: credit.priority,
+                    origin: Origin::Code(credit.promo),
+                },
                 EntryKind::Redeem,
                 Some(order_number),
             );
@@ -119,14 +123,17 @@ impl Account<'_> {
         }
         let mut earned_grants = Vec::with_capacity(earned.len());
         for (index, earning) in earned.into_iter().enumerate() {
-            let grant = self.create_pending_grant(
-                [earning.wallet],
-                earning.value,
-                earning.expires,
-                earning.pending_until,
-                Origin::Reward {
-                    promo: earning.promo,
-                    order: order_number,
+            let grant = self.create(
+                NewGrant {
+                    wallets: [earning.wallet].into(),
+                    value: earning.value,
+                    expires: earning.expires,
+                    pending_until: earning.pending_until,
+                    priority: crate::model::DEFAULT_PRIORITY,
+                    origin: Origin::Reward {
+                        promo: earning.promo,
+                        order: order_number,
+                    },
                 },
                 EntryKind::Earn,
                 Some(order_number),
@@ -161,10 +168,9 @@ impl Account<'_> {
             if let PromoEffect::Referral(rule) = &self.model.promos[payout.promo].effect {
                 if payout.friend.is_positive() {
                     let expires = self.credit_expiry_date(rule.friend.expiry);
-                    self.create_grant(
-                        rule.friend.wallets.as_slice(),
-                        payout.friend,
-                        expires,
+                    self.grant_credit(
+                        &rule.friend,
+                        (payout.friend, expires),
                         Origin::Referral {
                             promo: payout.promo,
                             order: order_number,

@@ -21,6 +21,7 @@ pub(super) struct PlannedCredit {
     pub wallets: Vec<WalletId>,
     pub value: Money,
     pub expires: Option<NaiveDate>,
+    pub priority: u8,
 }
 
 /// What the codes typed at checkout will do.
@@ -456,6 +457,7 @@ impl Account<'_> {
                         wallets: credit.wallets.clone(),
                         value,
                         expires,
+                        priority: credit.priority,
                     });
                 }
                 PromoEffect::Reward(reward) => {
@@ -636,10 +638,11 @@ impl Account<'_> {
             ) else {
                 continue;
             };
-            let rank = self.rank_of(&credit.wallets);
             let id = self.grants.len() + j;
+            let placing = self.placing(&credit.wallets, credit.priority, credit.expires);
+            let order = super::super::grants::order_key(model.spending_order(), placing, id);
             scratch.keyed.push((
-                (rank, credit.expires.unwrap_or(NaiveDate::MAX), id),
+                (order, id),
                 Offer {
                     available: credit.value,
                     categories,
@@ -650,7 +653,7 @@ impl Account<'_> {
         scratch.keyed.sort_unstable_by_key(|(key, _)| *key);
         for (key, offer) in &scratch.keyed {
             scratch.offers.push(*offer);
-            scratch.offer_grants.push(key.2);
+            scratch.offer_grants.push(key.1);
         }
     }
 }

@@ -135,6 +135,10 @@ pub enum GrantRole {
     Offered {
         /// 0-based position of its first wallet in the precedence list.
         rank: usize,
+        /// Its priority.
+        priority: u8,
+        /// Whether it was paid for (a `paid` wallet).
+        paid: bool,
     },
     /// Excluded: all its wallets are opt-in and none was selected.
     NotSelected,
@@ -160,22 +164,41 @@ pub struct GrantTrace {
 }
 
 impl GrantTrace {
-    /// The reason in words: the precedence position and expiry that placed it,
-    /// or the rule that excluded it.
+    /// The reason in words: what placed it, criterion by criterion of the
+    /// rules' spending order, or the rule that excluded it.
     pub fn reason(&self, model: &Model) -> String {
+        use crate::model::SpendBy;
         match self.role {
-            GrantRole::Offered { rank } => {
-                let expiry = self
-                    .expires
-                    .map_or_else(|| "no expiry".to_string(), |e| format!("expires {e}"));
-                format!(
-                    "spent at precedence position {} ({}); {expiry}",
-                    rank + 1,
+            GrantRole::Offered {
+                rank,
+                priority,
+                paid,
+            } => {
+                let parts: Vec<String> =
                     model
-                        .precedence
-                        .get(rank)
-                        .map_or("?", |s| model.source_name(*s))
-                )
+                        .spending_order()
+                        .iter()
+                        .filter_map(|criterion| match criterion {
+                            SpendBy::Precedence => Some(format!(
+                                "precedence position {} ({})",
+                                rank + 1,
+                                model
+                                    .precedence
+                                    .get(rank)
+                                    .map_or("?", |s| model.source_name(*s))
+                            )),
+                            SpendBy::Priority => Some(format!("priority {priority}")),
+                            SpendBy::Expiry => Some(self.expires.map_or_else(
+                                || "no expiry".to_string(),
+                                |e| format!("expires {e}"),
+                            )),
+                            SpendBy::Promotional => {
+                                Some(if paid { "paid" } else { "promotional" }.to_string())
+                            }
+                            SpendBy::Oldest | SpendBy::Newest => None,
+                        })
+                        .collect();
+                format!("placed by {}", parts.join("; "))
             }
             GrantRole::NotSelected => {
                 "not used: its wallet is opt-in and was not selected (pay_with)".into()

@@ -72,7 +72,11 @@ pub fn grant_traces(
         match reach(&grant.wallets, &usable, &kinds.wallet, cart) {
             Ok(_) => offered.push(trace(
                 offered.len() + 1,
-                GrantRole::Offered { rank: grant.rank },
+                GrantRole::Offered {
+                    rank: grant.rank,
+                    priority: grant.priority,
+                    paid: grant.paid,
+                },
             )),
             Err(role) => excluded.push(trace(0, role)),
         }

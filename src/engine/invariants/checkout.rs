@@ -25,7 +25,7 @@ pub(super) struct CheckoutChecks {
     /// Per wallet: whether this checkout selected it.
     selected: Vec<bool>,
     ids: Vec<usize>,
-    keyed: Vec<((usize, chrono::NaiveDate, usize), Offer, usize)>,
+    keyed: Vec<(Terms, Offer, usize)>,
     offers: Vec<Offer>,
     dues: Vec<Due>,
     actual: Vec<Money>,
@@ -171,6 +171,43 @@ pub(super) fn check(
         ));
     }
     check_allocation(checks, before, after, request, receipt, violations);
+}
+
+/// What the spending order reads of a grant.
+#[derive(Debug, Clone, Copy)]
+struct Terms {
+    rank: usize,
+    priority: u8,
+    expires: Option<chrono::NaiveDate>,
+    paid: bool,
+    id: usize,
+}
+
+/// The spending order as the rules state it, compared the plain way: each
+/// criterion in turn, a grant that never expires after one that does, and
+/// the oldest grant last of all.
+fn reference_order(criteria: &[crate::model::SpendBy], a: &Terms, b: &Terms) -> std::cmp::Ordering {
+    use crate::model::SpendBy;
+    use std::cmp::Ordering;
+    for criterion in criteria {
+        let order = match criterion {
+            SpendBy::Precedence => a.rank.cmp(&b.rank),
+            SpendBy::Priority => a.priority.cmp(&b.priority),
+            SpendBy::Expiry => match (a.expires, b.expires) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+            SpendBy::Promotional => a.paid.cmp(&b.paid),
+            SpendBy::Oldest => a.id.cmp(&b.id),
+            SpendBy::Newest => b.id.cmp(&a.id),
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    a.id.cmp(&b.id)
 }
 
 /// Points for discounts: each applied discount with a cost took exactly its
@@ -362,9 +399,17 @@ fn check_allocation(
         if categories.0 & cart.0 == 0 {
             continue;
         }
-        let key = (rank, grant.expires.unwrap_or(chrono::NaiveDate::MAX), id);
+        // The grant's own terms, compared criterion by criterion below
+        // (not through the engine's numeric keys).
+        let terms = Terms {
+            rank,
+            priority: grant.priority,
+            expires: grant.expires,
+            paid: model.wallets[grant.wallets[0]].paid,
+            id,
+        };
         checks.keyed.push((
-            key,
+            terms,
             Offer {
                 available,
                 categories,
@@ -373,7 +418,10 @@ fn check_allocation(
             id,
         ));
     }
-    checks.keyed.sort_by_key(|(key, _, _)| *key);
+    let criteria = model.spending_order();
+    checks
+        .keyed
+        .sort_by(|(a, _, _), (b, _, _)| reference_order(criteria, a, b));
     checks.dues.clear();
     for (i, due) in receipt.item_due.iter().enumerate() {
         checks.dues.push(Due {

@@ -123,6 +123,9 @@ pub fn format_source(model: &Model, text: &str) -> String {
         if wallet.opt_in {
             clauses.push((ClauseKey::OptIn, "opt_in".into()));
         }
+        if wallet.paid {
+            clauses.push((ClauseKey::Paid, "paid".into()));
+        }
         let head = format!("wallet {}{}", wallet.name, description(&wallet.description));
         printed.push(Printed::block(
             Group::Wallets,
@@ -162,6 +165,14 @@ pub fn format_source(model: &Model, text: &str) -> String {
             Group::Precedence,
             layout.precedence.as_ref(),
             wrap("precedence ", &names, " > ", "         > "),
+        ));
+    }
+    if let Some(order) = &model.spend_by {
+        let names: Vec<&str> = order.iter().map(|c| c.keyword()).collect();
+        printed.push(Printed::line(
+            Group::Precedence,
+            layout.spend_by.as_ref(),
+            format!("spend by {}", names.join(", ")),
         ));
     }
     for (i, conversion) in model.conversions.iter().enumerate() {

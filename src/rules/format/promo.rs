@@ -27,6 +27,7 @@ pub(super) fn promo_clauses(
                 ),
             ));
             expiry_clause(credit.expiry, &mut clauses);
+            priority_clause(credit.priority, &stated, &mut clauses);
         }
         PromoEffect::Discount(discount) => discount_clauses(model, discount, &stated, &mut clauses),
         PromoEffect::Referral(referral) => {
@@ -48,6 +49,7 @@ pub(super) fn promo_clauses(
                 ),
             ));
             expiry_clause(referral.friend.expiry, &mut clauses);
+            priority_clause(referral.friend.priority, &stated, &mut clauses);
         }
         PromoEffect::Reward(reward) => {
             let unit = &model.wallets[reward.wallet].unit;
@@ -232,6 +234,16 @@ fn discount_clauses(
                 wallet.name
             ),
         ));
+    }
+}
+
+fn priority_clause(
+    priority: u8,
+    stated: &impl Fn(ClauseKey) -> bool,
+    clauses: &mut Vec<(ClauseKey, String)>,
+) {
+    if priority != crate::model::DEFAULT_PRIORITY || stated(ClauseKey::Priority) {
+        clauses.push((ClauseKey::Priority, format!("priority {priority}")));
     }
 }
 

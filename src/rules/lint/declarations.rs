@@ -11,6 +11,40 @@ pub(super) fn lint_declarations(model: &Model, findings: &mut Findings) {
     let spans = &model.source_map;
     let wallet_span = |w: usize| spans.wallets.get(w).copied().unwrap_or_default();
 
+    // P021: promotional-before-paid with nothing to tell apart, or `paid`
+    // with no criterion that reads it.
+    let by_promotional = model
+        .spending_order()
+        .contains(&crate::model::SpendBy::Promotional);
+    let paid = model.wallets.iter().filter(|w| w.paid).count();
+    let money = model.wallets.iter().filter(|w| !w.points).count();
+    if by_promotional && (paid == 0 || paid == money) {
+        findings.add(
+            Lint::SpendingCriterionChangesNothing,
+            model.source_map.layout.spend_by.as_ref().map_or_else(Default::default, |l| l.span),
+            format!(
+                "`spend by promotional` orders promotional before paid value, but {} wallets are `paid`",
+                if paid == 0 { "no" } else { "all" }
+            ),
+            "nothing to tell apart",
+            "mark the wallets that hold bought value `paid` (gift cards, top-ups), and only those".into(),
+        );
+    }
+    if !by_promotional {
+        for (w, wallet) in model.wallets.iter().enumerate().filter(|(_, w)| w.paid) {
+            findings.add(
+                Lint::SpendingCriterionChangesNothing,
+                wallet_span(w),
+                format!(
+                    "`{}` is `paid`, but the spending order does not read it",
+                    wallet.name
+                ),
+                "changes nothing",
+                "add `promotional` to `spend by`, or remove `paid`".into(),
+            );
+        }
+    }
+
     // P001: a wallet whose scope covers nothing.
     for (w, wallet) in model.wallets.iter().enumerate() {
         // A wallet that names `shipping` and nothing else is a shipping

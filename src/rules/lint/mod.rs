@@ -91,6 +91,10 @@ problem_kinds! {
         PointsGoNowhere = ("P020",
             "a points wallet nothing in the rules fills, or whose points no discount costs",
             "earn points into it with a `reward`, and spend them with a discount's `cost`"),
+        /// P021.
+        SpendingCriterionChangesNothing = ("P021",
+            "a spending criterion or `paid` flag that changes nothing",
+            "`spend by promotional` needs some wallets `paid` and some not; `paid` matters only under `spend by promotional`"),
     }
 }
 

@@ -121,6 +121,7 @@ impl Lowering {
             let mut scope: Option<Scope> = None;
             let mut opt_in = false;
             let mut points: Option<Span> = None;
+            let mut paid = false;
             for clause in clauses {
                 match clause {
                     WalletClause::Points(unit_name, span) => {
@@ -171,6 +172,12 @@ impl Lowering {
                         }
                         scope = Some(self.resolve_scope(syntax, ScopeUse::Spending));
                     }
+                    WalletClause::Paid(span) => {
+                        if paid {
+                            self.duplicate_clause("paid", *span);
+                        }
+                        paid = true;
+                    }
                     WalletClause::OptIn(span) => {
                         if opt_in {
                             self.duplicate_clause("opt_in", *span);
@@ -184,6 +191,7 @@ impl Lowering {
                     WalletClause::Unit { span, .. } => Some((*span, "unit")),
                     WalletClause::Spends(_, span) => Some((*span, "spends on")),
                     WalletClause::OptIn(span) => Some((*span, "opt_in")),
+                    WalletClause::Paid(span) => Some((*span, "paid")),
                     WalletClause::Points(..) => None,
                 });
                 if let Some((span, clause)) = conflicting {
@@ -221,6 +229,7 @@ impl Lowering {
                 scope,
                 opt_in: opt_in && points.is_none(),
                 points: points.is_some(),
+                paid: paid && points.is_none(),
             });
         }
         (wallets, spans)
@@ -313,6 +322,56 @@ impl Lowering {
     }
 
     /// `refund into WALLET`: at most once.
+    /// `spend by CRITERION, ...`: each criterion once, `oldest` and
+    /// `newest` not both.
+    pub(super) fn lower_spend_by(&mut self, statements: &[Statement]) -> Option<Vec<SpendBy>> {
+        let mut found: Option<Vec<SpendBy>> = None;
+        for statement in statements {
+            let Statement::SpendBy { criteria, span } = statement else {
+                continue;
+            };
+            if found.is_some() {
+                self.problem(
+                    RulesProblem::DuplicateStatement,
+                    *span,
+                    "`spend by` is stated twice".into(),
+                    "second spending order",
+                );
+                continue;
+            }
+            let mut order: Vec<SpendBy> = Vec::new();
+            for word in criteria {
+                let Some(criterion) = self.choice(word, "spending criterion", &SpendBy::ALL) else {
+                    continue;
+                };
+                let clash = order.iter().find(|c| {
+                    **c == criterion
+                        || matches!(
+                            (c, criterion),
+                            (SpendBy::Oldest, SpendBy::Newest) | (SpendBy::Newest, SpendBy::Oldest)
+                        )
+                });
+                if let Some(earlier) = clash {
+                    self.problem_with_help(
+                        RulesProblem::DuplicateName,
+                        word.span,
+                        format!(
+                            "`{}` cannot follow `{}` in the spending order",
+                            word.text,
+                            earlier.keyword()
+                        ),
+                        "decided already",
+                        "name each criterion once, and only one of `oldest` and `newest`".into(),
+                    );
+                    continue;
+                }
+                order.push(criterion);
+            }
+            found = Some(order);
+        }
+        found
+    }
+
     pub(super) fn lower_refund_into(&mut self, statements: &[Statement]) -> Option<WalletId> {
         let mut found: Option<WalletId> = None;
         let mut seen = false;

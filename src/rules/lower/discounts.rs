@@ -140,7 +140,7 @@ impl Lowering {
     }
 
     /// One of a fixed set of words, or a located problem with did-you-mean.
-    fn choice<T: Copy>(
+    pub(super) fn choice<T: Copy>(
         &mut self,
         word: &Word,
         what: &str,

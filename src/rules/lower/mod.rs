@@ -122,6 +122,7 @@ impl Lowering {
             conversions,
             promos,
             refund_into: self.lower_refund_into(statements),
+            spend_by: self.lower_spend_by(statements),
             discount_order,
             discount_order_stated,
             assertions,

@@ -109,6 +109,7 @@ impl Lowering {
         let mut pending: Option<u32> = None;
         let mut paid_by: Option<Vec<Source>> = None;
         let mut cost: Option<(Cost, Span)> = None;
+        let mut priority: Option<u8> = None;
         let mut over_seen = false;
         let is_reward = !is_credit && !is_discount;
         let mut valid_from = None;
@@ -242,6 +243,28 @@ impl Lowering {
                         ok &= pending.is_some();
                     }
                 }
+                PromoClause::Priority(word, _) => {
+                    if !is_credit {
+                        not_for(self, "priority", "credit");
+                        ok = false;
+                    } else if priority.is_some() {
+                        self.duplicate_clause("priority", clause_span);
+                    } else {
+                        match word.text.parse::<u8>() {
+                            Ok(p) if p <= 100 => priority = Some(p),
+                            _ => {
+                                self.problem_with_help(
+                                    RulesProblem::BadCount,
+                                    word.span,
+                                    format!("`{}` is not a priority", word.text),
+                                    "out of range",
+                                    "a priority is a whole number from 0 (spent first) to 100 (spent last); the default is 50".into(),
+                                );
+                                ok = false;
+                            }
+                        }
+                    }
+                }
                 PromoClause::Cost(amount, name, _) => {
                     if !is_discount {
                         not_for(self, "cost", "discount");
@@ -347,7 +370,12 @@ impl Lowering {
                 amount,
                 wallets: names,
                 ..
-            } => PromoEffect::Credit(self.lower_credit(amount, names, wallets, expiry)?),
+            } => PromoEffect::Credit(self.lower_credit(
+                amount,
+                names,
+                wallets,
+                (expiry, priority),
+            )?),
             PromoClause::Referral {
                 friend,
                 friend_wallets,
@@ -355,8 +383,9 @@ impl Lowering {
                 advocate_wallets,
                 ..
             } => {
-                let friend = self.lower_credit(friend, friend_wallets, wallets, expiry);
-                let advocate = self.lower_credit(advocate, advocate_wallets, wallets, expiry);
+                let friend = self.lower_credit(friend, friend_wallets, wallets, (expiry, priority));
+                let advocate =
+                    self.lower_credit(advocate, advocate_wallets, wallets, (expiry, priority));
                 PromoEffect::Referral(Referral {
                     friend: friend?,
                     advocate: advocate?,
@@ -503,7 +532,7 @@ impl Lowering {
         amount: &AmountSyntax,
         names: &[Word],
         wallets: &[Wallet],
-        expiry: Option<Expiry>,
+        (expiry, priority): (Option<Expiry>, Option<u8>),
     ) -> Option<Credit> {
         let ids: Vec<WalletId> = names
             .iter()
@@ -545,6 +574,7 @@ impl Lowering {
             amount: value,
             wallets: ids,
             expiry: expiry.unwrap_or(Expiry::Never),
+            priority: priority.unwrap_or(DEFAULT_PRIORITY),
         })
     }
 

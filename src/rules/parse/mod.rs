@@ -33,6 +33,8 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::points => ClauseKey::Points,
         Rule::spends => ClauseKey::Spends,
         Rule::opt_in => ClauseKey::OptIn,
+        Rule::paid_flag => ClauseKey::Paid,
+        Rule::priority => ClauseKey::Priority,
         Rule::default_flag => ClauseKey::Default,
         Rule::credit | Rule::discount | Rule::reward | Rule::referral => ClauseKey::Effect,
         Rule::max => ClauseKey::Max,
@@ -316,6 +318,7 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                             clause.into_inner().next().map(scope).unwrap_or_default(),
                             clause_span,
                         ),
+                        Rule::paid_flag => WalletClause::Paid(clause_span),
                         _ => WalletClause::OptIn(clause_span),
                     }
                 })
@@ -357,6 +360,10 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
             let to = inner.next().map(words).unwrap_or_default();
             Statement::Conversion { from, to, span }
         }
+        Rule::spend_by => Statement::SpendBy {
+            criteria: pair.clone().into_inner().map(word).collect(),
+            span,
+        },
         Rule::refund_into => Statement::RefundInto {
             wallet: pair.clone().into_inner().next().map(word).unwrap_or(Word {
                 text: String::new(),

@@ -153,6 +153,7 @@ pub(super) fn promo_clause(clause: Pair<'_, Rule>) -> PromoClause {
         }
         Rule::over_budget => PromoClause::OverBudget(next_word(&mut inner), span),
         Rule::pending => PromoClause::Pending(next_word(&mut inner), span),
+        Rule::priority => PromoClause::Priority(next_word(&mut inner), span),
         Rule::cost => {
             let value = inner.next().map(amount).unwrap_or_else(|| no_amount(span));
             PromoClause::Cost(value, next_word(&mut inner), span)

@@ -36,6 +36,24 @@ pub struct Opening {
     pub amount: Decimal,
     /// When it expires, if it does.
     pub expires: Option<NaiveDate>,
+    /// Its priority for `spend by priority` (0 to 100; default 50).
+    pub priority: u8,
+    /// The first day it can be spent, when later than the start.
+    pub effective: Option<NaiveDate>,
+}
+
+impl Opening {
+    /// A plain opening balance: no expiry, the default priority, spendable
+    /// at once.
+    pub fn new(wallet: WalletId, amount: Decimal) -> Opening {
+        Opening {
+            wallet,
+            amount,
+            expires: None,
+            priority: crate::model::DEFAULT_PRIORITY,
+            effective: None,
+        }
+    }
 }
 
 /// `balances:` of an account: `{ wallet: amount }` or
@@ -87,9 +105,10 @@ impl<'de> Deserialize<'de> for OpeningBalances {
                 let model = rules::<A::Error>()?;
                 let mut out: Vec<Opening> = Vec::new();
                 while let Some(WalletName(wallet)) = map.next_key()? {
-                    let opening = map.next_value_seed(OpeningSeed {
+                    let openings = map.next_value_seed(OpeningSeed {
                         wallet,
                         model: &model,
+                        in_list: false,
                     })?;
                     if out.iter().any(|o| o.wallet == wallet) {
                         return Err(raise(
@@ -97,7 +116,9 @@ impl<'de> Deserialize<'de> for OpeningBalances {
                             format!("wallet `{}` is listed twice", model.wallets[wallet].name),
                         ));
                     }
-                    bounded_push(&mut out, opening)?;
+                    for opening in openings {
+                        bounded_push(&mut out, opening)?;
+                    }
                 }
                 Ok(OpeningBalances(out))
             }
@@ -106,15 +127,18 @@ impl<'de> Deserialize<'de> for OpeningBalances {
     }
 }
 
-/// One wallet's opening grant: a plain amount, or `{ amount, expires }`.
+/// One wallet's opening grants: a plain amount, `{ amount, expires,
+/// priority, effective }`, or a list of those (several grants).
 struct OpeningSeed<'a> {
     wallet: WalletId,
     model: &'a Model,
+    /// Inside a list already (a list of lists is refused).
+    in_list: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for OpeningSeed<'_> {
-    type Value = Opening;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Opening, D::Error> {
+    type Value = Vec<Opening>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Opening>, D::Error> {
         // `any`: the value may be a map. A plain number then arrives as the
         // YAML reader's number; integers are exact, and a fraction is read
         // back only when its digits are certain (see `float_text`).
@@ -122,12 +146,8 @@ impl<'de> DeserializeSeed<'de> for OpeningSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for OpeningSeed<'_> {
-    type Value = Opening;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an amount, or `{ amount, expires }`")
-    }
-    fn visit_str<E: de::Error>(self, raw: &str) -> Result<Opening, E> {
+impl OpeningSeed<'_> {
+    fn one<E: de::Error>(&self, raw: &str) -> Result<Opening, E> {
         let unit = &self.model.wallets[self.wallet].unit;
         let value = amount(
             raw,
@@ -135,25 +155,50 @@ impl<'de> Visitor<'de> for OpeningSeed<'_> {
             &unit_label(self.model, unit),
         )
         .map_err(|(kind, message)| raise(kind, message))?;
-        Ok(Opening {
+        Ok(Opening::new(self.wallet, value))
+    }
+}
+
+impl<'de> Visitor<'de> for OpeningSeed<'_> {
+    type Value = Vec<Opening>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount, `{ amount, expires, priority, effective }`, or a list of them")
+    }
+    fn visit_str<E: de::Error>(self, raw: &str) -> Result<Vec<Opening>, E> {
+        Ok(vec![self.one(raw)?])
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Opening>, A::Error> {
+        if self.in_list {
+            return Err(raise(
+                LoadProblem::Invalid,
+                "a list of opening grants holds amounts or `{ amount, ... }` maps, not lists",
+            ));
+        }
+        let mut out = Vec::new();
+        while let Some(openings) = seq.next_element_seed(OpeningSeed {
             wallet: self.wallet,
-            amount: value,
-            expires: None,
-        })
+            model: self.model,
+            in_list: true,
+        })? {
+            for opening in openings {
+                bounded_push(&mut out, opening)?;
+            }
+        }
+        Ok(out)
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Opening, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<Opening>, E> {
         self.visit_str(&v.to_string())
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Opening, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<Opening>, E> {
         self.visit_str(&v.to_string())
     }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Opening, E> {
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Vec<Opening>, E> {
         self.visit_str(&v.to_string())
     }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Opening, E> {
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Vec<Opening>, E> {
         self.visit_str(&v.to_string())
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Opening, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<Opening>, E> {
         match float_text(v) {
             Some(text) => self.visit_str(&text),
             None => Err(raise_with(
@@ -164,17 +209,44 @@ impl<'de> Visitor<'de> for OpeningSeed<'_> {
             )),
         }
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Opening, A::Error> {
-        let (mut raw, mut expires) = (None, None);
-        read_struct(&mut map, &["amount", "expires"], |key, map| {
-            match key {
-                "amount" => raw = Some(map.next_value_seed(TextSeed)?),
-                _ => expires = Some(map.next_value::<Date>()?.0),
-            }
-            Ok(())
-        })?;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Opening>, A::Error> {
+        let (mut raw, mut expires, mut priority, mut effective) = (None, None, None, None);
+        read_struct(
+            &mut map,
+            &["amount", "expires", "priority", "effective"],
+            |key, map| {
+                match key {
+                    "amount" => raw = Some(map.next_value_seed(TextSeed)?),
+                    "expires" => expires = Some(map.next_value::<Date>()?.0),
+                    "effective" => effective = Some(map.next_value::<Date>()?.0),
+                    _ => priority = Some(map.next_value::<u64>()?),
+                }
+                Ok(())
+            },
+        )?;
         let raw = raw.ok_or_else(|| missing("amount"))?;
-        let mut opening = self.visit_str::<A::Error>(&raw)?;
+        let mut opening = self.one::<A::Error>(&raw)?;
+        if let Some(p) = priority {
+            opening.priority = u8::try_from(p).ok().filter(|p| *p <= 100).ok_or_else(|| {
+                raise_with(
+                    LoadProblem::BadNumber,
+                    format!("`{p}` is not a priority"),
+                    Some("out of range".into()),
+                    Some("a priority is a whole number from 0 (spent first) to 100 (spent last); the default is 50".into()),
+                )
+            })?;
+        }
+        if let (Some(from), Some(until)) = (effective, expires) {
+            if until <= from {
+                return Err(raise_with(
+                    LoadProblem::BadDate,
+                    format!("the grant expires on {until}, before it becomes effective on {from}"),
+                    Some("never usable".into()),
+                    Some("give an expiry after the effective date".into()),
+                ));
+            }
+        }
+        opening.effective = effective;
         if let Some(date) = expires {
             let start = context::<A::Error, _>(|c| c.clock)?;
             if date <= start {
@@ -187,7 +259,7 @@ impl<'de> Visitor<'de> for OpeningSeed<'_> {
             }
         }
         opening.expires = expires;
-        Ok(opening)
+        Ok(vec![opening])
     }
 }
 

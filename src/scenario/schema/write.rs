@@ -96,41 +96,75 @@ impl Serialize for View<'_, AccountSpec> {
                 .map_or("none", |p| model.payment_methods[p].name.as_str());
             map.serialize_entry("payment_method", name)?;
         }
-        let openings: Vec<(String, OpeningView)> = self
-            .value
-            .balances
-            .0
-            .iter()
-            .map(|o| {
-                let amount = in_unit_of(model, Source::Wallet(o.wallet), o.amount);
-                let written = match o.expires {
-                    None => OpeningView::Plain(amount),
-                    Some(date) => OpeningView::Expiring(amount, date.to_string()),
-                };
-                (model.wallets[o.wallet].name.clone(), written)
-            })
-            .collect();
+        // One key per wallet: one grant, or a list of several.
+        let mut openings: Vec<(String, OpeningView)> = Vec::new();
+        for o in &self.value.balances.0 {
+            let amount = in_unit_of(model, Source::Wallet(o.wallet), o.amount);
+            let plain = o.expires.is_none()
+                && o.effective.is_none()
+                && o.priority == crate::model::DEFAULT_PRIORITY;
+            let written = if plain {
+                OpeningView::Plain(amount)
+            } else {
+                OpeningView::Grant {
+                    amount,
+                    expires: o.expires.map(|d| d.to_string()),
+                    priority: (o.priority != crate::model::DEFAULT_PRIORITY).then_some(o.priority),
+                    effective: o.effective.map(|d| d.to_string()),
+                }
+            };
+            let name = &model.wallets[o.wallet].name;
+            match openings.last_mut() {
+                Some((last, OpeningView::List(list))) if last == name => list.push(written),
+                Some((last, view)) if last == name => {
+                    let first = std::mem::replace(view, OpeningView::List(Vec::new()));
+                    *view = OpeningView::List(vec![first, written]);
+                }
+                _ => openings.push((name.clone(), written)),
+            }
+        }
         map.serialize_entry("balances", &Named(openings))?;
         map.end()
     }
 }
 
-/// An opening grant as written: a plain amount, or `{ amount, expires }`.
+/// An opening grant as written: a plain amount, `{ amount, expires,
+/// priority, effective }`, or a wallet's list of them.
 enum OpeningView {
     Plain(Amount),
-    Expiring(Amount, String),
+    Grant {
+        amount: Amount,
+        expires: Option<String>,
+        priority: Option<u8>,
+        effective: Option<String>,
+    },
+    List(Vec<OpeningView>),
 }
 
 impl Serialize for OpeningView {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             OpeningView::Plain(amount) => amount.serialize(s),
-            OpeningView::Expiring(amount, date) => {
-                let mut map = s.serialize_map(Some(2))?;
+            OpeningView::Grant {
+                amount,
+                expires,
+                priority,
+                effective,
+            } => {
+                let mut map = s.serialize_map(None)?;
                 map.serialize_entry("amount", amount)?;
-                map.serialize_entry("expires", date)?;
+                if let Some(date) = expires {
+                    map.serialize_entry("expires", date)?;
+                }
+                if let Some(priority) = priority {
+                    map.serialize_entry("priority", priority)?;
+                }
+                if let Some(date) = effective {
+                    map.serialize_entry("effective", date)?;
+                }
                 map.end()
             }
+            OpeningView::List(list) => list.serialize(s),
         }
     }
 }
