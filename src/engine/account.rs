@@ -334,6 +334,7 @@ impl<'m> Account<'m> {
         if value.is_zero() {
             return Ok(());
         }
+        self.check_room(&[(wallet, value)])?;
         self.create(
             NewGrant {
                 wallets: [wallet].into(),
@@ -413,6 +414,80 @@ impl<'m> Account<'m> {
     /// in each of their wallets; pending value apart.
     pub fn balance_value(&self, wallet: WalletId) -> Money {
         self.balances[wallet]
+    }
+
+    /// What `wallet` may still take before its `max balance` (its balance
+    /// and pending value counted); `None` when it has no maximum.
+    pub fn room(&self, wallet: WalletId) -> Option<Money> {
+        let max = self.model.wallets[wallet].max_balance?;
+        let max = self.value_in(wallet, max).ok()?;
+        Some(max - self.balances[wallet] - self.pending_balances[wallet])
+    }
+
+    /// Refuses adding `adds` (value per wallet; a pool's value listed for
+    /// each of its wallets) when it would take a wallet past its maximum.
+    pub(crate) fn check_room(&self, adds: &[(WalletId, Money)]) -> Result<(), EngineError> {
+        for (i, (wallet, _)) in adds.iter().enumerate() {
+            if adds[..i].iter().any(|(w, _)| w == wallet) {
+                continue;
+            }
+            let Some(room) = self.room(*wallet) else {
+                continue;
+            };
+            let adding: Money = adds
+                .iter()
+                .filter(|(w, _)| w == wallet)
+                .map(|(_, v)| *v)
+                .sum();
+            if adding > room {
+                let model = self.model;
+                let source = Source::Wallet(*wallet);
+                return Err(EngineError::new(
+                    ErrorCode::BalanceCapExceeded,
+                    format!(
+                        "adding {} would take {} past its maximum of {} (it holds {})",
+                        model.show_source(source, adding),
+                        model.wallets[*wallet].name,
+                        model.show_source(
+                            source,
+                            self.value_in(
+                                *wallet,
+                                model.wallets[*wallet].max_balance.unwrap_or_default()
+                            )
+                            .unwrap_or_default()
+                        ),
+                        model.show_source(
+                            source,
+                            self.balances[*wallet] + self.pending_balances[*wallet]
+                        ),
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `value` cut so that a grant in `wallets` keeps every one of them
+    /// within its maximum (whole steps of the first wallet's unit), `taken`
+    /// already promised to each in this operation.
+    pub(crate) fn cut_to_room(
+        &self,
+        wallets: &[WalletId],
+        value: Money,
+        taken: &[(WalletId, Money)],
+    ) -> Money {
+        let mut value = value;
+        for wallet in wallets {
+            if let Some(room) = self.room(*wallet) {
+                let promised: Money = taken
+                    .iter()
+                    .filter(|(w, _)| w == wallet)
+                    .map(|(_, v)| *v)
+                    .sum();
+                value = value.min((room - promised).max(Money::ZERO));
+            }
+        }
+        value.floor_to(self.wallet_steps[wallets[0]])
     }
 
     /// A wallet's pending value: earned, not yet spendable.
@@ -686,6 +761,7 @@ impl<'m> Account<'m> {
                 ),
             ));
         }
+        self.check_room(&[(to, value)])?;
         let sources: Vec<GrantId> = self
             .live_grants()
             .filter(|g| self.grants[*g].shows_in(from))
@@ -890,6 +966,30 @@ mod tests {
         assert_eq!(account.balance(apps), Decimal::ZERO);
         crate::engine::invariants::check_account(&account)?;
         account.indexes_hold()?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_conversion_past_a_maximum_is_refused_whole() -> Result<(), Box<dyn std::error::Error>> {
+        let model = crate::rules::parse_rules(
+            "t.promo",
+            "currency USD\ncategory apps\nwallet a { spends on * }\n\
+             wallet b { spends on *; max balance 10.00 USD }\npayment card { default }\n\
+             precedence a > b > card\nconvert a -> b\n",
+        )?;
+        let (a, b) = (model.wallet("a").ok_or("a")?, model.wallet("b").ok_or("b")?);
+        let mut account = Account::new(&model, day("2026-01-01"), None);
+        account.open_balance(a, Decimal::from(20))?;
+        account.open_balance(b, Decimal::from(4))?;
+        let before = account.fingerprint();
+        assert_eq!(
+            account.convert(a, b, Decimal::from(7)).map_err(|e| e.code),
+            Err(ErrorCode::BalanceCapExceeded)
+        );
+        assert_eq!(account.fingerprint(), before);
+        account.convert(a, b, Decimal::from(6))?;
+        assert_eq!(account.balance(b), Decimal::from(10));
+        assert_eq!(account.room(b), Some(Money::ZERO));
         Ok(())
     }
 

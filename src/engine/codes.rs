@@ -167,9 +167,13 @@ impl Account<'_> {
             return Money::ZERO;
         }
         let expires = self.credit_expiry_date(rule.advocate.expiry);
-        if let Some(given) = self.given.get_mut(promo) {
-            *given += value;
+        // What the rules give on their own stops at a wallet's maximum; the
+        // campaign counts what was given.
+        let value = self.cut_to_room(&rule.advocate.wallets, value, &[]);
+        if !value.is_positive() {
+            return Money::ZERO;
         }
+        self.gave(promo, 0, value);
         self.grant_credit(
             &rule.advocate,
             (value, expires),
@@ -334,6 +338,8 @@ impl Account<'_> {
         let redemption = match &rule.effect {
             PromoEffect::Credit(credit) => {
                 let (value, expires) = self.plan_credit(promo, credit, Money::ZERO)?;
+                let adds: Vec<_> = credit.wallets.iter().map(|w| (*w, value)).collect();
+                self.check_room(&adds)?;
                 self.gave(promo, 0, value);
                 let id = self.grant_credit(
                     credit,

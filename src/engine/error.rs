@@ -40,6 +40,10 @@ problem_kinds! {
         InsufficientBalance = ("insufficient_balance",
             "the wallet holds less than the amount asked for",
             "convert at most the wallet's balance"),
+        /// The operation would take a wallet past its maximum balance.
+        BalanceCapExceeded = ("balance_cap_exceeded",
+            "the operation would take a wallet past its maximum balance",
+            "the wallet's `max balance` allows no more: spend some first, or add less"),
         /// No successful checkout has this number.
         UnknownOrder = ("unknown_order",
             "no successful checkout has this number",

@@ -213,6 +213,9 @@ impl Draw<'_, '_> {
                 4..=6 => 1,
                 _ => 2,
             };
+            // A wallet with a maximum opens at most full, often exactly or
+            // nearly so.
+            let mut room = rule.max_balance;
             for _ in 0..grants {
                 let costs: Vec<Money> = self
                     .generator
@@ -222,18 +225,29 @@ impl Draw<'_, '_> {
                     .filter(|(w, _)| *w == wallet)
                     .map(|(_, v)| *v)
                     .collect();
-                let value = match costs.len() {
+                let mut value = match costs.len() {
                     0 => Money(self.rng.i128(0..=2_000)),
                     n => costs[self.rng.usize(0..n)],
                 };
+                if let Some(left) = room {
+                    let left_value = rule.unit.count_to_money(left, &model.currency);
+                    if let (Some(left_value), true) = (left_value, self.rng.bool()) {
+                        value = left_value;
+                    }
+                }
                 let expires = (self.rng.u8(0..4) == 0).then(|| {
                     self.start
                         .checked_add_days(Days::new(self.rng.u64(1..=60)))
                         .unwrap_or(self.start)
                 });
+                let mut amount = self.edge_amount(&rule.unit, value);
+                if let Some(left) = room.as_mut() {
+                    amount = amount.min(*left);
+                    *left -= amount;
+                }
                 balances.push(Opening {
                     wallet,
-                    amount: self.edge_amount(&rule.unit, value),
+                    amount,
                     expires: expires.filter(|e| *e > self.start),
                     priority: match self.rng.u8(0..4) {
                         0 => self.rng.u8(0..=100),

@@ -107,6 +107,8 @@ pub enum ClauseKey {
     Points,
     /// `paid` (wallet).
     Paid,
+    /// `max balance AMOUNT` (wallet).
+    MaxBalance,
     /// `priority N` (credit).
     Priority,
     /// `paid by SOURCES` (reward).

@@ -220,6 +220,10 @@ pub struct Wallet {
     /// Holds value the customer bought (`paid`: gift cards, top-ups), not
     /// value a promotion gave; `spend by promotional` spends it last.
     pub paid: bool,
+    /// The most it may hold, pending value included, in its unit (`max
+    /// balance`): what the customer adds past it is refused, what the rules
+    /// give (earning, referrals) is cut at it.
+    pub max_balance: Option<Decimal>,
 }
 
 /// A payment method (e.g. `card`) that pays whatever credit does not.

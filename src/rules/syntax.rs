@@ -125,6 +125,8 @@ pub(crate) enum WalletClause {
     OptIn(Span),
     /// `paid`: value bought by the customer, not given by a promotion.
     Paid(Span),
+    /// `max balance AMOUNT`.
+    MaxBalance(AmountSyntax, Span),
 }
 
 #[derive(Debug, Clone)]

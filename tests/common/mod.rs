@@ -151,6 +151,9 @@ fn skeleton() -> impl Strategy<Value = Model> {
                             opt_in: opt_in && !points,
                             points,
                             paid: !points && kind == 4,
+                            // One in five caps its balance, low enough that
+                            // earning and referrals meet the cap.
+                            max_balance: (kind == 3).then(|| Decimal::from(20 + 15 * i as u32)),
                         }
                     })
                     .collect::<Vec<_>>()

@@ -180,9 +180,9 @@ impl Account<'_> {
                     );
                 }
             }
-            // The friend's part counts here; the advocate's in its account.
+            // The friend's part counts here; the advocate's in its account
+            // (what it could take there).
             self.gave(payout.promo, 0, payout.friend);
-            self.campaign.note(payout.promo, 0, payout.advocate_value);
         }
         self.orders.push(Order {
             number: order_number,

@@ -148,6 +148,12 @@ impl Account<'_> {
             typed_discounts,
             referral: typed_referral,
         } = self.plan_codes(request)?;
+        // Credit typed at checkout must fit its wallets' maximums.
+        let mut promised: Vec<(WalletId, Money)> = credits
+            .iter()
+            .flat_map(|c| c.wallets.iter().map(|w| (*w, c.value)))
+            .collect();
+        self.check_room(&promised)?;
 
         let largest = self.largest_price;
         let mut subtotal = Money::ZERO;
@@ -294,7 +300,18 @@ impl Account<'_> {
         }
 
         // Rewards earn on what was due for their categories after discounts,
-        // rounded down to whole units of their wallet.
+        // rounded down to whole units of their wallet, and no further than a
+        // wallet's maximum once this checkout's spending is counted.
+        for line in &lines {
+            if let (Some(grant), Source::Wallet(_)) = (line.grant, line.source) {
+                let wallets: &[WalletId] = match self.grants.get(grant) {
+                    Some(existing) => &existing.wallets,
+                    None => &credits[grant - self.grants.len()].wallets,
+                };
+                promised.extend(wallets.iter().map(|w| (*w, -line.amount)));
+            }
+        }
+        promised.extend(costs.iter().map(|c| (c.wallet, -c.amount)));
         let mut earned: Vec<Earning> = Vec::new();
         let automatic = model
             .promos
@@ -355,7 +372,9 @@ impl Account<'_> {
                         .floor_to(step)
                 }
             };
+            let value = self.cut_to_room(&[rule.wallet], value, &promised);
             if value.is_positive() {
+                promised.push((rule.wallet, value));
                 let (expires, pending_until) = self.earned_dates(rule);
                 earned.push(Earning {
                     promo,
@@ -374,7 +393,12 @@ impl Account<'_> {
                 None => earned_by_wallet.push((*wallet, *value)),
             }
         }
-        let referral = self.plan_referral(typed_referral)?;
+        let mut referral = self.plan_referral(typed_referral)?;
+        if let Some(payout) = referral.as_mut() {
+            if let PromoEffect::Referral(rule) = &model.promos[payout.promo].effect {
+                payout.friend = self.cut_to_room(&rule.friend.wallets, payout.friend, &promised);
+            }
+        }
         Ok(CheckoutPlan {
             receipt: Receipt {
                 order: order_number,

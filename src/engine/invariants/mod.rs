@@ -98,10 +98,53 @@ problem_kinds! {
         PendingUnspent = ("pending_unspent",
             "earned value still pending pays for nothing and shows in no balance until its day",
             "an engine bug: report it with the scenario that shows it"),
+        /// No wallet grows past its maximum.
+        WithinMaxBalance = ("within_max_balance",
+            "no step but a refund takes a wallet past its `max balance` (pending value counted)",
+            "an engine bug: report it with the scenario that shows it"),
         /// An opening balance the engine refuses.
         OpeningBalance = ("opening_balance",
             "an opening balance the engine refuses (out of range)",
             "open the account with smaller balances"),
+    }
+}
+
+/// What each wallet with a `max balance` holds (balance and pending).
+fn held(account: &Account<'_>) -> Vec<(usize, Money)> {
+    account
+        .model()
+        .wallets
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.max_balance.is_some())
+        .map(|(w, _)| (w, account.balance_value(w) + account.pending_value(w)))
+        .collect()
+}
+
+/// No wallet past its maximum, unless it was past it before and did not
+/// grow (`before` lists what the capped wallets held; empty: no exception).
+fn within_max_balance(account: &Account<'_>, before: &[(usize, Money)], out: &mut Vec<Violation>) {
+    let model = account.model();
+    for (wallet, now) in held(account) {
+        let Some(max) = model.wallets[wallet].max_balance else {
+            continue;
+        };
+        let max = model.wallets[wallet]
+            .unit
+            .count_to_money(max, &model.currency)
+            .unwrap_or(Money(i128::MAX));
+        let was = before.iter().find(|(w, _)| *w == wallet).map(|(_, v)| *v);
+        if now > max && was.is_none_or(|was| now > was) {
+            out.push(Violation::new(
+                Invariant::WithinMaxBalance,
+                format!(
+                    "{} holds {}, past its maximum of {}",
+                    model.wallets[wallet].name,
+                    model.show_source(crate::model::Source::Wallet(wallet), now),
+                    model.show_source(crate::model::Source::Wallet(wallet), max)
+                ),
+            ));
+        }
     }
 }
 
@@ -126,7 +169,7 @@ impl Violation {
 const FIRST_AUDIT: u64 = 16;
 
 /// What the checker notes before a step, to compare after it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Snapshot {
     fingerprint: Fingerprint,
     grants: usize,
@@ -134,6 +177,8 @@ pub struct Snapshot {
     today: chrono::NaiveDate,
     /// For a conversion: the source wallet's balance.
     convert_from: Option<Money>,
+    /// What each wallet with a maximum held (balance and pending).
+    held: Vec<(usize, Money)>,
 }
 
 /// Follows one account through its history and checks every step.
@@ -175,6 +220,7 @@ impl Checker {
                 Operation::Convert(request) => Some(account.balance_value(request.from)),
                 _ => None,
             },
+            held: held(account),
         }
     }
 
@@ -223,6 +269,11 @@ impl Checker {
             &mut violations,
         );
         within_budgets(after, &mut violations);
+        // A refund restores value the account held before, even past a
+        // maximum; nothing else may take a wallet past it.
+        if !matches!(operation, Operation::Refund(_)) {
+            within_max_balance(after, &before.held, &mut violations);
+        }
         self.maybe_audit(after, &mut violations);
         violations
     }
@@ -248,6 +299,9 @@ impl Checker {
             ));
         }
         within_budgets(account, &mut violations);
+        if granted.is_positive() {
+            within_max_balance(account, &[], &mut violations);
+        }
         violations
     }
 

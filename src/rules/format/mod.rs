@@ -126,6 +126,16 @@ pub fn format_source(model: &Model, text: &str) -> String {
         if wallet.paid {
             clauses.push((ClauseKey::Paid, "paid".into()));
         }
+        if let Some(max) = wallet.max_balance {
+            clauses.push((
+                ClauseKey::MaxBalance,
+                format!(
+                    "max balance {} {}",
+                    crate::model::money::fixed(max, wallet.unit.decimals(currency)),
+                    wallet.unit.name(currency)
+                ),
+            ));
+        }
         let head = format!("wallet {}{}", wallet.name, description(&wallet.description));
         printed.push(Printed::block(
             Group::Wallets,

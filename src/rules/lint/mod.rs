@@ -95,6 +95,10 @@ problem_kinds! {
         SpendingCriterionChangesNothing = ("P021",
             "a spending criterion or `paid` flag that changes nothing",
             "`spend by promotional` needs some wallets `paid` and some not; `paid` matters only under `spend by promotional`"),
+        /// P022.
+        CreditPastMaximum = ("P022",
+            "a credit larger than its wallet's `max balance`: redeeming it always fails",
+            "lower the credit, or raise the wallet's maximum"),
     }
 }
 

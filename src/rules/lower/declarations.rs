@@ -6,7 +6,9 @@ use super::Lowering;
 use super::MAX_CATEGORIES;
 use crate::model::*;
 use crate::rules::problem::RulesProblem;
-use crate::rules::syntax::{CurrencyClause, PaymentClause, Statement, WalletClause, Word};
+use crate::rules::syntax::{
+    AmountSyntax, CurrencyClause, PaymentClause, Statement, WalletClause, Word,
+};
 
 impl Lowering {
     pub(super) fn lower_currency(&mut self, statements: &[Statement]) {
@@ -122,6 +124,7 @@ impl Lowering {
             let mut opt_in = false;
             let mut points: Option<Span> = None;
             let mut paid = false;
+            let mut max_balance: Option<&AmountSyntax> = None;
             for clause in clauses {
                 match clause {
                     WalletClause::Points(unit_name, span) => {
@@ -172,6 +175,12 @@ impl Lowering {
                         }
                         scope = Some(self.resolve_scope(syntax, ScopeUse::Spending));
                     }
+                    WalletClause::MaxBalance(amount, span) => {
+                        if max_balance.is_some() {
+                            self.duplicate_clause("max balance", *span);
+                        }
+                        max_balance = Some(amount);
+                    }
                     WalletClause::Paid(span) => {
                         if paid {
                             self.duplicate_clause("paid", *span);
@@ -192,7 +201,7 @@ impl Lowering {
                     WalletClause::Spends(_, span) => Some((*span, "spends on")),
                     WalletClause::OptIn(span) => Some((*span, "opt_in")),
                     WalletClause::Paid(span) => Some((*span, "paid")),
-                    WalletClause::Points(..) => None,
+                    WalletClause::Points(..) | WalletClause::MaxBalance(..) => None,
                 });
                 if let Some((span, clause)) = conflicting {
                     self.problem_with_help(
@@ -222,7 +231,7 @@ impl Lowering {
                 Scope::default()
             });
             spans.push(name.span);
-            wallets.push(Wallet {
+            let mut wallet = Wallet {
                 name: name.text.clone(),
                 description: description.clone(),
                 unit: unit.unwrap_or(Unit::Currency),
@@ -230,7 +239,21 @@ impl Lowering {
                 opt_in: opt_in && points.is_none(),
                 points: points.is_some(),
                 paid: paid && points.is_none(),
-            });
+                max_balance: None,
+            };
+            if let Some(amount) = max_balance {
+                wallet.max_balance = self.wallet_amount(amount, &wallet);
+                if wallet.max_balance.is_some_and(|m| m.is_zero()) {
+                    self.problem_with_help(
+                        RulesProblem::MalformedAmount,
+                        amount.number.span,
+                        format!("`{}` may hold nothing at all", name.text),
+                        "a maximum of 0",
+                        "give a positive maximum, or remove the wallet".into(),
+                    );
+                }
+            }
+            wallets.push(wallet);
         }
         (wallets, spans)
     }

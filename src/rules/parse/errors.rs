@@ -228,6 +228,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::refund_into => "`refund into`",
         Rule::spend_by => "`spend by`",
         Rule::paid_flag => "`paid`",
+        Rule::max_balance => "`max balance`",
         Rule::priority => "`priority`",
         Rule::promo => "`promo`",
         Rule::assertion => "`assert`",

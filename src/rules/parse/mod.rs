@@ -34,6 +34,7 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::spends => ClauseKey::Spends,
         Rule::opt_in => ClauseKey::OptIn,
         Rule::paid_flag => ClauseKey::Paid,
+        Rule::max_balance => ClauseKey::MaxBalance,
         Rule::priority => ClauseKey::Priority,
         Rule::default_flag => ClauseKey::Default,
         Rule::credit | Rule::discount | Rule::reward | Rule::referral => ClauseKey::Effect,
@@ -319,6 +320,14 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                             clause_span,
                         ),
                         Rule::paid_flag => WalletClause::Paid(clause_span),
+                        Rule::max_balance => WalletClause::MaxBalance(
+                            clause
+                                .into_inner()
+                                .next()
+                                .map(amount)
+                                .unwrap_or_else(|| promo::no_amount(clause_span)),
+                            clause_span,
+                        ),
                         _ => WalletClause::OptIn(clause_span),
                     }
                 })

@@ -18,7 +18,7 @@ fn empty(span: Span) -> Word {
     }
 }
 
-fn no_amount(span: Span) -> AmountSyntax {
+pub(super) fn no_amount(span: Span) -> AmountSyntax {
     AmountSyntax {
         number: empty(span),
         unit: empty(span),
