@@ -219,6 +219,8 @@ pub struct Account<'m> {
     pub(crate) wallet_ranks: std::sync::Arc<[usize]>,
     /// Each wallet's unit step, in minor units.
     pub(crate) wallet_steps: std::sync::Arc<[Money]>,
+    /// Each wallet's cap per checkout (`max per checkout`), in minor units.
+    pub(crate) wallet_caps: std::sync::Arc<[Option<Money>]>,
     /// The largest price an item may have (10^15 of the currency).
     pub(crate) largest_price: Money,
     /// Whether the rules have automatic promotions.
@@ -251,6 +253,19 @@ pub struct Referred {
     pub paid: bool,
 }
 
+/// Each wallet's cap per checkout in minor units (a cap too large to count
+/// is no cap).
+pub(crate) fn wallet_caps(model: &Model) -> std::sync::Arc<[Option<Money>]> {
+    model
+        .wallets
+        .iter()
+        .map(|w| {
+            w.max_per_checkout
+                .and_then(|most| w.unit.count_to_money(most, &model.currency))
+        })
+        .collect()
+}
+
 impl<'m> Account<'m> {
     /// A new, empty account on `today`, paying remainders with `payment`
     /// (`None`: the account has no payment method).
@@ -279,6 +294,7 @@ impl<'m> Account<'m> {
                 .iter()
                 .map(|w| w.unit.step_money(&model.currency))
                 .collect(),
+            wallet_caps: wallet_caps(model),
             largest_price: model
                 .currency
                 .money(Decimal::from(crate::model::literal::MAX_AMOUNT))

@@ -114,6 +114,17 @@ impl Edges {
                 .extend(promo.budget.per_account.and_then(money));
             edges.prices.extend(promo.budget.total.and_then(money));
         }
+        // Caps per checkout: the price a capped wallet pays exactly, and one
+        // minor unit either side.
+        for wallet in &model.wallets {
+            if let Some(cap) = wallet
+                .max_per_checkout
+                .and_then(|most| wallet.unit.count_to_money(most, &model.currency))
+            {
+                let one = crate::model::money::Money(1);
+                edges.prices.extend([cap - one, cap, cap + one]);
+            }
+        }
         for scope in scopes {
             for selector in scope.selectors() {
                 if let Selector::Sku(sku) = selector {

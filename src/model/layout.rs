@@ -109,6 +109,8 @@ pub enum ClauseKey {
     Paid,
     /// `max balance AMOUNT` (wallet).
     MaxBalance,
+    /// `max per checkout AMOUNT` (wallet).
+    MaxPerCheckout,
     /// `priority N` (credit).
     Priority,
     /// `paid by SOURCES` (reward).

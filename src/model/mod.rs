@@ -224,6 +224,10 @@ pub struct Wallet {
     /// balance`): what the customer adds past it is refused, what the rules
     /// give (earning, referrals) is cut at it.
     pub max_balance: Option<Decimal>,
+    /// The most it pays in one checkout, in its unit (`max per checkout`):
+    /// the allocation treats it as one more constraint, and the card still
+    /// pays least among the allocations that respect it.
+    pub max_per_checkout: Option<Decimal>,
 }
 
 /// A payment method (e.g. `card`) that pays whatever credit does not.

@@ -163,6 +163,10 @@ problem_kinds! {
         NotPoints = ("rules::not_points",
             "a points wallet where money is meant, or money where points are",
             "points (`wallet NAME { points UNIT }`) pay no price and are only spent by a discount's `cost`"),
+        /// A pool shared by several wallets, one of them capped per checkout.
+        CappedSharedPool = ("rules::capped_shared_pool",
+            "a credit shared by several wallets when one of them caps what it pays per checkout",
+            "a wallet with `max per checkout` takes credit of its own: credit it alone"),
         /// A wallet with no place in the precedence.
         PrecedenceIncomplete = ("rules::precedence_incomplete",
             "a wallet that has no position in the precedence",

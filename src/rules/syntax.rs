@@ -127,6 +127,7 @@ pub(crate) enum WalletClause {
     Paid(Span),
     /// `max balance AMOUNT`.
     MaxBalance(AmountSyntax, Span),
+    MaxPerCheckout(AmountSyntax, Span),
 }
 
 #[derive(Debug, Clone)]

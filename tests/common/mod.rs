@@ -154,6 +154,10 @@ fn skeleton() -> impl Strategy<Value = Model> {
                             // One in five caps its balance, low enough that
                             // earning and referrals meet the cap.
                             max_balance: (kind == 3).then(|| Decimal::from(20 + 15 * i as u32)),
+                            // And one in five caps what it pays per
+                            // checkout (never the same wallet, for variety).
+                            max_per_checkout: (kind == 2 && !points)
+                                .then(|| Decimal::from(3 + 7 * i as u32)),
                         }
                     })
                     .collect::<Vec<_>>()
@@ -315,12 +319,12 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
         .prop_map(move |(first, others, (expiry, priority), n)| {
             // One pool has one unit: keep the wallets that share the first's.
             let unit = wallets[first].unit.clone();
+            // A wallet capped per checkout keeps its own pool.
+            let alone = |w: usize| wallets[w].max_per_checkout.is_some();
             let mut chosen = vec![first];
-            chosen.extend(
-                others
-                    .into_iter()
-                    .filter(|w| *w != first && wallets[*w].unit == unit),
-            );
+            chosen.extend(others.into_iter().filter(|w| {
+                *w != first && wallets[*w].unit == unit && !alone(first) && !alone(*w)
+            }));
             PromoEffect::Credit(Credit {
                 amount: Decimal::new(n, unit.decimals(&currency)),
                 wallets: chosen,

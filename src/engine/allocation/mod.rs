@@ -20,6 +20,9 @@
 //!   relaxed. At most [`MAX_SEARCH_NODES`] nodes (and [`MAX_SEARCH_WORK`]
 //!   network steps); past that the checkout fails with
 //!   `allocation_too_complex` rather than answering wrong.
+//! - caps: the offers of a wallet with `max per checkout` form a group of
+//!   their own whose total is capped; a polymatroid capped coordinate-wise is
+//!   still one, so the greedy stays exact.
 //! - `split`: the category-level flows split into per-item payments per grant.
 //! - `reference`: the brute-force definition the allocator is tested against
 //!   (and the invariants check with, on small carts).
@@ -43,6 +46,22 @@ pub struct Offer {
     pub categories: CategorySet,
     /// It pays each item whole multiples of this (1: any amount).
     pub step: Money,
+    /// The pool whose per-checkout cap it counts against, if any: the offers
+    /// of one pool pay at most `most` together.
+    pub limit: Option<Limit>,
+}
+
+/// A cap on what the offers of one pool (a wallet with `max per checkout`)
+/// pay together in one checkout. Every offer of a pool may pay the same
+/// categories in the same unit step: a wallet's own grants (the rules refuse
+/// a shared pool in a capped wallet), so the capped offers stay one group of
+/// the network and the greedy stays exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Which pool (the wallet's index).
+    pub pool: usize,
+    /// The most the pool pays, in the currency's smallest units.
+    pub most: Money,
 }
 
 /// An item to pay for: its amount due after discounts and its category.

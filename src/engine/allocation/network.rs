@@ -33,6 +33,10 @@ pub(super) struct Group {
     pub step: Money,
     /// Whether it pays whole units coarser than the currency's step.
     pub coarse: bool,
+    /// Its pool, if its offers share a per-checkout cap.
+    pub pool: Option<usize>,
+    /// The most its offers pay together ([`UNBOUNDED`] without a cap).
+    pub cap: Money,
 }
 
 /// Items of one category and one due that coarse groups can pay.
@@ -148,18 +152,25 @@ impl Network {
                 }
             }
             let step = offer.step.max(Money(1));
+            let pool = offer.limit.map(|l| l.pool);
             let found = self
                 .groups
                 .iter()
-                .position(|g| g.mask == mask && g.step == step);
+                .position(|g| g.mask == mask && g.step == step && g.pool == pool);
             let group = found.unwrap_or_else(|| {
                 self.groups.push(Group {
                     mask,
                     step,
                     coarse: step > Money(1),
+                    pool,
+                    cap: UNBOUNDED,
                 });
                 self.groups.len() - 1
             });
+            if let Some(limit) = offer.limit {
+                let cap = &mut self.groups[group].cap;
+                *cap = (*cap).min(limit.most.max(Money::ZERO));
+            }
             self.offer_group.push(group);
             self.offer_available.push(offer.available.max(Money::ZERO));
         }
@@ -351,8 +362,14 @@ impl Network {
                 self.group_out[*group] += take;
             }
         }
-        if self.fixed_total.iter().any(|t| t.is_positive()) {
-            // Prepaid more than the group's grants hold.
+        if self.fixed_total.iter().any(|t| t.is_positive())
+            || self
+                .groups
+                .iter()
+                .zip(&self.group_out)
+                .any(|(g, out)| *out > g.cap)
+        {
+            // Prepaid more than the group's grants hold, or than its cap.
             return false;
         }
         // The greedy.
@@ -366,7 +383,7 @@ impl Network {
                 break;
             }
             let group = self.offer_group[k];
-            let mut left = self.residual[k];
+            let mut left = self.residual[k].min(self.groups[group].cap - self.group_out[group]);
             while left.is_positive() && self.blocked[group] != epoch {
                 match self.augment(group, left) {
                     Some(amount) => {

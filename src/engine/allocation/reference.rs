@@ -3,7 +3,9 @@
 //! tried; for each, what currency-step grants can pay is the minimum cut of
 //! the grant → category network, computed over every set of cart categories;
 //! the answer is the lexicographically greatest (total paid, then what each
-//! grant pays in spending order). Exponential, so it refuses inputs past a
+//! grant pays in spending order). A pool's per-checkout cap is one more node
+//! between the source and its grants: its coarse units count against it, and
+//! in the cut it is cut whole (the cap left) or grant by grant. Exponential, so it refuses inputs past a
 //! budget. The allocator is tested against it, and the invariants check
 //! every checkout small enough against it.
 
@@ -33,6 +35,11 @@ pub struct Reference {
     coarse_paid: Vec<Money>,
     due_by_bit: Vec<Money>,
     cut: Vec<Money>,
+    /// Per pool and mask: what the prefix's pooled grants reaching outside
+    /// the mask have (pools numbered by first appearance).
+    pools: Vec<usize>,
+    pooled: Vec<Money>,
+    pool_paid: Vec<Money>,
     vector: Vec<Money>,
     best: Vec<Money>,
     leaves: usize,
@@ -102,6 +109,16 @@ impl Reference {
             .extend(items.iter().map(|i| i.amount.max(Money::ZERO)));
         self.coarse_paid.clear();
         self.coarse_paid.resize(offers.len(), Money::ZERO);
+        self.pools.clear();
+        for offer in offers {
+            if let Some(limit) = offer.limit {
+                if !self.pools.contains(&limit.pool) {
+                    self.pools.push(limit.pool);
+                }
+            }
+        }
+        self.pool_paid.clear();
+        self.pool_paid.resize(self.pools.len(), Money::ZERO);
         self.due_by_bit.clear();
         self.due_by_bit.resize(categories.len(), Money::ZERO);
         self.cut.clear();
@@ -126,20 +143,36 @@ impl Reference {
             return true;
         };
         let step = offers[g].step;
-        let room = offers[g].available - self.coarse_paid[g];
+        let mut room = offers[g].available - self.coarse_paid[g];
+        let pool = self.pool_of(&offers[g]);
+        if let (Some(k), Some(limit)) = (pool, offers[g].limit) {
+            room = room.min(limit.most - self.pool_paid[k]);
+        }
         let most = (self.left[i].0 / step.0).min(room.0 / step.0).max(0);
         for units in 0..=most {
             let amount = Money(units * step.0);
             self.left[i] -= amount;
             self.coarse_paid[g] += amount;
+            if let Some(k) = pool {
+                self.pool_paid[k] += amount;
+            }
             let within = self.walk(offers, p + 1);
             self.left[i] += amount;
             self.coarse_paid[g] -= amount;
+            if let Some(k) = pool {
+                self.pool_paid[k] -= amount;
+            }
             if !within {
                 return false;
             }
         }
         true
+    }
+
+    fn pool_of(&self, offer: &Offer) -> Option<usize> {
+        offer
+            .limit
+            .and_then(|l| self.pools.iter().position(|p| *p == l.pool))
     }
 
     /// With coarse units decided: the currency-step grants in spending order,
@@ -155,6 +188,9 @@ impl Reference {
             let low = mask.trailing_zeros() as usize;
             self.cut[mask] = self.cut[mask & (mask - 1)] + self.due_by_bit[low];
         }
+        let masks = self.cut.len();
+        self.pooled.clear();
+        self.pooled.resize(self.pools.len() * masks, Money::ZERO);
         let mut before = Money::ZERO;
         self.vector.clear();
         self.vector.push(Money::ZERO);
@@ -165,10 +201,24 @@ impl Reference {
             }
             let reach = self.reach[g];
             let available = offer.available.max(Money::ZERO);
+            let pool = self
+                .pool_of(offer)
+                .zip(offer.limit)
+                .map(|(k, l)| (k, (l.most - self.pool_paid[k]).max(Money::ZERO)));
             let mut now = Money(i128::MAX);
             for (mask, value) in self.cut.iter_mut().enumerate() {
                 if reach & !mask != 0 {
-                    *value += available;
+                    match pool {
+                        None => *value += available,
+                        Some((k, cap)) => {
+                            // The pool is cut whole (its cap left) or grant
+                            // by grant, whichever is less.
+                            let pooled = &mut self.pooled[k * masks + mask];
+                            let was = (*pooled).min(cap);
+                            *pooled += available;
+                            *value += (*pooled).min(cap) - was;
+                        }
+                    }
                 }
                 now = now.min(*value);
             }

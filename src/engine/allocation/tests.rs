@@ -16,7 +16,16 @@ fn offer(available: i128, categories: &[usize], step: i128) -> Offer {
         available: Money(available),
         categories: set(categories),
         step: Money(step),
+        limit: None,
     }
+}
+
+fn capped(mut offer: Offer, pool: usize, most: i128) -> Offer {
+    offer.limit = Some(Limit {
+        pool,
+        most: Money(most),
+    });
+    offer
 }
 
 fn due(amount: i128, category: usize) -> Due {
@@ -79,6 +88,34 @@ fn many_grants_of_one_scope_fill_in_spending_order() {
     assert!(allocation.uncovered.iter().all(|u| u.is_zero()));
 }
 
+/// Numscript `max [COIN 40] from @src1  @src2` (capped-when-less-than-needed):
+/// src1 pays 40 of 100, src2 the other 60.
+#[test]
+fn a_capped_pool_pays_its_cap_and_the_next_source_the_rest() {
+    let offers = [capped(offer(1000, &[0], 1), 0, 40), offer(1000, &[0], 1)];
+    let items = [due(100, 0)];
+    let allocation = allocate(&offers, &items).unwrap();
+    assert_eq!(allocation.totals, vec![Money(40), Money(60)]);
+}
+
+/// A cap counts every grant of its pool together, coarse units in whole
+/// units, and the card pays what no one else may.
+#[test]
+fn a_cap_counts_the_whole_pool() {
+    let offers = [
+        capped(offer(30, &[0], 1), 7, 50),
+        capped(offer(30, &[0], 1), 7, 50),
+        capped(offer(100, &[0, 1], 25), 8, 60),
+    ];
+    let items = [due(200, 0), due(200, 1)];
+    let allocation = allocate(&offers, &items).unwrap();
+    assert_eq!(allocation.totals, vec![Money(30), Money(20), Money(50)]);
+    assert_eq!(
+        lex_max_totals(&offers, &items, 10_000),
+        Some(allocation.totals.clone())
+    );
+}
+
 #[test]
 fn a_pathological_search_fails_instead_of_guessing() {
     // Many coarse wallets of co-prime units over many distinct items.
@@ -97,20 +134,40 @@ fn a_pathological_search_fails_instead_of_guessing() {
 }
 
 fn offers_strategy() -> impl Strategy<Value = Vec<Offer>> {
-    prop::collection::vec(
+    let offers = prop::collection::vec(
         (
             0i128..80,
             1u64..8,
             prop_oneof![Just(1i128), Just(1), Just(5), Just(10), Just(25)],
-        )
-            .prop_map(|(available, mask, step)| Offer {
-                // Grants hold whole units of their step.
-                available: Money(available - available % step),
-                categories: CategorySet(mask),
-                step: Money(step),
-            }),
+            prop_oneof![3 => Just(None), 1 => Just(Some(0usize)), 1 => Just(Some(1))],
+        ),
         0..5,
-    )
+    );
+    (offers, 0i128..120, 0i128..120).prop_map(|(drawn, cap0, cap1)| {
+        // The offers of one pool share the categories and step of its first
+        // (a wallet's own grants); grants hold whole units of their step.
+        let mut first: [Option<(u64, i128)>; 2] = [None, None];
+        drawn
+            .into_iter()
+            .map(|(available, mut mask, mut step, pool)| {
+                let limit = pool.map(|p| {
+                    let (m, s) = *first[p].get_or_insert((mask, step));
+                    (mask, step) = (m, s);
+                    let cap = if p == 0 { cap0 } else { cap1 };
+                    Limit {
+                        pool: p,
+                        most: Money(cap - cap % step),
+                    }
+                });
+                Offer {
+                    available: Money(available - available % step),
+                    categories: CategorySet(mask),
+                    step: Money(step),
+                    limit,
+                }
+            })
+            .collect()
+    })
 }
 
 fn items_strategy() -> impl Strategy<Value = Vec<Due>> {
@@ -142,6 +199,15 @@ proptest! {
             let paid: Money = allocation.lines.iter().filter(|l| l.offer == g).map(|l| l.amount).sum();
             prop_assert_eq!(paid, allocation.totals[g]);
             prop_assert!(paid <= offer.available);
+            if let Some(limit) = offer.limit {
+                let pooled: Money = offers
+                    .iter()
+                    .zip(&allocation.totals)
+                    .filter(|(o, _)| o.limit.map(|l| l.pool) == Some(limit.pool))
+                    .map(|(_, t)| *t)
+                    .sum();
+                prop_assert!(pooled <= limit.most, "pool {} pays {:?} past {:?}", limit.pool, pooled, limit.most);
+            }
             for (i, _) in items.iter().enumerate() {
                 prop_assert!(allocation.paid(g, i).is_multiple_of(offer.step));
             }

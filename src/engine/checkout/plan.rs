@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::super::account::{Account, ActiveReward};
-use super::super::allocation::{self, allocate_into, Due, Offer};
+use super::super::allocation::{self, allocate_into, Due, Limit, Offer};
 use super::super::{EngineError, ErrorCode};
 use super::cart::{facts, item_tags, MAX_UNITS};
 use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt, ReferralPayout};
@@ -602,6 +602,14 @@ impl Account<'_> {
         Ok(payment)
     }
 
+    /// The per-checkout cap a pool in `wallets` counts against: its wallet's
+    /// `max per checkout` (the rules give a capped wallet no shared pools).
+    fn limit(&self, wallets: &[WalletId]) -> Option<Limit> {
+        wallets
+            .iter()
+            .find_map(|w| self.wallet_caps[*w].map(|most| Limit { pool: *w, most }))
+    }
+
     /// The grants offered to the allocator, in spending order, into
     /// `scratch.offers` (with their ids in `scratch.offer_grants`): the
     /// grants that hold value and may pay something in this cart, and the
@@ -627,6 +635,7 @@ impl Account<'_> {
                         available: grant.remaining,
                         categories,
                         step: grant.step,
+                        limit: self.limit(&grant.wallets),
                     });
                     scratch.offer_grants.push(id);
                 }
@@ -646,6 +655,7 @@ impl Account<'_> {
                         available: grant.remaining,
                         categories,
                         step: grant.step,
+                        limit: self.limit(&grant.wallets),
                     },
                 ));
             }
@@ -671,6 +681,7 @@ impl Account<'_> {
                     available: credit.value,
                     categories,
                     step: self.wallet_steps[credit.wallets[0]],
+                    limit: self.limit(&credit.wallets),
                 },
             ));
         }

@@ -198,7 +198,19 @@ impl GrantTrace {
                             SpendBy::Oldest | SpendBy::Newest => None,
                         })
                         .collect();
-                format!("placed by {}", parts.join("; "))
+                let cap = match model.precedence.get(rank) {
+                    Some(crate::model::Source::Wallet(w)) => {
+                        model.wallets[*w].max_per_checkout.map(|most| {
+                            format!(
+                                "; {} pays at most {most} {} per checkout, all its grants together",
+                                model.wallets[*w].name,
+                                model.wallets[*w].unit.name(&model.currency)
+                            )
+                        })
+                    }
+                    _ => None,
+                };
+                format!("placed by {}{}", parts.join("; "), cap.unwrap_or_default())
             }
             GrantRole::NotSelected => {
                 "not used: its wallet is opt-in and was not selected (pay_with)".into()

@@ -6,7 +6,7 @@
 use super::{Invariant, Snapshot, Violation};
 use crate::engine::account::Account;
 use crate::engine::allocation::reference::Reference;
-use crate::engine::allocation::{Due, Offer};
+use crate::engine::allocation::{Due, Limit, Offer};
 use crate::engine::checkout::{facts, item_tags, CheckoutRequest, Kinds, Receipt};
 use crate::engine::grants::Origin;
 use crate::model::money::Money;
@@ -19,9 +19,11 @@ pub const ORACLE_BUDGET: usize = 4_096;
 /// The checkout checks' buffers and per-model tables, kept by the checker.
 #[derive(Debug, Clone, Default)]
 pub(super) struct CheckoutChecks {
-    /// Per wallet: its precedence position and its unit's step.
+    /// Per wallet: its precedence position, its unit's step and its cap per
+    /// checkout (in minor units).
     ranks: Vec<usize>,
     steps: Vec<Money>,
+    caps: Vec<Option<Money>>,
     /// Per wallet: whether this checkout selected it.
     selected: Vec<bool>,
     ids: Vec<usize>,
@@ -51,6 +53,14 @@ impl CheckoutChecks {
                 .wallets
                 .iter()
                 .map(|w| w.unit.step_money(&model.currency))
+                .collect();
+            self.caps = model
+                .wallets
+                .iter()
+                .map(|w| {
+                    let most = w.max_per_checkout?;
+                    w.unit.count_to_money(most, &model.currency)
+                })
                 .collect();
         }
         self.selected.clear();
@@ -138,6 +148,31 @@ pub(super) fn check(
         }
     }
     checks.prepare(after, request);
+    // No wallet pays past its cap (a pool counted in each wallet it shows in).
+    for (wallet, cap) in checks.caps.iter().enumerate() {
+        let Some(cap) = cap else { continue };
+        let paid: Money = receipt
+            .lines
+            .iter()
+            .filter(|l| {
+                l.grant
+                    .and_then(|g| after.grants().get(g))
+                    .is_some_and(|g| g.shows_in(wallet))
+            })
+            .map(|l| l.amount)
+            .sum();
+        if paid > *cap {
+            violations.push(Violation::new(
+                Invariant::WithinCheckoutCap,
+                format!(
+                    "{} paid {} in one checkout, past its cap of {}",
+                    model.wallets[wallet].name,
+                    show(paid),
+                    show(*cap)
+                ),
+            ));
+        }
+    }
     super::discounts::check(&checks.tags, after, request, receipt, violations);
     check_scope(checks, after, request, receipt, violations);
     // Value: credit codes add, spending removes, rewards add.
@@ -414,6 +449,10 @@ fn check_allocation(
                 available,
                 categories,
                 step: checks.steps[grant.wallets[0]],
+                limit: grant
+                    .wallets
+                    .iter()
+                    .find_map(|w| checks.caps[*w].map(|most| Limit { pool: *w, most })),
             },
             id,
         ));

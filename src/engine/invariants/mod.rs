@@ -102,6 +102,10 @@ problem_kinds! {
         WithinMaxBalance = ("within_max_balance",
             "no step but a refund takes a wallet past its `max balance` (pending value counted)",
             "an engine bug: report it with the scenario that shows it"),
+        /// No wallet pays past its cap per checkout.
+        WithinCheckoutCap = ("within_checkout_cap",
+            "no checkout takes more from a wallet than its `max per checkout`",
+            "an engine bug: report it with the scenario that shows it"),
         /// An opening balance the engine refuses.
         OpeningBalance = ("opening_balance",
             "an opening balance the engine refuses (out of range)",

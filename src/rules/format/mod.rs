@@ -136,6 +136,16 @@ pub fn format_source(model: &Model, text: &str) -> String {
                 ),
             ));
         }
+        if let Some(max) = wallet.max_per_checkout {
+            clauses.push((
+                ClauseKey::MaxPerCheckout,
+                format!(
+                    "max per checkout {} {}",
+                    crate::model::money::fixed(max, wallet.unit.decimals(currency)),
+                    wallet.unit.name(currency)
+                ),
+            ));
+        }
         let head = format!("wallet {}{}", wallet.name, description(&wallet.description));
         printed.push(Printed::block(
             Group::Wallets,

@@ -99,6 +99,10 @@ problem_kinds! {
         CreditPastMaximum = ("P022",
             "a credit larger than its wallet's `max balance`: redeeming it always fails",
             "lower the credit, or raise the wallet's maximum"),
+        /// P023.
+        CapPastMaximum = ("P023",
+            "a wallet's `max per checkout` at or above its `max balance`: the cap never binds",
+            "lower the cap below the maximum, or remove it"),
     }
 }
 

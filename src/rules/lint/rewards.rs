@@ -64,8 +64,26 @@ pub(super) fn lint_rewards(model: &Model, findings: &mut Findings) {
 }
 
 /// P022: a credit no account can ever take, being larger than a wallet's
-/// maximum.
+/// maximum. P023: a cap per checkout that the maximum balance makes moot.
 fn lint_caps(model: &Model, findings: &mut Findings) {
+    for (w, wallet) in model.wallets.iter().enumerate() {
+        let (Some(cap), Some(max)) = (wallet.max_per_checkout, wallet.max_balance) else {
+            continue;
+        };
+        if cap >= max {
+            findings.add(
+                Lint::CapPastMaximum,
+                model.source_map.wallets.get(w).copied().unwrap_or_default(),
+                format!(
+                    "`{}` pays at most {cap} {unit} per checkout but never holds more than {max} {unit}: the cap never binds",
+                    wallet.name,
+                    unit = wallet.unit.name(&model.currency),
+                ),
+                "a cap that never binds",
+                "lower the cap below the maximum, or remove it".into(),
+            );
+        }
+    }
     for (p, promo) in model.promos.iter().enumerate() {
         let PromoEffect::Credit(credit) = &promo.effect else {
             continue;

@@ -125,6 +125,7 @@ impl Lowering {
             let mut points: Option<Span> = None;
             let mut paid = false;
             let mut max_balance: Option<&AmountSyntax> = None;
+            let mut max_per_checkout: Option<&AmountSyntax> = None;
             for clause in clauses {
                 match clause {
                     WalletClause::Points(unit_name, span) => {
@@ -181,6 +182,12 @@ impl Lowering {
                         }
                         max_balance = Some(amount);
                     }
+                    WalletClause::MaxPerCheckout(amount, span) => {
+                        if max_per_checkout.is_some() {
+                            self.duplicate_clause("max per checkout", *span);
+                        }
+                        max_per_checkout = Some(amount);
+                    }
                     WalletClause::Paid(span) => {
                         if paid {
                             self.duplicate_clause("paid", *span);
@@ -201,6 +208,7 @@ impl Lowering {
                     WalletClause::Spends(_, span) => Some((*span, "spends on")),
                     WalletClause::OptIn(span) => Some((*span, "opt_in")),
                     WalletClause::Paid(span) => Some((*span, "paid")),
+                    WalletClause::MaxPerCheckout(_, span) => Some((*span, "max per checkout")),
                     WalletClause::Points(..) | WalletClause::MaxBalance(..) => None,
                 });
                 if let Some((span, clause)) = conflicting {
@@ -240,6 +248,7 @@ impl Lowering {
                 points: points.is_some(),
                 paid: paid && points.is_none(),
                 max_balance: None,
+                max_per_checkout: None,
             };
             if let Some(amount) = max_balance {
                 wallet.max_balance = self.wallet_amount(amount, &wallet);
@@ -250,6 +259,18 @@ impl Lowering {
                         format!("`{}` may hold nothing at all", name.text),
                         "a maximum of 0",
                         "give a positive maximum, or remove the wallet".into(),
+                    );
+                }
+            }
+            if let Some(amount) = max_per_checkout.filter(|_| points.is_none()) {
+                wallet.max_per_checkout = self.wallet_amount(amount, &wallet);
+                if wallet.max_per_checkout.is_some_and(|m| m.is_zero()) {
+                    self.problem_with_help(
+                        RulesProblem::MalformedAmount,
+                        amount.number.span,
+                        format!("`{}` would pay nothing in any checkout", name.text),
+                        "a cap of 0",
+                        "give a positive cap, or remove the wallet from the precedence".into(),
                     );
                 }
             }

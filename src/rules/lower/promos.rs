@@ -569,6 +569,28 @@ impl Lowering {
                 return None;
             }
         }
+        if ids.len() > 1 {
+            if let Some((word, _)) = names
+                .iter()
+                .zip(&ids)
+                .find(|(_, id)| wallets[**id].max_per_checkout.is_some())
+            {
+                self.problem_with_help(
+                    RulesProblem::CappedSharedPool,
+                    word.span,
+                    format!(
+                        "`{}` caps what it pays per checkout, so it cannot share a credit pool",
+                        word.text
+                    ),
+                    "capped per checkout",
+                    format!(
+                        "credit `{}` alone (a promo of its own), or remove its `max per checkout`",
+                        word.text
+                    ),
+                );
+                return None;
+            }
+        }
         let value = self.wallet_amount(amount, &wallets[ids[0]])?;
         Some(Credit {
             amount: value,

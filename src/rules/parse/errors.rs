@@ -229,6 +229,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::spend_by => "`spend by`",
         Rule::paid_flag => "`paid`",
         Rule::max_balance => "`max balance`",
+        Rule::max_per_checkout => "`max per checkout`",
         Rule::priority => "`priority`",
         Rule::promo => "`promo`",
         Rule::assertion => "`assert`",

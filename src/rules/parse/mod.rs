@@ -35,6 +35,7 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::opt_in => ClauseKey::OptIn,
         Rule::paid_flag => ClauseKey::Paid,
         Rule::max_balance => ClauseKey::MaxBalance,
+        Rule::max_per_checkout => ClauseKey::MaxPerCheckout,
         Rule::priority => ClauseKey::Priority,
         Rule::default_flag => ClauseKey::Default,
         Rule::credit | Rule::discount | Rule::reward | Rule::referral => ClauseKey::Effect,
@@ -321,6 +322,14 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                         ),
                         Rule::paid_flag => WalletClause::Paid(clause_span),
                         Rule::max_balance => WalletClause::MaxBalance(
+                            clause
+                                .into_inner()
+                                .next()
+                                .map(amount)
+                                .unwrap_or_else(|| promo::no_amount(clause_span)),
+                            clause_span,
+                        ),
+                        Rule::max_per_checkout => WalletClause::MaxPerCheckout(
                             clause
                                 .into_inner()
                                 .next()
