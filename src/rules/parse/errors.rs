@@ -23,6 +23,9 @@ const KEYWORDS: &[&str] = &[
     "credit",
     "reward",
     "max",
+    "max balance",
+    "max per checkout",
+    "paid by",
     "min spend",
     "expires",
     "once per account",
@@ -129,6 +132,22 @@ fn hint(text: &str, at: usize) -> Option<String> {
     }
     if let Some(fix) = in_context(before, &previous, line_rest) {
         return Some(fix.to_string());
+    }
+    // A clause of several words with a slip in a later one (`max balanse`,
+    // `max per chekout`): compare as many words as the keyword has.
+    let words: Vec<&str> = line_rest.split_whitespace().take(3).collect();
+    for n in [3, 2] {
+        if words.len() < n {
+            continue;
+        }
+        let phrase = words[..n].join(" ");
+        let phrases = KEYWORDS
+            .iter()
+            .copied()
+            .filter(|k| k.split(' ').count() == n && k.split(' ').next() == words.first().copied());
+        if let Some(fix) = suggest(&phrase, phrases).filter(|k| *k != phrase) {
+            return Some(format!("did you mean `{fix}`?"));
+        }
     }
     let word: String = rest
         .chars()
