@@ -208,11 +208,18 @@ impl Draw<'_, '_> {
         for (wallet, rule) in model.wallets.iter().enumerate() {
             // None, one, or now and then two grants (priorities and
             // expiries to order).
-            let grants = match self.rng.u8(0..8) {
+            let mut grants = match self.rng.u8(0..8) {
                 0..=3 => 0,
                 4..=6 => 1,
                 _ => 2,
             };
+            // With a limit on forms of payment, now and then one grant more
+            // than the limit allows, so that a choice must be made.
+            if let Some(forms) = model.max_forms {
+                if self.rng.u8(0..3) == 0 {
+                    grants = forms.min(4) as usize + 1;
+                }
+            }
             // A wallet with a maximum opens at most full, often exactly or
             // nearly so.
             let mut room = rule.max_balance;

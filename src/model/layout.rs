@@ -162,6 +162,8 @@ pub struct Layout {
     pub refund_into: Option<StatementLayout>,
     /// The `spend by` statement.
     pub spend_by: Option<StatementLayout>,
+    /// The `max forms of payment` statement.
+    pub max_forms: Option<StatementLayout>,
     /// Per assertion.
     pub assertions: Vec<Option<StatementLayout>>,
 }

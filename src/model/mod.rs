@@ -493,6 +493,10 @@ pub struct Conversion {
     pub to: Vec<WalletId>,
 }
 
+/// The largest `max forms of payment` (a checkout choosing among many grants
+/// tries every set of at most this many).
+pub const MAX_FORMS: u32 = 10;
+
 /// A complete, valid set of rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
@@ -524,6 +528,10 @@ pub struct Model {
     /// The order grants are spent in, when the file states it (`spend by`);
     /// otherwise [`SpendBy::DEFAULT`].
     pub spend_by: Option<Vec<SpendBy>>,
+    /// The most forms of payment one checkout may use (`max forms of payment
+    /// N`, at most [`MAX_FORMS`]): each grant that pays is one, the payment
+    /// method another.
+    pub max_forms: Option<u32>,
     /// The order discounts apply in (indices of discount promos).
     pub discount_order: Vec<PromoId>,
     /// Whether the file stated the discount order (the formatter keeps it).

@@ -143,6 +143,9 @@ fn index_layout(
             S::SpendBy { .. } => {
                 layout.spend_by.get_or_insert_with(|| convert(l));
             }
+            S::MaxForms { .. } => {
+                layout.max_forms.get_or_insert_with(|| convert(l));
+            }
             S::Promo { code, .. } => {
                 promos.entry(code.text.as_str()).or_insert(l);
             }

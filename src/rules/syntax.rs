@@ -315,6 +315,11 @@ pub(crate) enum Statement {
         criteria: Vec<Word>,
         span: Span,
     },
+    /// `max forms of payment N`.
+    MaxForms {
+        count: Word,
+        span: Span,
+    },
     Promo {
         code: Word,
         description: Option<String>,

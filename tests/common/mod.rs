@@ -278,6 +278,7 @@ fn skeleton() -> impl Strategy<Value = Model> {
                             conversions: Vec::new(),
                             refund_into: None,
                             spend_by,
+                            max_forms: None,
                             promos: Vec::new(),
                             discount_order: Vec::new(),
                             discount_order_stated: false,
@@ -645,6 +646,9 @@ pub fn model() -> impl Strategy<Value = Model> {
                 model.conversions = conversions;
                 if seed % 3 == 0 && !model.wallets.is_empty() {
                     model.refund_into = Some((seed as usize / 3) % model.wallets.len());
+                }
+                if seed % 4 == 1 {
+                    model.max_forms = Some(1 + (seed / 4 % 3) as u32);
                 }
                 let mut discounts: Vec<usize> = (0..model.promos.len())
                     .filter(|p| matches!(model.promos[*p].effect, PromoEffect::Discount(_)))

@@ -23,10 +23,13 @@
 //! - caps: the offers of a wallet with `max per checkout` form a group of
 //!   their own whose total is capped; a polymatroid capped coordinate-wise is
 //!   still one, so the greedy stays exact.
+//! - `forms`: at most N forms of payment, by trying every set of at most N
+//!   grants when the unrestricted allocation uses more.
 //! - `split`: the category-level flows split into per-item payments per grant.
 //! - `reference`: the brute-force definition the allocator is tested against
 //!   (and the invariants check with, on small carts).
 
+pub mod forms;
 mod network;
 pub mod reference;
 mod search;

@@ -21,6 +21,20 @@ pub fn lex_max_totals(offers: &[Offer], items: &[Due], budget: usize) -> Option<
         .map(<[Money]>::to_vec)
 }
 
+/// What each offer pays in the allocation the rule picks among those using at
+/// most `forms` forms of payment (each offer that pays, and the payment
+/// method if anything is left): every set of at most `forms` offers, each
+/// solved by [`lex_max_totals`]. `None` past the budget or
+/// [`super::forms::MAX_FORM_CHOICES`] sets.
+pub fn lex_max_totals_within_forms(
+    offers: &[Offer],
+    items: &[Due],
+    forms: usize,
+    budget: usize,
+) -> Option<Vec<Money>> {
+    Reference::default().within_forms(offers, items, forms, budget)
+}
+
 /// The reference with its buffers, reused from one check to the next.
 #[derive(Debug, Clone, Default)]
 pub struct Reference {
@@ -47,6 +61,55 @@ pub struct Reference {
 }
 
 impl Reference {
+    /// See [`lex_max_totals_within_forms`].
+    pub fn within_forms(
+        &mut self,
+        offers: &[Offer],
+        items: &[Due],
+        forms: usize,
+        budget: usize,
+    ) -> Option<Vec<Money>> {
+        let due: Money = items.iter().map(|i| i.amount.max(Money::ZERO)).sum();
+        if super::forms::choices(offers.len(), forms) > super::forms::MAX_FORM_CHOICES {
+            return None;
+        }
+        let mut best: Option<Vec<Money>> = None;
+        let mut masked: Vec<Offer> = offers.to_vec();
+        let mut within_budget = true;
+        super::forms::each_choice(offers.len(), forms, |chosen| {
+            if !within_budget {
+                return;
+            }
+            for (g, offer) in masked.iter_mut().enumerate() {
+                offer.available = if chosen.contains(&g) {
+                    offers[g].available
+                } else {
+                    Money::ZERO
+                };
+            }
+            let Some(totals) = self.lex_max_totals(&masked, items, budget) else {
+                within_budget = false;
+                return;
+            };
+            let paid: Money = totals.iter().copied().sum();
+            if super::forms::forms_used(totals, paid < due) > forms {
+                return;
+            }
+            let mut key = vec![paid];
+            key.extend_from_slice(totals);
+            if best.as_ref().is_none_or(|b| key > *b) {
+                best = Some(key);
+            }
+        });
+        if !within_budget {
+            return None;
+        }
+        best.map(|mut key| {
+            key.remove(0);
+            key
+        })
+    }
+
     /// What each offer pays in the allocation the rule picks (see
     /// [`lex_max_totals`]).
     pub fn lex_max_totals(

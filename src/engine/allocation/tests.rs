@@ -1,6 +1,7 @@
 use proptest::prelude::*;
 
-use super::reference::lex_max_totals;
+use super::forms::{allocate_within_forms, forms_used};
+use super::reference::{lex_max_totals, lex_max_totals_within_forms};
 use super::*;
 
 fn set(categories: &[usize]) -> CategorySet {
@@ -116,6 +117,38 @@ fn a_cap_counts_the_whole_pool() {
     );
 }
 
+/// Southwest: at most three forms of payment. A 300.00 fare and funds of
+/// 80, 70, 60 and 50: three funds leave 90.00 that the card would make a
+/// fourth form, so two funds and the card pay.
+#[test]
+fn three_forms_of_payment_drop_a_fund_for_the_card() {
+    let offers = [
+        offer(8000, &[0], 1),
+        offer(7000, &[0], 1),
+        offer(6000, &[0], 1),
+        offer(5000, &[0], 1),
+    ];
+    let items = [due(30_000, 0)];
+    let mut out = Allocation::default();
+    allocate_within_forms(&offers, &items, 3, &mut Scratch::default(), &mut out).unwrap();
+    assert_eq!(
+        out.totals,
+        vec![Money(8000), Money(7000), Money(0), Money(0)]
+    );
+    assert_eq!(out.uncovered, vec![Money(15_000)]);
+    // Enough funds to cover the fare: three of them, and no card.
+    let items = [due(21_000, 0)];
+    allocate_within_forms(&offers, &items, 3, &mut Scratch::default(), &mut out).unwrap();
+    assert_eq!(
+        out.totals,
+        vec![Money(8000), Money(7000), Money(6000), Money(0)]
+    );
+    assert_eq!(
+        lex_max_totals_within_forms(&offers, &items, 3, 1_000),
+        Some(out.totals.clone())
+    );
+}
+
 #[test]
 fn a_pathological_search_fails_instead_of_guessing() {
     // Many coarse wallets of co-prime units over many distinct items.
@@ -178,6 +211,25 @@ fn items_strategy() -> impl Strategy<Value = Vec<Due>> {
         }),
         0..4,
     )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn within_forms_matches_the_brute_force_reference(
+        offers in offers_strategy(),
+        items in items_strategy(),
+        forms in 1usize..4,
+    ) {
+        let mut out = Allocation::default();
+        allocate_within_forms(&offers, &items, forms, &mut Scratch::default(), &mut out)
+            .map_err(|_| TestCaseError::fail("too complex"))?;
+        let uncovered = out.uncovered.iter().any(|u| u.is_positive());
+        prop_assert!(forms_used(&out.totals, uncovered) <= forms);
+        if let Some(expected) = lex_max_totals_within_forms(&offers, &items, forms, 200_000) {
+            prop_assert_eq!(&out.totals, &expected);
+        }
+    }
 }
 
 proptest! {

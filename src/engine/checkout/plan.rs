@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::super::account::{Account, ActiveReward};
+use super::super::allocation::forms::allocate_within_forms;
 use super::super::allocation::{self, allocate_into, Due, Limit, Offer};
 use super::super::{EngineError, ErrorCode};
 use super::cart::{facts, item_tags, MAX_UNITS};
@@ -244,19 +245,29 @@ impl Account<'_> {
                 category: scratch.kinds.line[request.shipping_index()],
             });
         }
-        allocate_into(
-            &scratch.offers,
-            &scratch.dues,
-            &mut scratch.allocator,
-            &mut scratch.allocation,
-        )
+        match model.max_forms {
+            None => allocate_into(
+                &scratch.offers,
+                &scratch.dues,
+                &mut scratch.allocator,
+                &mut scratch.allocation,
+            ),
+            Some(forms) => allocate_within_forms(
+                &scratch.offers,
+                &scratch.dues,
+                forms as usize,
+                &mut scratch.allocator,
+                &mut scratch.allocation,
+            ),
+        }
         .map_err(|_| {
             EngineError::new(
                 ErrorCode::AllocationTooComplex,
                 format!(
-                    "deciding how coarse-unit credit pays these {} items needs more than {} search steps",
+                    "deciding how credit pays these {} items needs more than {} search steps (coarse units) or {} sets of grants (forms of payment)",
                     request.items.len(),
-                    allocation::MAX_SEARCH_NODES
+                    allocation::MAX_SEARCH_NODES,
+                    allocation::forms::MAX_FORM_CHOICES
                 ),
             )
         })?;

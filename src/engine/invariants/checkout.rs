@@ -148,6 +148,32 @@ pub(super) fn check(
         }
     }
     checks.prepare(after, request);
+    // At most the rules' forms of payment: each grant that pays, and each
+    // payment method.
+    if let Some(forms) = model.max_forms {
+        // (0, grant) or (1, payment method): one per form.
+        let mut used: Vec<(u8, usize)> = receipt
+            .lines
+            .iter()
+            .filter(|l| l.amount.is_positive())
+            .map(|l| match (l.grant, l.source) {
+                (Some(grant), _) => (0, grant),
+                (None, Source::Payment(p)) => (1, p),
+                (None, Source::Wallet(w)) => (2, w),
+            })
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        if used.len() > forms as usize {
+            violations.push(Violation::new(
+                Invariant::WithinFormsOfPayment,
+                format!(
+                    "the checkout used {} forms of payment, past the rules' {forms}",
+                    used.len()
+                ),
+            ));
+        }
+    }
     // No wallet pays past its cap (a pool counted in each wallet it shows in).
     for (wallet, cap) in checks.caps.iter().enumerate() {
         let Some(cap) = cap else { continue };
@@ -478,11 +504,19 @@ fn check_allocation(
     checks
         .offers
         .extend(checks.keyed.iter().map(|(_, offer, _)| *offer));
-    let Some(expected) =
-        checks
+    let expected = match model.max_forms {
+        None => checks
             .reference
             .lex_max_totals(&checks.offers, &checks.dues, ORACLE_BUDGET)
-    else {
+            .map(<[Money]>::to_vec),
+        Some(forms) => checks.reference.within_forms(
+            &checks.offers,
+            &checks.dues,
+            forms as usize,
+            ORACLE_BUDGET,
+        ),
+    };
+    let Some(expected) = expected else {
         return;
     };
     checks.actual.clear();

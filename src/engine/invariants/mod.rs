@@ -106,6 +106,10 @@ problem_kinds! {
         WithinCheckoutCap = ("within_checkout_cap",
             "no checkout takes more from a wallet than its `max per checkout`",
             "an engine bug: report it with the scenario that shows it"),
+        /// No checkout uses more forms of payment than the rules allow.
+        WithinFormsOfPayment = ("within_forms_of_payment",
+            "no checkout uses more forms of payment (grants that pay, and the payment method) than `max forms of payment`",
+            "an engine bug: report it with the scenario that shows it"),
         /// An opening balance the engine refuses.
         OpeningBalance = ("opening_balance",
             "an opening balance the engine refuses (out of range)",

@@ -195,6 +195,13 @@ pub fn format_source(model: &Model, text: &str) -> String {
             format!("spend by {}", names.join(", ")),
         ));
     }
+    if let Some(forms) = model.max_forms {
+        printed.push(Printed::line(
+            Group::Precedence,
+            layout.max_forms.as_ref(),
+            format!("max forms of payment {forms}"),
+        ));
+    }
     for (i, conversion) in model.conversions.iter().enumerate() {
         let from = wallet_list(model, &conversion.from);
         let to = wallet_list(model, &conversion.to);

@@ -99,6 +99,10 @@ problem_kinds! {
         CreditPastMaximum = ("P022",
             "a credit larger than its wallet's `max balance`: redeeming it always fails",
             "lower the credit, or raise the wallet's maximum"),
+        /// P024.
+        OneFormOfPayment = ("P024",
+            "`max forms of payment 1`: credit never combines with the card, or with other credit",
+            "allow at least 2 forms, so that a grant that covers part of an order can pay it"),
         /// P023.
         CapPastMaximum = ("P023",
             "a wallet's `max per checkout` at or above its `max balance`: the cap never binds",

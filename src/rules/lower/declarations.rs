@@ -416,6 +416,42 @@ impl Lowering {
         found
     }
 
+    /// `max forms of payment N`: at most once, N a whole number from 1 to
+    /// [`MAX_FORMS`].
+    pub(super) fn lower_max_forms(&mut self, statements: &[Statement]) -> Option<u32> {
+        let mut found: Option<u32> = None;
+        let mut seen = false;
+        for statement in statements {
+            let Statement::MaxForms { count, span } = statement else {
+                continue;
+            };
+            if seen {
+                self.problem(
+                    RulesProblem::DuplicateStatement,
+                    *span,
+                    "`max forms of payment` is stated twice".into(),
+                    "second limit",
+                );
+                continue;
+            }
+            seen = true;
+            match count.text.parse::<u32>() {
+                Ok(n) if (1..=MAX_FORMS).contains(&n) => found = Some(n),
+                _ => self.problem_with_help(
+                    RulesProblem::BadLimit,
+                    count.span,
+                    format!(
+                        "`{}` is not a number of forms of payment from 1 to {MAX_FORMS}",
+                        count.text
+                    ),
+                    "bad count",
+                    "write e.g. `max forms of payment 3` (each grant that pays is a form, the payment method another)".into(),
+                ),
+            }
+        }
+        found
+    }
+
     pub(super) fn lower_refund_into(&mut self, statements: &[Statement]) -> Option<WalletId> {
         let mut found: Option<WalletId> = None;
         let mut seen = false;

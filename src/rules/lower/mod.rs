@@ -123,6 +123,7 @@ impl Lowering {
             promos,
             refund_into: self.lower_refund_into(statements),
             spend_by: self.lower_spend_by(statements),
+            max_forms: self.lower_max_forms(statements),
             discount_order,
             discount_order_stated,
             assertions,

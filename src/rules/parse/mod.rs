@@ -382,6 +382,13 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
             criteria: pair.clone().into_inner().map(word).collect(),
             span,
         },
+        Rule::max_forms => Statement::MaxForms {
+            count: pair.clone().into_inner().next().map(word).unwrap_or(Word {
+                text: String::new(),
+                span,
+            }),
+            span,
+        },
         Rule::refund_into => Statement::RefundInto {
             wallet: pair.clone().into_inner().next().map(word).unwrap_or(Word {
                 text: String::new(),
