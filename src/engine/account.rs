@@ -219,6 +219,10 @@ pub struct Account<'m> {
     pub(crate) wallet_ranks: std::sync::Arc<[usize]>,
     /// Each wallet's unit step, in minor units.
     pub(crate) wallet_steps: std::sync::Arc<[Money]>,
+    /// Each wallet's overdraft (`min balance`, as a positive amount in minor
+    /// units; zero without one): its overdraft grant's value, which its
+    /// balance does not count.
+    pub(crate) overdrafts: std::sync::Arc<[Money]>,
     /// Each wallet's cap per checkout (`max per checkout`), in minor units.
     pub(crate) wallet_caps: std::sync::Arc<[Option<Money>]>,
     /// The largest price an item may have (10^15 of the currency).
@@ -270,7 +274,7 @@ impl<'m> Account<'m> {
     /// A new, empty account on `today`, paying remainders with `payment`
     /// (`None`: the account has no payment method).
     pub fn new(model: &'m Model, today: NaiveDate, payment: Option<PaymentId>) -> Self {
-        Account {
+        let mut account = Account {
             model,
             today,
             payment,
@@ -295,6 +299,16 @@ impl<'m> Account<'m> {
                 .map(|w| w.unit.step_money(&model.currency))
                 .collect(),
             wallet_caps: wallet_caps(model),
+            overdrafts: model
+                .wallets
+                .iter()
+                .map(|w| {
+                    w.min_balance
+                        .and_then(|min| w.unit.count_to_money(-min, &model.currency))
+                        .unwrap_or(Money::ZERO)
+                        .max(Money::ZERO)
+                })
+                .collect(),
             largest_price: model
                 .currency
                 .money(Decimal::from(crate::model::literal::MAX_AMOUNT))
@@ -306,6 +320,31 @@ impl<'m> Account<'m> {
             peers: std::sync::Arc::from(Vec::<String>::new()),
             me: 0,
             referred: None,
+        };
+        account.open_overdrafts();
+        account
+    }
+
+    /// Opens each wallet's overdraft: a grant of its limit, last in its
+    /// wallet's place in the spending order, that its balance does not count.
+    fn open_overdrafts(&mut self) {
+        for wallet in 0..self.model.wallets.len() {
+            let value = self.overdrafts[wallet];
+            if !value.is_positive() {
+                continue;
+            }
+            self.create(
+                NewGrant {
+                    wallets: [wallet].into(),
+                    value,
+                    expires: None,
+                    pending_until: None,
+                    priority: crate::model::DEFAULT_PRIORITY,
+                    origin: Origin::Overdraft,
+                },
+                EntryKind::Overdraft,
+                None,
+            );
         }
     }
 
@@ -426,10 +465,19 @@ impl<'m> Account<'m> {
         self.payment
     }
 
-    /// A wallet's balance as value: its unexpired grants, shared ones counted
-    /// in each of their wallets; pending value apart.
-    pub fn balance_value(&self, wallet: WalletId) -> Money {
+    /// What a wallet can pay now: its unexpired grants, shared ones counted
+    /// in each of their wallets, and what its overdraft may still lend;
+    /// pending value apart.
+    pub fn spendable_value(&self, wallet: WalletId) -> Money {
         self.balances[wallet]
+    }
+
+    /// A wallet's balance as value: its unexpired grants, shared ones counted
+    /// in each of their wallets, less what its overdraft lent (so below zero
+    /// while it owes more than it holds); pending value apart.
+    pub fn balance_value(&self, wallet: WalletId) -> Money {
+        // The overdraft's grant holds the limit while nothing is borrowed.
+        self.balances[wallet] - self.overdrafts[wallet]
     }
 
     /// What `wallet` may still take before its `max balance` (its balance
@@ -437,7 +485,7 @@ impl<'m> Account<'m> {
     pub fn room(&self, wallet: WalletId) -> Option<Money> {
         let max = self.model.wallets[wallet].max_balance?;
         let max = self.value_in(wallet, max).ok()?;
-        Some(max - self.balances[wallet] - self.pending_balances[wallet])
+        Some(max - self.balance_value(wallet) - self.pending_balances[wallet])
     }
 
     /// Refuses adding `adds` (value per wallet; a pool's value listed for
@@ -474,7 +522,7 @@ impl<'m> Account<'m> {
                         ),
                         model.show_source(
                             source,
-                            self.balances[*wallet] + self.pending_balances[*wallet]
+                            self.balance_value(*wallet) + self.pending_balances[*wallet]
                         ),
                     ),
                 ));
@@ -598,7 +646,11 @@ impl<'m> Account<'m> {
             pending_until,
             priority: new.priority,
             paid: placing.paid,
-            order: order_key(self.model.spending_order(), placing, id),
+            order: if new.origin == Origin::Overdraft {
+                super::grants::overdraft_key(self.model.spending_order(), placing.rank)
+            } else {
+                order_key(self.model.spending_order(), placing, id)
+            },
         });
         self.change(id, new.value, kind, source, order);
         id
@@ -778,9 +830,13 @@ impl<'m> Account<'m> {
             ));
         }
         self.check_room(&[(to, value)])?;
+        // Never the overdraft: borrowed value does not convert (the balance
+        // checked above already nets what was borrowed).
         let sources: Vec<GrantId> = self
             .live_grants()
-            .filter(|g| self.grants[*g].shows_in(from))
+            .filter(|g| {
+                self.grants[*g].shows_in(from) && self.grants[*g].origin != Origin::Overdraft
+            })
             .collect();
         let mut left = value;
         let mut moves = Vec::new();

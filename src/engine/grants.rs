@@ -39,6 +39,11 @@ pub enum Origin {
         /// The refunded order.
         order: usize,
     },
+    /// The wallet's overdraft (`min balance -50.00 USD`): a grant of the
+    /// limit, opened with the account, that the wallet's balance does not
+    /// count. What it pays takes the balance below zero; a refund of what it
+    /// paid brings it back. It never expires and is never converted.
+    Overdraft,
 }
 
 /// An amount of credit in one or more wallets (one pool).
@@ -121,6 +126,19 @@ pub struct Placing {
     pub expires: Option<NaiveDate>,
     /// Whether it was paid for.
     pub paid: bool,
+}
+
+/// The [`OrderKey`] of an overdraft at precedence position `rank`: at its
+/// wallet's place in the precedence, after every grant there under every
+/// other criterion (money is borrowed last).
+pub fn overdraft_key(criteria: &[SpendBy], rank: usize) -> OrderKey {
+    let mut key = [u64::MAX; 5];
+    for (slot, criterion) in key.iter_mut().zip(criteria) {
+        if *criterion == SpendBy::Precedence {
+            *slot = rank as u64;
+        }
+    }
+    key
 }
 
 /// The [`OrderKey`] of grant `id` placed as `placing` under `criteria`.

@@ -34,6 +34,9 @@ pub enum EntryKind {
     Forfeit,
     /// Earned value taken back by a refund.
     Clawback,
+    /// A wallet's overdraft opened with the account (the limit it may
+    /// borrow; its balance does not count it).
+    Overdraft,
 }
 
 impl EntryKind {
@@ -51,6 +54,7 @@ impl EntryKind {
             EntryKind::Refund => "refund",
             EntryKind::Forfeit => "forfeit",
             EntryKind::Clawback => "clawback",
+            EntryKind::Overdraft => "overdraft",
         }
     }
 }

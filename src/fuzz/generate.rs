@@ -310,7 +310,9 @@ impl Draw<'_, '_> {
                 near(&mut self.rng, anchor)
             }
             4 | 5 if !model.wallets.is_empty() => {
-                let balance = account.balance_value(self.rng.usize(0..model.wallets.len()));
+                // What a wallet can pay (its overdraft included): a price
+                // it covers exactly, or just misses.
+                let balance = account.spendable_value(self.rng.usize(0..model.wallets.len()));
                 near(&mut self.rng, balance)
             }
             6 | 7 if !generator.coarse.is_empty() => {

@@ -111,6 +111,8 @@ pub enum ClauseKey {
     MaxBalance,
     /// `max per checkout AMOUNT` (wallet).
     MaxPerCheckout,
+    /// `min balance -AMOUNT` (wallet).
+    MinBalance,
     /// `priority N` (credit).
     Priority,
     /// `paid by SOURCES` (reward).

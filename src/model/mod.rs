@@ -228,6 +228,9 @@ pub struct Wallet {
     /// the allocation treats it as one more constraint, and the card still
     /// pays least among the allocations that respect it.
     pub max_per_checkout: Option<Decimal>,
+    /// How far below zero its balance may go, as a negative amount in its
+    /// unit (`min balance -50.00 USD`: a bounded overdraft).
+    pub min_balance: Option<Decimal>,
 }
 
 /// A payment method (e.g. `card`) that pays whatever credit does not.

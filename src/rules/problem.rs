@@ -62,6 +62,10 @@ problem_kinds! {
         MalformedAmount = ("rules::malformed_amount",
             "a number promosim cannot hold exactly",
             "write a plain decimal number such as 4.99 (at most 10^15)"),
+        /// A `min balance` at or above zero.
+        PositiveMinBalance = ("rules::positive_min_balance",
+            "a `min balance` at or above zero: it says how far below zero a wallet may go",
+            "write it negative, e.g. `min balance -50.00 USD`, or remove it"),
         /// A negative amount.
         NegativeAmount = ("rules::negative_amount",
             "amounts cannot be negative",

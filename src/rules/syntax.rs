@@ -128,6 +128,7 @@ pub(crate) enum WalletClause {
     /// `max balance AMOUNT`.
     MaxBalance(AmountSyntax, Span),
     MaxPerCheckout(AmountSyntax, Span),
+    MinBalance(AmountSyntax, Span),
 }
 
 #[derive(Debug, Clone)]

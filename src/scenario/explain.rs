@@ -55,6 +55,14 @@ fn origin(model: &Model, grant: &Grant) -> String {
             )
         }
         Origin::Refund { order } => format!("refund of order {order}"),
+        Origin::Overdraft => format!(
+            "overdraft: what it pays takes {} below zero, down to {}",
+            model.wallets[grant.wallets[0]].name,
+            model.show_source(
+                crate::model::Source::Wallet(grant.wallets[0]),
+                -grant.original
+            )
+        ),
         Origin::Referral { promo, order: 0 } => {
             format!("referral {} (advocate)", model.promos[promo].code)
         }

@@ -158,6 +158,9 @@ fn skeleton() -> impl Strategy<Value = Model> {
                             // checkout (never the same wallet, for variety).
                             max_per_checkout: (kind == 2 && !points)
                                 .then(|| Decimal::from(3 + 7 * i as u32)),
+                            // And one in five may go below zero.
+                            min_balance: (kind == 1 && !points)
+                                .then(|| -Decimal::from(5 + 11 * i as u32)),
                         }
                     })
                     .collect::<Vec<_>>()

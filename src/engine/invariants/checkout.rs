@@ -242,15 +242,22 @@ struct Terms {
     expires: Option<chrono::NaiveDate>,
     paid: bool,
     id: usize,
+    /// An overdraft: at its wallet's place in the precedence, and last by
+    /// every other criterion.
+    overdraft: bool,
 }
 
 /// The spending order as the rules state it, compared the plain way: each
 /// criterion in turn, a grant that never expires after one that does, and
-/// the oldest grant last of all.
+/// the oldest grant last of all; an overdraft last by every criterion but
+/// precedence.
 fn reference_order(criteria: &[crate::model::SpendBy], a: &Terms, b: &Terms) -> std::cmp::Ordering {
     use crate::model::SpendBy;
     use std::cmp::Ordering;
     for criterion in criteria {
+        if *criterion != SpendBy::Precedence && a.overdraft != b.overdraft {
+            return a.overdraft.cmp(&b.overdraft);
+        }
         let order = match criterion {
             SpendBy::Precedence => a.rank.cmp(&b.rank),
             SpendBy::Priority => a.priority.cmp(&b.priority),
@@ -468,6 +475,7 @@ fn check_allocation(
             expires: grant.expires,
             paid: model.wallets[grant.wallets[0]].paid,
             id,
+            overdraft: grant.origin == Origin::Overdraft,
         };
         checks.keyed.push((
             terms,

@@ -36,7 +36,7 @@ problem_kinds! {
             "an engine bug: report it with the scenario that shows it"),
         /// No grant below zero.
         NoNegativeBalance = ("no_negative_balance",
-            "no grant, and so no balance, is ever below zero",
+            "no grant is ever below zero, and so no balance below its `min balance`",
             "an engine bug: report it with the scenario that shows it"),
         /// No grant above what it was created with.
         GrantWithinOriginal = ("grant_within_original",

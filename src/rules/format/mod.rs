@@ -146,6 +146,16 @@ pub fn format_source(model: &Model, text: &str) -> String {
                 ),
             ));
         }
+        if let Some(min) = wallet.min_balance {
+            clauses.push((
+                ClauseKey::MinBalance,
+                format!(
+                    "min balance {} {}",
+                    crate::model::money::fixed(min, wallet.unit.decimals(currency)),
+                    wallet.unit.name(currency)
+                ),
+            ));
+        }
         let head = format!("wallet {}{}", wallet.name, description(&wallet.description));
         printed.push(Printed::block(
             Group::Wallets,

@@ -126,6 +126,7 @@ impl Lowering {
             let mut paid = false;
             let mut max_balance: Option<&AmountSyntax> = None;
             let mut max_per_checkout: Option<&AmountSyntax> = None;
+            let mut min_balance: Option<&AmountSyntax> = None;
             for clause in clauses {
                 match clause {
                     WalletClause::Points(unit_name, span) => {
@@ -182,6 +183,12 @@ impl Lowering {
                         }
                         max_balance = Some(amount);
                     }
+                    WalletClause::MinBalance(amount, span) => {
+                        if min_balance.is_some() {
+                            self.duplicate_clause("min balance", *span);
+                        }
+                        min_balance = Some(amount);
+                    }
                     WalletClause::MaxPerCheckout(amount, span) => {
                         if max_per_checkout.is_some() {
                             self.duplicate_clause("max per checkout", *span);
@@ -209,6 +216,7 @@ impl Lowering {
                     WalletClause::OptIn(span) => Some((*span, "opt_in")),
                     WalletClause::Paid(span) => Some((*span, "paid")),
                     WalletClause::MaxPerCheckout(_, span) => Some((*span, "max per checkout")),
+                    WalletClause::MinBalance(_, span) => Some((*span, "min balance")),
                     WalletClause::Points(..) | WalletClause::MaxBalance(..) => None,
                 });
                 if let Some((span, clause)) = conflicting {
@@ -249,6 +257,7 @@ impl Lowering {
                 paid: paid && points.is_none(),
                 max_balance: None,
                 max_per_checkout: None,
+                min_balance: None,
             };
             if let Some(amount) = max_balance {
                 wallet.max_balance = self.wallet_amount(amount, &wallet);
@@ -273,6 +282,9 @@ impl Lowering {
                         "give a positive cap, or remove the wallet from the precedence".into(),
                     );
                 }
+            }
+            if let Some(amount) = min_balance.filter(|_| points.is_none()) {
+                wallet.min_balance = self.min_balance(amount, &wallet);
             }
             wallets.push(wallet);
         }
@@ -414,6 +426,52 @@ impl Lowering {
             found = Some(order);
         }
         found
+    }
+
+    /// `min balance -AMOUNT`: a negative amount in the wallet's unit.
+    fn min_balance(
+        &mut self,
+        amount: &AmountSyntax,
+        wallet: &Wallet,
+    ) -> Option<rust_decimal::Decimal> {
+        let zero = amount
+            .number
+            .text
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.');
+        let digits = amount.number.text.strip_prefix('-');
+        if zero || digits.is_none() {
+            if zero {
+                self.problem_with_help(
+                    RulesProblem::PositiveMinBalance,
+                    amount.number.span,
+                    format!("a `min balance` of 0 lets `{}` borrow nothing", wallet.name),
+                    "no overdraft",
+                    "remove the clause (0 is every wallet's minimum), or write how far below zero it may go".into(),
+                );
+                return None;
+            }
+            self.problem_with_help(
+                RulesProblem::PositiveMinBalance,
+                amount.number.span,
+                format!(
+                    "`min balance {}` would keep `{}` above zero: the minimum says how far below zero it may go",
+                    amount.number.text, wallet.name
+                ),
+                "not below zero",
+                format!(
+                    "write `min balance -{} {}` to let it borrow {} {}",
+                    amount.number.text, amount.unit.text, amount.number.text, amount.unit.text
+                ),
+            );
+            return None;
+        }
+        let mut positive = amount.clone();
+        positive.number.text = digits.unwrap_or_default().to_string();
+        positive.number.span.start += 1;
+        let value = self.wallet_amount(&positive, wallet)?;
+        Some(-value)
     }
 
     /// `max forms of payment N`: at most once, N a whole number from 1 to

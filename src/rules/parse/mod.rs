@@ -36,6 +36,7 @@ fn clause_key(rule: Rule) -> Option<ClauseKey> {
         Rule::paid_flag => ClauseKey::Paid,
         Rule::max_balance => ClauseKey::MaxBalance,
         Rule::max_per_checkout => ClauseKey::MaxPerCheckout,
+        Rule::min_balance => ClauseKey::MinBalance,
         Rule::priority => ClauseKey::Priority,
         Rule::default_flag => ClauseKey::Default,
         Rule::credit | Rule::discount | Rule::reward | Rule::referral => ClauseKey::Effect,
@@ -330,6 +331,14 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                             clause_span,
                         ),
                         Rule::max_per_checkout => WalletClause::MaxPerCheckout(
+                            clause
+                                .into_inner()
+                                .next()
+                                .map(amount)
+                                .unwrap_or_else(|| promo::no_amount(clause_span)),
+                            clause_span,
+                        ),
+                        Rule::min_balance => WalletClause::MinBalance(
                             clause
                                 .into_inner()
                                 .next()

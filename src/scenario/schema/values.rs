@@ -347,10 +347,12 @@ impl<'de> Deserialize<'de> for Price {
     }
 }
 
-/// Reads an amount in a given unit.
+/// Reads an amount in a given unit (below zero only where `signed`: a
+/// wallet with a `min balance`).
 struct AmountIn<'a> {
     unit: &'a Unit,
     model: &'a Model,
+    signed: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for AmountIn<'_> {
@@ -358,7 +360,13 @@ impl<'de> DeserializeSeed<'de> for AmountIn<'_> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Decimal, D::Error> {
         let label = unit_label(self.model, self.unit);
         let decimals = self.unit.decimals(&self.model.currency);
-        scalar(d, |raw| amount(raw, decimals, &label))
+        let signed = self.signed;
+        scalar(d, |raw| match raw.strip_prefix('-') {
+            Some(digits) if signed && !digits.starts_with('-') => {
+                amount(digits, decimals, &label).map(|v| -v)
+            }
+            _ => amount(raw, decimals, &label),
+        })
     }
 }
 
@@ -381,6 +389,7 @@ impl<'de> Deserialize<'de> for WalletAmounts {
                     let amount = map.next_value_seed(AmountIn {
                         unit: &model.wallets[wallet].unit,
                         model: &model,
+                        signed: model.wallets[wallet].min_balance.is_some(),
                     })?;
                     if out.iter().any(|(w, _)| *w == wallet) {
                         return Err(raise(
@@ -416,6 +425,7 @@ impl<'de> Deserialize<'de> for SourceAmounts {
                     let amount = map.next_value_seed(AmountIn {
                         unit: model.source_unit(source),
                         model: &model,
+                        signed: false,
                     })?;
                     if out.iter().any(|(s, _)| *s == source) {
                         return Err(raise(
