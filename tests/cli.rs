@@ -251,6 +251,40 @@ fn explain_and_balances_print_and_check_their_step() {
     );
 }
 
+#[test]
+fn balances_show_what_budgets_have_left_per_account_and_for_the_campaign() {
+    let per_account = promosim(&[
+        "balances",
+        "scenarios/budgets/budget_per_account_cuts_the_last_discount.yaml",
+        "--at",
+        "1",
+    ]);
+    assert_eq!(code(&per_account), 0);
+    let shown = text(&per_account.stdout);
+    assert!(
+        shown.contains("SAVE10: 10.00 of 15.00 given, 5.00 left"),
+        "{shown}"
+    );
+    let campaign = promosim(&[
+        "balances",
+        "scenarios/budgets/limit_in_total_counts_every_customer.yaml",
+    ]);
+    assert_eq!(code(&campaign), 0);
+    let shown = text(&campaign.stdout);
+    assert!(
+        shown.contains("FIRST3: 3 of 3 redemptions, 0 left"),
+        "{shown}"
+    );
+    // An overdraft shows as a balance below zero.
+    let overdraft = promosim(&[
+        "balances",
+        "scenarios/overdraft/account_borrows_then_the_card_pays.yaml",
+        "--at",
+        "1",
+    ]);
+    assert!(text(&overdraft.stdout).contains("-100.00"));
+}
+
 /// Hostile input of at most 1 MiB is refused cheaply and briefly: deep flow
 /// nesting is refused before the YAML reader walks it, a file with thousands
 /// of problems prints the first 50 and a count, and no excerpt prints a whole

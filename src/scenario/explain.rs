@@ -9,6 +9,7 @@ use super::load::Scenario;
 use super::replay::{open_accounts, replay, Observer, Until};
 use super::schema::Step;
 use crate::engine::invariants::Violation;
+use crate::engine::Campaign;
 use crate::engine::{
     grant_traces, Account, AccountId, Checked, CheckoutRequest, Checks, DiscountSource,
     DiscountTrace, EngineError, Grant, Operation, Origin, Outcome, World,
@@ -160,6 +161,20 @@ fn balance_table(
             model.show_source(Source::Wallet(grant.wallets[0]), grant.remaining),
             model.wallets[grant.wallets[0]].name,
             origin(model, grant)
+        );
+    }
+    for grant in after
+        .grants()
+        .iter()
+        .filter(|g| g.origin == Origin::Overdraft)
+    {
+        let source = Source::Wallet(grant.wallets[0]);
+        let _ = writeln!(
+            out,
+            "{indent}- overdraft: {} may still borrow {} (down to {})",
+            model.wallets[grant.wallets[0]].name,
+            model.show_source(source, grant.remaining),
+            model.show_source(source, -grant.original)
         );
     }
     let pools: Vec<&Grant> = after
@@ -589,8 +604,11 @@ fn explain_step(
 /// it.
 pub fn balances(scenario: &Scenario, at: usize) -> String {
     let mut out = String::new();
-    let accounts = if at == 0 {
-        open_accounts(&scenario.model, &scenario.file)
+    let opened = if at == 0 {
+        open_accounts(&scenario.model, &scenario.file).map(|accounts| {
+            let campaign = Campaign::new(scenario.model.promos.len());
+            (campaign, accounts)
+        })
     } else {
         replay(
             &scenario.model,
@@ -598,9 +616,9 @@ pub fn balances(scenario: &Scenario, at: usize) -> String {
             Checks::default(),
             &mut Until(at),
         )
-        .map(World::into_accounts)
+        .map(|world| (world.campaign().clone(), world.into_accounts()))
     };
-    let Ok(accounts) = accounts else {
+    let Ok((campaign, accounts)) = opened else {
         let _ = writeln!(out, "the opening balances are out of range");
         return out;
     };
@@ -631,8 +649,71 @@ pub fn balances(scenario: &Scenario, at: usize) -> String {
             let _ = writeln!(out, "  {}{description}", model.promos[promo].code);
         }
         let _ = writeln!(out, "next refundable order: {}", next_order(account));
+        account_budgets(&mut out, account);
     }
+    campaign_budgets(&mut out, &scenario.model, &campaign);
     out
+}
+
+/// What each per-account budget has given this account, and what is left.
+fn account_budgets(out: &mut String, account: &Account<'_>) {
+    let model = account.model();
+    let mut first = true;
+    for (p, promo) in model.promos.iter().enumerate() {
+        let Some(budget) = promo
+            .budget
+            .per_account
+            .and_then(|b| model.currency.money(b))
+        else {
+            continue;
+        };
+        if std::mem::take(&mut first) {
+            let _ = writeln!(out, "budgets per account:");
+        }
+        let given = account.given(p);
+        let _ = writeln!(
+            out,
+            "  {}: {} of {} given, {} left",
+            promo.code,
+            model.show_money(given),
+            model.show_money(budget),
+            model.show_money((budget - given).max(crate::model::money::Money::ZERO))
+        );
+    }
+}
+
+/// What the campaign-wide budgets and limits have given every account
+/// together, and what is left.
+fn campaign_budgets(out: &mut String, model: &Model, campaign: &Campaign) {
+    let mut first = true;
+    for (p, promo) in model.promos.iter().enumerate() {
+        let total = promo.budget.total.and_then(|b| model.currency.money(b));
+        let uses = promo.budget.total_redemptions;
+        if total.is_none() && uses.is_none() {
+            continue;
+        }
+        if std::mem::take(&mut first) {
+            let _ = writeln!(out, "campaign budgets (every account together):");
+        }
+        let mut parts = Vec::new();
+        if let Some(total) = total {
+            let given = campaign.given(p);
+            parts.push(format!(
+                "{} of {} given, {} left",
+                model.show_money(given),
+                model.show_money(total),
+                model.show_money((total - given).max(crate::model::money::Money::ZERO))
+            ));
+        }
+        if let Some(uses) = uses {
+            let used = campaign.redemptions(p);
+            parts.push(format!(
+                "{used} of {uses} redemptions, {} left",
+                uses.saturating_sub(used)
+            ));
+        }
+        let _ = writeln!(out, "  {}: {}", promo.code, parts.join("; "));
+    }
 }
 
 /// `account` for the one account of a version 1 scenario, else its name.
