@@ -183,6 +183,9 @@ pub struct RefundReceipt {
     pub forfeited: Vec<(Source, Money)>,
     /// Earned value taken back per wallet.
     pub clawed_back: Vec<(WalletId, Money)>,
+    /// Earned value the refund should have taken back but found spent (or
+    /// expired): it stays with the customer, per wallet.
+    pub kept: Vec<(WalletId, Money)>,
 }
 
 /// One customer's account under a set of rules.

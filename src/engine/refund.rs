@@ -211,6 +211,13 @@ impl Account<'_> {
                 .map(|(_, v)| *v)
                 .sum();
             let take = want.min(self.grants[grant].remaining - already);
+            if want > take.max(Money::ZERO) {
+                merge(
+                    &mut receipt.kept,
+                    self.grants[grant].wallets[0],
+                    want - take.max(Money::ZERO),
+                );
+            }
             if take.is_positive() {
                 taken.push((grant, take));
                 merge(

@@ -475,7 +475,15 @@ fn explain_step(
                     model.show_source(first, trace.available),
                     model.show_source(first, trace.paid)
                 );
-                let _ = writeln!(out, "       {}", trace.reason(model));
+                if grant.origin == Origin::Overdraft && trace.position != 0 {
+                    let _ = writeln!(
+                        out,
+                        "       placed at {}'s place in the precedence, after its own value: borrowed last",
+                        model.wallets[grant.wallets[0]].name
+                    );
+                } else {
+                    let _ = writeln!(out, "       {}", trace.reason(model));
+                }
             }
             if let Some(forms) = model.max_forms {
                 let mut grants: Vec<usize> = receipt
@@ -543,6 +551,24 @@ fn explain_step(
                     grant
                         .expires
                         .map_or_else(String::new, |_| format!(", {}", expiry(grant)))
+                );
+            }
+        }
+        (Some(Ok(Outcome::Refund(receipt))), _) => {
+            for (wallet, value) in &receipt.clawed_back {
+                let _ = writeln!(
+                    out,
+                    "  taken back: {} {} the order had earned",
+                    model.show_source(Source::Wallet(*wallet), *value),
+                    model.wallets[*wallet].name
+                );
+            }
+            for (wallet, value) in &receipt.kept {
+                let _ = writeln!(
+                    out,
+                    "  not taken back: {} {} the order had earned, already spent or expired: the customer keeps it",
+                    model.show_source(Source::Wallet(*wallet), *value),
+                    model.wallets[*wallet].name
                 );
             }
         }
