@@ -5,10 +5,11 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::account::{Account, ActiveReward, Entitlement, NewGrant, Redemption};
+use super::account::Account;
 use super::grants::GrantId;
 use super::grants::Origin;
 use super::ledger::EntryKind;
+use super::records::{ActiveReward, Entitlement, NewGrant, Redemption};
 use super::{EngineError, ErrorCode};
 use crate::model::money::Money;
 use crate::model::{Credit, EarnedExpiry, Expiry, Limit, PromoEffect, PromoId, Reward};

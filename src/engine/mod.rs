@@ -17,23 +17,24 @@
 
 mod account;
 pub mod allocation;
+mod audit;
 mod campaign;
 pub mod checked;
 mod checkout;
 mod codes;
+mod convert;
 mod error;
 pub mod grants;
 pub mod invariants;
 pub mod ledger;
+mod limits;
 mod operation;
 pub mod policy;
+mod records;
 mod refund;
 mod world;
 
-pub use account::{
-    Account, ConversionReceipt, Entitlement, GrantTerms, LinePayment, Order, OrderLine, Redemption,
-    RefundReceipt,
-};
+pub use account::Account;
 pub use campaign::Campaign;
 pub use checked::{Checked, CheckedAccount, Checks};
 pub use checkout::{
@@ -44,5 +45,9 @@ pub use error::{EngineError, ErrorCode};
 pub use grants::{Grant, GrantId, Origin};
 pub use ledger::{Entry, EntryKind, Ledger};
 pub use operation::{Advance, AdvanceReceipt, ConvertRequest, Operation, Outcome};
+pub use records::{
+    ConversionReceipt, Entitlement, GrantTerms, LinePayment, Order, OrderLine, Redemption,
+    RefundReceipt,
+};
 pub use refund::{RefundItem, RefundRequest};
 pub use world::{AccountId, World};

@@ -7,9 +7,10 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::account::{Account, ConversionReceipt, Redemption, RefundReceipt};
+use super::account::Account;
 use super::checkout::{CheckoutRequest, Receipt};
 use super::grants::GrantId;
+use super::records::{ConversionReceipt, Redemption, RefundReceipt};
 use super::refund::RefundRequest;
 use super::EngineError;
 use crate::model::money::{fixed, Money};

@@ -8,9 +8,10 @@
 
 use chrono::NaiveDate;
 
-use super::account::{Account, RefundReceipt};
+use super::account::Account;
 use super::grants::{GrantId, Origin};
 use super::ledger::{Entry, EntryKind};
+use super::records::RefundReceipt;
 use super::{EngineError, ErrorCode};
 use crate::model::money::Money;
 use crate::model::Source;

@@ -1,9 +1,10 @@
 //! Applying a planned checkout: redemptions, entitlements used, grants spent,
 //! the charge, rewards earned, the order kept for refunds. Cannot fail.
 
-use super::super::account::{Account, Entitlement, LinePayment, NewGrant, Order, OrderLine};
+use super::super::account::Account;
 use super::super::grants::Origin;
 use super::super::ledger::{Entry, EntryKind};
+use super::super::records::{Entitlement, LinePayment, NewGrant, Order, OrderLine};
 use super::plan::CheckoutPlan;
 use super::receipt::Receipt;
 use crate::model::money::Money;

@@ -4,9 +4,10 @@
 
 use chrono::NaiveDate;
 
-use super::super::account::{Account, ActiveReward};
+use super::super::account::Account;
 use super::super::allocation::forms::allocate_within_forms;
 use super::super::allocation::{self, allocate_into, Due, Limit, Offer};
+use super::super::records::ActiveReward;
 use super::super::{EngineError, ErrorCode};
 use super::cart::{facts, item_tags, MAX_UNITS};
 use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt, ReferralPayout};

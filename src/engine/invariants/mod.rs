@@ -20,7 +20,8 @@ mod checkout;
 mod discounts;
 mod operations;
 
-use super::account::{Account, Fingerprint};
+use super::account::Account;
+use super::audit::Fingerprint;
 use super::operation::{Operation, Outcome};
 use super::EngineError;
 use crate::model::money::Money;

@@ -2,9 +2,10 @@
 //! from the outcome it reports and the account after it.
 
 use super::{checkout, Invariant, Snapshot, Violation};
-use crate::engine::account::{Account, RefundReceipt};
+use crate::engine::account::Account;
 use crate::engine::grants::Origin;
 use crate::engine::operation::{Operation, Outcome};
+use crate::engine::records::RefundReceipt;
 use crate::model::money::Money;
 use crate::model::Source;
 
