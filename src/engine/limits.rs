@@ -122,3 +122,61 @@ impl Account<'_> {
         value.floor_to(self.wallet_steps[wallets[0]])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    const RULES: &str = "currency USD\ncategory goods\n\
+        wallet capped { spends on *; max balance 10.00 USD; max per checkout 4.00 USD }\n\
+        wallet borrowing { spends on *; min balance -5.00 USD }\n\
+        wallet stars { unit star = 0.25 USD; spends on *; max balance 3 star }\n\
+        payment card { default }\nprecedence capped > borrowing > stars > card\n";
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default()
+    }
+
+    #[test]
+    fn room_counts_the_balance_and_cuts_keep_whole_units() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let model = crate::rules::parse_rules("t.promo", RULES)?;
+        let capped = model.wallet("capped").ok_or("capped")?;
+        let stars = model.wallet("stars").ok_or("stars")?;
+        let mut account = Account::new(&model, day(), None);
+        account.open_balance(capped, Decimal::from(7))?;
+        assert_eq!(account.room(capped), Some(Money(300)));
+        assert_eq!(wallet_caps(&model)[capped], Some(Money(400)));
+        // What another grant in this operation was promised counts too.
+        assert_eq!(
+            account.cut_to_room(&[capped], Money(500), &[(capped, Money(100))]),
+            Money(200)
+        );
+        assert!(account.check_room(&[(capped, Money(301))]).is_err());
+        assert!(account.check_room(&[(capped, Money(300))]).is_ok());
+        // Stars: room of 0.75, cut to whole stars of 0.25.
+        assert_eq!(account.cut_to_room(&[stars], Money(70), &[]), Money(50));
+        Ok(())
+    }
+
+    #[test]
+    fn an_overdraft_is_a_grant_the_balance_does_not_count() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let model = crate::rules::parse_rules("t.promo", RULES)?;
+        let borrowing = model.wallet("borrowing").ok_or("borrowing")?;
+        let account = Account::new(&model, day(), None);
+        let overdrafts: Vec<&crate::engine::Grant> = account
+            .grants()
+            .iter()
+            .filter(|g| g.origin == Origin::Overdraft)
+            .collect();
+        assert_eq!(overdrafts.len(), 1);
+        assert_eq!(overdrafts[0].remaining, Money(500));
+        assert_eq!(account.balance_value(borrowing), Money::ZERO);
+        assert_eq!(account.spendable_value(borrowing), Money(500));
+        account.indexes_hold()?;
+        Ok(())
+    }
+}
