@@ -126,35 +126,26 @@ pub fn format_source(model: &Model, text: &str) -> String {
         if wallet.paid {
             clauses.push((ClauseKey::Paid, "paid".into()));
         }
-        if let Some(max) = wallet.max_balance {
-            clauses.push((
-                ClauseKey::MaxBalance,
-                format!(
-                    "max balance {} {}",
-                    crate::model::money::fixed(max, wallet.unit.decimals(currency)),
-                    wallet.unit.name(currency)
-                ),
-            ));
-        }
-        if let Some(max) = wallet.max_per_checkout {
-            clauses.push((
+        // Limits on the wallet, each an amount in its unit.
+        for (key, words, amount) in [
+            (ClauseKey::MaxBalance, "max balance", wallet.max_balance),
+            (
                 ClauseKey::MaxPerCheckout,
-                format!(
-                    "max per checkout {} {}",
-                    crate::model::money::fixed(max, wallet.unit.decimals(currency)),
-                    wallet.unit.name(currency)
-                ),
-            ));
-        }
-        if let Some(min) = wallet.min_balance {
-            clauses.push((
-                ClauseKey::MinBalance,
-                format!(
-                    "min balance {} {}",
-                    crate::model::money::fixed(min, wallet.unit.decimals(currency)),
-                    wallet.unit.name(currency)
-                ),
-            ));
+                "max per checkout",
+                wallet.max_per_checkout,
+            ),
+            (ClauseKey::MinBalance, "min balance", wallet.min_balance),
+        ] {
+            if let Some(amount) = amount {
+                clauses.push((
+                    key,
+                    format!(
+                        "{words} {} {}",
+                        crate::model::money::fixed(amount, wallet.unit.decimals(currency)),
+                        wallet.unit.name(currency)
+                    ),
+                ));
+            }
         }
         let head = format!("wallet {}{}", wallet.name, description(&wallet.description));
         printed.push(Printed::block(

@@ -259,30 +259,31 @@ impl Lowering {
                 max_per_checkout: None,
                 min_balance: None,
             };
-            if let Some(amount) = max_balance {
-                wallet.max_balance = self.wallet_amount(amount, &wallet);
-                if wallet.max_balance.is_some_and(|m| m.is_zero()) {
-                    self.problem_with_help(
-                        RulesProblem::MalformedAmount,
-                        amount.number.span,
-                        format!("`{}` may hold nothing at all", name.text),
+            wallet.max_balance = max_balance.and_then(|amount| {
+                self.positive_limit(
+                    amount,
+                    &wallet,
+                    format!("`{}` may hold nothing at all", name.text),
+                    (
                         "a maximum of 0",
-                        "give a positive maximum, or remove the wallet".into(),
-                    );
-                }
-            }
-            if let Some(amount) = max_per_checkout.filter(|_| points.is_none()) {
-                wallet.max_per_checkout = self.wallet_amount(amount, &wallet);
-                if wallet.max_per_checkout.is_some_and(|m| m.is_zero()) {
-                    self.problem_with_help(
-                        RulesProblem::MalformedAmount,
-                        amount.number.span,
-                        format!("`{}` would pay nothing in any checkout", name.text),
-                        "a cap of 0",
-                        "give a positive cap, or remove the wallet from the precedence".into(),
-                    );
-                }
-            }
+                        "give a positive maximum, or remove the wallet",
+                    ),
+                )
+            });
+            wallet.max_per_checkout =
+                max_per_checkout
+                    .filter(|_| points.is_none())
+                    .and_then(|amount| {
+                        self.positive_limit(
+                            amount,
+                            &wallet,
+                            format!("`{}` would pay nothing in any checkout", name.text),
+                            (
+                                "a cap of 0",
+                                "give a positive cap, or remove the wallet from the precedence",
+                            ),
+                        )
+                    });
             if let Some(amount) = min_balance.filter(|_| points.is_none()) {
                 wallet.min_balance = self.min_balance(amount, &wallet);
             }
@@ -426,6 +427,28 @@ impl Lowering {
             found = Some(order);
         }
         found
+    }
+
+    /// A wallet's limit (`max balance`, `max per checkout`): an amount in its
+    /// unit, refused at 0 with `message` and (label, help).
+    fn positive_limit(
+        &mut self,
+        amount: &AmountSyntax,
+        wallet: &Wallet,
+        message: String,
+        (label, help): (&str, &str),
+    ) -> Option<rust_decimal::Decimal> {
+        let value = self.wallet_amount(amount, wallet)?;
+        if value.is_zero() {
+            self.problem_with_help(
+                RulesProblem::MalformedAmount,
+                amount.number.span,
+                message,
+                label,
+                help.into(),
+            );
+        }
+        Some(value)
     }
 
     /// `min balance -AMOUNT`: a negative amount in the wallet's unit.

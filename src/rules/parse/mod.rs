@@ -168,6 +168,16 @@ fn word(pair: Pair<'_, Rule>) -> Word {
     }
 }
 
+/// The amount of a clause that holds one (`max balance 10.00 USD`).
+fn only_amount(clause: Pair<'_, Rule>) -> AmountSyntax {
+    let span = span_of(&clause);
+    clause
+        .into_inner()
+        .next()
+        .map(amount)
+        .unwrap_or_else(|| promo::no_amount(span))
+}
+
 fn words(pair: Pair<'_, Rule>) -> Vec<Word> {
     pair.into_inner().map(word).collect()
 }
@@ -322,30 +332,15 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                             clause_span,
                         ),
                         Rule::paid_flag => WalletClause::Paid(clause_span),
-                        Rule::max_balance => WalletClause::MaxBalance(
-                            clause
-                                .into_inner()
-                                .next()
-                                .map(amount)
-                                .unwrap_or_else(|| promo::no_amount(clause_span)),
-                            clause_span,
-                        ),
-                        Rule::max_per_checkout => WalletClause::MaxPerCheckout(
-                            clause
-                                .into_inner()
-                                .next()
-                                .map(amount)
-                                .unwrap_or_else(|| promo::no_amount(clause_span)),
-                            clause_span,
-                        ),
-                        Rule::min_balance => WalletClause::MinBalance(
-                            clause
-                                .into_inner()
-                                .next()
-                                .map(amount)
-                                .unwrap_or_else(|| promo::no_amount(clause_span)),
-                            clause_span,
-                        ),
+                        Rule::max_balance => {
+                            WalletClause::MaxBalance(only_amount(clause), clause_span)
+                        }
+                        Rule::max_per_checkout => {
+                            WalletClause::MaxPerCheckout(only_amount(clause), clause_span)
+                        }
+                        Rule::min_balance => {
+                            WalletClause::MinBalance(only_amount(clause), clause_span)
+                        }
                         _ => WalletClause::OptIn(clause_span),
                     }
                 })
