@@ -113,6 +113,19 @@ pub(super) fn apply_choice(
                 Err(Skipped::Nothing)
             });
         }
+        // A member that stops later discounts stops the later members of
+        // its own class too: they come after it in the order.
+        let stopper = members.iter().zip(&alone).position(|(j, r)| {
+            r.is_ok() && candidates[choice[*j]].discount.stacking == Stacking::Stops
+        });
+        if let Some(k) = stopper {
+            let code = model.promos[candidates[choice[members[k]]].promo]
+                .code
+                .clone();
+            for result in alone.iter_mut().skip(k + 1) {
+                *result = Err(Skipped::Stopped(code.clone()));
+            }
+        }
         if members.len() > 1 && policy == ClassPolicy::BestPerItem {
             keep_best_per_line(cart, &mut alone, &members, choice, candidates, model);
         }
