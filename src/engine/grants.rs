@@ -129,8 +129,9 @@ pub struct Placing {
 }
 
 /// The [`OrderKey`] of an overdraft at precedence position `rank`: at its
-/// wallet's place in the precedence, after every grant there under every
-/// other criterion (money is borrowed last).
+/// wallet's place in the precedence, after every grant under every other
+/// criterion (money is borrowed last): `u64::MAX`, which no grant's key
+/// reaches in those places.
 pub fn overdraft_key(criteria: &[SpendBy], rank: usize) -> OrderKey {
     let mut key = [u64::MAX; 5];
     for (slot, criterion) in key.iter_mut().zip(criteria) {
@@ -149,12 +150,13 @@ pub fn order_key(criteria: &[SpendBy], placing: Placing, id: GrantId) -> OrderKe
         *slot = match criterion {
             SpendBy::Precedence => placing.rank as u64,
             SpendBy::Priority => u64::from(placing.priority),
-            SpendBy::Expiry => placing.expires.map_or(u64::MAX, |e| {
+            // Never expiring: after every date, before an overdraft (u64::MAX).
+            SpendBy::Expiry => placing.expires.map_or(u64::MAX - 1, |e| {
                 u64::try_from(e.num_days_from_ce()).unwrap_or(0)
             }),
             SpendBy::Promotional => u64::from(placing.paid),
             SpendBy::Oldest => id as u64,
-            SpendBy::Newest => u64::MAX - id as u64,
+            SpendBy::Newest => u64::MAX - 1 - id as u64,
         };
     }
     key

@@ -219,7 +219,7 @@ pub(super) fn check(
         .map(|l| l.amount)
         .sum::<Money>()
         + receipt.costs.iter().map(|c| c.amount).sum::<Money>();
-    check_costs(after, receipt, violations);
+    check_costs(before.grants, after, receipt, violations);
     if delta != created - spent {
         violations.push(Violation::new(
             Invariant::ValueConserved,
@@ -255,8 +255,13 @@ fn reference_order(criteria: &[crate::model::SpendBy], a: &Terms, b: &Terms) -> 
     use crate::model::SpendBy;
     use std::cmp::Ordering;
     for criterion in criteria {
-        if *criterion != SpendBy::Precedence && a.overdraft != b.overdraft {
-            return a.overdraft.cmp(&b.overdraft);
+        if *criterion != SpendBy::Precedence && (a.overdraft || b.overdraft) {
+            // Overdrafts go after every grant, and between themselves only
+            // precedence tells them apart.
+            match a.overdraft.cmp(&b.overdraft) {
+                Ordering::Equal => continue,
+                order => return order,
+            }
         }
         let order = match criterion {
             SpendBy::Precedence => a.rank.cmp(&b.rank),
@@ -275,13 +280,18 @@ fn reference_order(criteria: &[crate::model::SpendBy], a: &Terms, b: &Terms) -> 
             return order;
         }
     }
-    a.id.cmp(&b.id)
+    a.overdraft.cmp(&b.overdraft).then(a.id.cmp(&b.id))
 }
 
 /// Points for discounts: each applied discount with a cost took exactly its
 /// cost, from spendable grants of its points wallet; nothing else took
 /// points.
-fn check_costs(after: &Account<'_>, receipt: &Receipt, violations: &mut Vec<Violation>) {
+fn check_costs(
+    existed: usize,
+    after: &Account<'_>,
+    receipt: &Receipt,
+    violations: &mut Vec<Violation>,
+) {
     let model = after.model();
     for trace in &receipt.discounts {
         let cost = model.discount(trace.promo).and_then(|d| d.cost);
@@ -312,14 +322,15 @@ fn check_costs(after: &Account<'_>, receipt: &Receipt, violations: &mut Vec<Viol
             ));
         }
     }
-    // Soonest expiry, then oldest: no grant of the wallet that comes before
-    // the last one used still holds points.
+    // In spending order: no grant of the wallet that comes before the last
+    // one used still holds points (of the grants there before the checkout:
+    // credit given at checkout comes after its costs are taken).
     for cost in &receipt.costs {
         let key = |id: usize| crate::engine::grants::spending_key(&after.grants()[id], id);
         let last = key(cost.grant);
         let skipped = after
             .live_grants()
-            .filter(|g| after.grants()[*g].shows_in(cost.wallet))
+            .filter(|g| *g < existed && after.grants()[*g].shows_in(cost.wallet))
             .find(|g| key(*g) < last && *g != cost.grant);
         if let Some(skipped) = skipped {
             violations.push(Violation::new(
