@@ -296,6 +296,62 @@ pub struct Reward {
     /// Only what these sources paid for the items counts (`None`: what the
     /// items cost after discounts, whoever paid).
     pub paid_by: Option<Vec<Source>>,
+    /// How what it earns rounds to the wallet's unit.
+    pub rounding: RewardRounding,
+}
+
+/// How a reward rounds what it earns (`rounding up per item`): the mode,
+/// and whether once on the total or on each item. Default: down, on the
+/// total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RewardRounding {
+    /// The rounding mode.
+    pub mode: Rounding,
+    /// On the total, or on each item (cart line).
+    pub on: RoundOn,
+}
+
+impl Default for RewardRounding {
+    fn default() -> Self {
+        RewardRounding::DEFAULT
+    }
+}
+
+impl RewardRounding {
+    /// The default: down, on the total.
+    pub const DEFAULT: RewardRounding = RewardRounding {
+        mode: Rounding::Down,
+        on: RoundOn::Total,
+    };
+
+    /// Every choice with its words after `rounding`.
+    pub const ALL: [(RewardRounding, &'static str); 10] = {
+        const fn r(mode: Rounding, on: RoundOn) -> RewardRounding {
+            RewardRounding { mode, on }
+        }
+        use RoundOn::{PerItem, Total};
+        use Rounding::{Down, HalfEven, HalfUp, Up};
+        [
+            (r(Down, Total), "total"),
+            (r(Down, PerItem), "per item"),
+            (r(Down, Total), "down"),
+            (r(Up, Total), "up"),
+            (r(HalfUp, Total), "half_up"),
+            (r(HalfEven, Total), "half_even"),
+            (r(Down, PerItem), "down per item"),
+            (r(Up, PerItem), "up per item"),
+            (r(HalfUp, PerItem), "half_up per item"),
+            (r(HalfEven, PerItem), "half_even per item"),
+        ]
+    };
+
+    /// The words after `rounding` (the mode, then `per item` if so).
+    pub fn keyword(self) -> String {
+        match self.on {
+            RoundOn::PerItem => format!("{} per item", self.mode.keyword()),
+            _ => self.mode.keyword().to_string(),
+        }
+    }
 }
 
 /// How much a reward earns on the amount that counts.

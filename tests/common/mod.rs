@@ -411,11 +411,13 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
             earned_expiry,
             0u32..10,
             proptest::option::of(nonempty_subset(sources)),
+            0usize..RewardRounding::ALL.len(),
         ),
     )
         .prop_map(
-            move |((rate, scope, wallet, days), (expires, pending_days, paid_by))| {
+            move |((rate, scope, wallet, days), (expires, pending_days, paid_by, rounding))| {
                 PromoEffect::Reward(Reward {
+                    rounding: RewardRounding::ALL[rounding].0,
                     rate,
                     scope,
                     wallet,

@@ -14,7 +14,8 @@ use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt, ReferralP
 use super::scratch::CheckoutScratch;
 use crate::model::money::Money;
 use crate::model::{
-    CategorySet, Model, PaymentId, PromoEffect, PromoId, RewardRate, Rounding, Source, WalletId,
+    CategorySet, Model, PaymentId, PromoEffect, PromoId, Reward, RewardRate, RoundOn, Source,
+    WalletId,
 };
 
 /// A credit code typed at checkout, planned as a grant.
@@ -364,25 +365,19 @@ impl Account<'_> {
                 .collect();
             let base: Money = bases.iter().map(|(_, b)| *b).sum();
             let step = self.wallet_steps[rule.wallet];
-            let value = match rule.rate {
-                RewardRate::Percent(p) => base
-                    .percent(p, Rounding::Down)
-                    .ok_or_else(EngineError::overflow)?
-                    .floor_to(step),
-                RewardRate::Per { units, per } => {
-                    let per = model
-                        .currency
-                        .money(per)
-                        .ok_or_else(EngineError::overflow)?;
-                    let times = if per.is_positive() { base.0 / per.0 } else { 0 };
-                    let unit = &model.wallets[rule.wallet].unit;
-                    let earned_units = units
-                        .checked_mul(rust_decimal::Decimal::from_i128_with_scale(times, 0))
-                        .ok_or_else(EngineError::overflow)?;
-                    unit.count_to_money(earned_units, &model.currency)
-                        .ok_or_else(EngineError::overflow)?
-                        .floor_to(step)
+            let value = match rule.rounding.on {
+                RoundOn::PerItem => {
+                    let mut sum = Money::ZERO;
+                    for (_, line) in &bases {
+                        sum = sum
+                            .0
+                            .checked_add(earned_on(model, rule, *line, step)?.0)
+                            .map(Money)
+                            .ok_or_else(EngineError::overflow)?;
+                    }
+                    sum
                 }
+                RoundOn::Total | RoundOn::PerUnit => earned_on(model, rule, base, step)?,
             };
             let value = self.cut_to_room(&[rule.wallet], value, &promised);
             if value.is_positive() {
@@ -701,6 +696,52 @@ impl Account<'_> {
         for (key, offer) in &scratch.keyed {
             scratch.offers.push(*offer);
             scratch.offer_grants.push(key.1);
+        }
+    }
+}
+
+/// What `rule` earns on `base`, in whole steps of its wallet's unit rounded
+/// with the rule's mode: `P%` of it, or N units for every AMOUNT in it.
+fn earned_on(model: &Model, rule: &Reward, base: Money, step: Money) -> Result<Money, EngineError> {
+    let mode = rule.rounding.mode;
+    let step = step.max(Money(1));
+    match rule.rate {
+        RewardRate::Percent(p) => {
+            let p = p.normalize();
+            let denominator = 10i128
+                .checked_pow(p.scale())
+                .and_then(|scale| scale.checked_mul(100))
+                .and_then(|d| d.checked_mul(step.0))
+                .ok_or_else(EngineError::overflow)?;
+            let steps = base
+                .scaled(p.mantissa(), denominator, mode)
+                .ok_or_else(EngineError::overflow)?;
+            steps
+                .0
+                .checked_mul(step.0)
+                .map(Money)
+                .ok_or_else(EngineError::overflow)
+        }
+        RewardRate::Per { units, per } => {
+            let per = model
+                .currency
+                .money(per)
+                .ok_or_else(EngineError::overflow)?;
+            let times = if per.is_positive() {
+                base.scaled(1, per.0, mode)
+                    .ok_or_else(EngineError::overflow)?
+                    .0
+            } else {
+                0
+            };
+            let unit = &model.wallets[rule.wallet].unit;
+            let earned_units = units
+                .checked_mul(rust_decimal::Decimal::from_i128_with_scale(times, 0))
+                .ok_or_else(EngineError::overflow)?;
+            Ok(unit
+                .count_to_money(earned_units, &model.currency)
+                .ok_or_else(EngineError::overflow)?
+                .floor_to(step))
         }
     }
 }

@@ -96,6 +96,12 @@ pub(super) fn promo_clauses(
                 let names: Vec<&str> = sources.iter().map(|s| model.source_name(*s)).collect();
                 clauses.push((ClauseKey::PaidBy, format!("paid by {}", names.join(", "))));
             }
+            if reward.rounding != crate::model::RewardRounding::DEFAULT {
+                clauses.push((
+                    ClauseKey::Rounding,
+                    format!("rounding {}", reward.rounding.keyword()),
+                ));
+            }
         }
     }
     if promo.automatic {

@@ -108,6 +108,7 @@ impl Lowering {
         let mut earned_expiry: Option<EarnedExpiry> = None;
         let mut pending: Option<u32> = None;
         let mut paid_by: Option<Vec<Source>> = None;
+        let mut reward_rounding: Option<RewardRounding> = None;
         let mut cost: Option<(Cost, Span)> = None;
         let mut priority: Option<u8> = None;
         let mut over_seen = false;
@@ -135,6 +136,15 @@ impl Lowering {
                     self.duplicate_clause("automatic", clause_span);
                 }
                 automatic = true;
+                continue;
+            }
+            // A reward rounds what it earns: its own reading of `rounding`.
+            if let (true, PromoClause::Rounding(word, _)) = (is_reward, clause) {
+                if reward_rounding.is_some() {
+                    self.duplicate_clause("rounding", clause_span);
+                }
+                reward_rounding = self.choice(word, "reward rounding", &RewardRounding::ALL);
+                ok &= reward_rounding.is_some();
                 continue;
             }
             if let Some(name) = self.discount_clause(&mut parts, clause, is_discount) {
@@ -463,6 +473,7 @@ impl Lowering {
                     return None;
                 }
                 PromoEffect::Reward(Reward {
+                    rounding: reward_rounding.unwrap_or_default(),
                     rate,
                     scope,
                     wallet,
