@@ -276,6 +276,15 @@ impl Receipt {
             .sum()
     }
 
+    /// Value grant `grant` paid in all (zero if it paid nothing).
+    pub fn paid_by_grant(&self, grant: GrantId) -> Money {
+        self.lines
+            .iter()
+            .filter(|l| l.grant == Some(grant))
+            .map(|l| l.amount)
+            .sum()
+    }
+
     /// Value paid per source (wallet through which credit paid, or payment
     /// method), in precedence order, non-zero only.
     pub fn paid(&self, model: &Model) -> Vec<(Source, Money)> {

@@ -55,12 +55,7 @@ pub fn grant_traces(
     let mut excluded = Vec::new();
     for (id, available) in considered {
         let grant = &after.grants()[id];
-        let paid: Money = receipt
-            .lines
-            .iter()
-            .filter(|l| l.grant == Some(id))
-            .map(|l| l.amount)
-            .sum();
+        let paid = receipt.paid_by_grant(id);
         let trace = |position, role| GrantTrace {
             grant: id,
             position,

@@ -452,12 +452,7 @@ fn check_allocation(
         if new && !matches!(grant.origin, Origin::Code(_)) {
             continue;
         }
-        let paid: Money = receipt
-            .lines
-            .iter()
-            .filter(|l| l.grant == Some(id))
-            .map(|l| l.amount)
-            .sum();
+        let paid = receipt.paid_by_grant(id);
         let available = if new {
             grant.original
         } else {
@@ -539,14 +534,12 @@ fn check_allocation(
         return;
     };
     checks.actual.clear();
-    checks.actual.extend(checks.keyed.iter().map(|(_, _, id)| {
-        receipt
-            .lines
+    checks.actual.extend(
+        checks
+            .keyed
             .iter()
-            .filter(|l| l.grant == Some(*id))
-            .map(|l| l.amount)
-            .sum::<Money>()
-    }));
+            .map(|(_, _, id)| receipt.paid_by_grant(*id)),
+    );
     let actual = &checks.actual;
     let expected_total: Money = expected.iter().copied().sum();
     let actual_total: Money = actual.iter().copied().sum();
