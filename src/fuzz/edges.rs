@@ -39,8 +39,9 @@ pub(super) struct Edges {
     pub skus: Vec<String>,
     /// Whether anything in the rules concerns shipping.
     pub shipping: bool,
-    /// What discounts cost in points, per points wallet: opening balances
-    /// land at, just under and just over them.
+    /// Per wallet, the balances that matter: what discounts cost in points,
+    /// and the tiers conditions read (`balance WALLET >= N`). Opening
+    /// balances land at, just under and just over them.
     pub costs: Vec<(crate::model::WalletId, Money)>,
 }
 
@@ -208,6 +209,15 @@ impl Edges {
                 Measure::Shipping { .. } => {
                     self.shipping = true;
                     self.prices.extend(model.currency.money(*value));
+                }
+                // A tier: accounts that open exactly at it, or just short.
+                Measure::Balance(wallet) => {
+                    let unit = &model.wallets[*wallet].unit;
+                    if let Some(at) = unit.count_to_money(*value, &model.currency) {
+                        let step = unit.step_money(&model.currency);
+                        self.costs.push((*wallet, at));
+                        self.costs.push((*wallet, (at - step).max(Money::ZERO)));
+                    }
                 }
                 Measure::Units { scope } => {
                     let units = u32::try_from(value.mantissa() / 10i128.pow(value.scale()))

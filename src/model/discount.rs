@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::scope::Scope;
-use super::CompareOp;
+use super::{CompareOp, WalletId};
 
 /// Index of a discount class in [`super::Model::classes`].
 pub type ClassId = usize;
@@ -245,6 +245,9 @@ pub enum Measure {
         /// After the discounts earlier in the order.
         after_discounts: bool,
     },
+    /// `balance WALLET`: what the wallet holds before the checkout, pending
+    /// value apart, compared in its unit (a loyalty tier).
+    Balance(WalletId),
 }
 
 /// When a discount applies.

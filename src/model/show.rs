@@ -119,6 +119,7 @@ impl Model {
     /// A measure as written: `spend on shoes after discounts`, `units`.
     pub fn show_measure(&self, measure: &Measure) -> String {
         match measure {
+            Measure::Balance(wallet) => format!("balance {}", self.wallets[*wallet].name),
             Measure::Spend {
                 scope,
                 after_discounts,
@@ -196,6 +197,14 @@ impl Model {
                 let value = match measure {
                     Measure::Spend { .. } | Measure::Shipping { .. } => self.show_amount(*value),
                     Measure::Units { .. } => value.to_string(),
+                    Measure::Balance(wallet) => {
+                        let unit = &self.wallets[*wallet].unit;
+                        format!(
+                            "{} {}",
+                            super::money::fixed(*value, unit.decimals(&self.currency)),
+                            unit.name(&self.currency)
+                        )
+                    }
                 };
                 format!("{} {} {value}", self.show_measure(measure), op.symbol())
             }

@@ -82,6 +82,7 @@ pub(crate) enum MeasureSyntax {
     Shipping {
         after_discounts: bool,
     },
+    Balance(Word),
 }
 
 /// A value a measure is compared with: an amount or a plain number.

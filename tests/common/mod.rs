@@ -338,13 +338,18 @@ fn promo_effect(model: &Model) -> BoxedStrategy<PromoEffect> {
         });
     let classes = model.classes.len();
     let points: Vec<bool> = model.wallets.iter().map(|w| w.points).collect();
+    let wallet_decimals: Vec<u32> = model
+        .wallets
+        .iter()
+        .map(|w| w.unit.decimals(&model.currency))
+        .collect();
     let discount = (
         (effect(decimals), target(categories)),
         (
             proptest::option::of(amount(decimals)),
             proptest::option::of(1u32..5),
             proptest::option::of(amount(decimals)),
-            proptest::option::of(condition_of(categories, decimals, 2)),
+            proptest::option::of(condition_of(categories, decimals, &wallet_decimals, 2)),
         ),
         (0usize..2, 0usize..3, 0usize..4, 0usize..3),
         (
@@ -467,7 +472,14 @@ fn target(categories: usize) -> impl Strategy<Value = Target> {
 }
 
 /// A discount's condition over measures of the cart.
-pub fn condition_of(categories: usize, decimals: u32, depth: u32) -> BoxedStrategy<Condition> {
+pub fn condition_of(
+    categories: usize,
+    decimals: u32,
+    wallets: &[u32],
+    depth: u32,
+) -> BoxedStrategy<Condition> {
+    let count = wallets.len().max(1);
+    let has_wallets = !wallets.is_empty();
     let measure = prop_oneof![
         (proptest::option::of(scope(categories)), any::<bool>()).prop_map(
             |(scope, after_discounts)| Measure::Spend {
@@ -477,11 +489,19 @@ pub fn condition_of(categories: usize, decimals: u32, depth: u32) -> BoxedStrate
         ),
         proptest::option::of(scope(categories)).prop_map(|scope| Measure::Units { scope }),
         any::<bool>().prop_map(|after_discounts| Measure::Shipping { after_discounts }),
+        // A tier on a wallet's balance (units unless the wallet has none).
+        (0..count).prop_map(move |w| if has_wallets {
+            Measure::Balance(w)
+        } else {
+            Measure::Units { scope: None }
+        }),
     ];
+    let wallet_decimals = wallets.to_vec();
     let compare = (measure, 0usize..6, 0i64..100_000).prop_map(move |(measure, op, n)| {
         let value = match measure {
             Measure::Spend { .. } | Measure::Shipping { .. } => Decimal::new(n, decimals),
             Measure::Units { .. } => Decimal::from(n % 20),
+            Measure::Balance(w) => Decimal::new(n % 5_000, wallet_decimals[w]),
         };
         Condition::Compare {
             measure,
@@ -493,7 +513,7 @@ pub fn condition_of(categories: usize, decimals: u32, depth: u32) -> BoxedStrate
     if depth == 0 {
         return leaf.boxed();
     }
-    let inner = condition_of(categories, decimals, depth - 1);
+    let inner = condition_of(categories, decimals, wallets, depth - 1);
     prop_oneof![
         3 => leaf,
         1 => prop::collection::vec(inner.clone(), 2..4).prop_map(Condition::Any),

@@ -80,6 +80,12 @@ fn alternatives(model: &Model, condition: &Condition, negated: bool) -> Option<V
             let value = match measure {
                 Measure::Spend { .. } | Measure::Shipping { .. } => model.currency.money(*value)?.0,
                 Measure::Units { .. } => value.mantissa() / 10i128.pow(value.scale()),
+                Measure::Balance(wallet) => {
+                    model.wallets[*wallet]
+                        .unit
+                        .count_to_money(*value, &model.currency)?
+                        .0
+                }
             };
             let mut alternative = Alternative::default();
             alternative

@@ -150,7 +150,7 @@ fn promo_scopes(promo: &crate::model::Promo) -> Vec<&Scope> {
                 Measure::Spend { scope, .. } | Measure::Units { scope } => {
                     out.extend(scope.as_ref())
                 }
-                Measure::Shipping { .. } => {}
+                Measure::Shipping { .. } | Measure::Balance(_) => {}
             },
             Condition::FirstOrder => {}
             Condition::Not(inner) => condition_scopes(inner, out),

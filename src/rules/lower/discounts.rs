@@ -390,6 +390,28 @@ impl Lowering {
                             value,
                         )
                     }
+                    MeasureSyntax::Balance(name) => {
+                        let wallet = self.resolve_wallet(name)?;
+                        let rule = self.wallets.get(wallet)?.clone();
+                        let value = match value {
+                            ValueSyntax::Amount(amount) => self.wallet_amount(amount, &rule)?,
+                            ValueSyntax::Number(word) => {
+                                let unit = rule.unit.name(&self.currency).to_string();
+                                self.problem_with_help(
+                                    RulesProblem::BadCondition,
+                                    word.span,
+                                    format!(
+                                        "`balance {}` compares with an amount in `{unit}`, its wallet's unit",
+                                        name.text
+                                    ),
+                                    "no unit",
+                                    format!("write `{} {unit}`", word.text),
+                                );
+                                return None;
+                            }
+                        };
+                        (Measure::Balance(wallet), value)
+                    }
                     MeasureSyntax::Units { scope, .. } => {
                         let scope = match scope {
                             Some(s) => Some(self.item_scope(s)?),

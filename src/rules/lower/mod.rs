@@ -39,6 +39,8 @@ pub(crate) struct Lowering {
     classes: Vec<Class>,
     class_spans: Vec<Span>,
     class_index: HashMap<String, ClassId>,
+    /// The wallets, once lowered: conditions read a wallet's unit.
+    wallets: Vec<Wallet>,
 }
 
 /// Lowers statements into a model, or returns every problem found.
@@ -60,6 +62,7 @@ pub(crate) fn lower(statements: &[Statement]) -> Result<Model, Vec<Problem>> {
         classes: Vec::new(),
         class_spans: Vec::new(),
         class_index: HashMap::new(),
+        wallets: Vec::new(),
     };
     let model = lowering.run(statements);
     if lowering.problems.is_empty() {
@@ -96,6 +99,7 @@ impl Lowering {
         self.lower_classes(statements);
         let separations = self.lower_separations(statements);
         let (wallets, wallet_spans) = self.lower_wallets(statements);
+        self.wallets.clone_from(&wallets);
         let (payment_methods, payment_spans) = self.lower_payments(statements);
         let precedence = self.lower_precedence(statements);
         let (conversions, conversion_spans) = self.lower_conversions(statements, &wallets);

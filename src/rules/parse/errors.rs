@@ -53,6 +53,7 @@ const KEYWORDS: &[&str] = &[
     "first order",
     "after discounts",
     "spend",
+    "balance",
     "shipping",
     "order",
     "except",
@@ -289,9 +290,13 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::points => "`points`",
         Rule::class_policy | Rule::best_per_item => "a class policy (`all`, `best`, `best per item`, `parallel`)",
         Rule::cond_or | Rule::cond_and | Rule::cond_not | Rule::cond_atom => {
-            "a condition (`spend >= 50.00 USD`, `units of shoes >= 2`, `shipping <= 10.00 USD`, `first order`)"
+            "a condition (`spend >= 50.00 USD`, `units of shoes >= 2`, `shipping <= 10.00 USD`, `balance stars >= 300 star`, `first order`)"
         }
-        Rule::measure | Rule::spend_measure | Rule::units_measure | Rule::shipping_measure => {
+        Rule::measure
+        | Rule::spend_measure
+        | Rule::units_measure
+        | Rule::shipping_measure
+        | Rule::balance_measure => {
             "a measure (`spend`, `spend on SCOPE`, `units of SCOPE`, `shipping`)"
         }
         Rule::first_order => "`first order`",

@@ -297,6 +297,13 @@ fn measure(pair: Pair<'_, Rule>) -> MeasureSyntax {
         return MeasureSyntax::Units { scope: None };
     };
     let kind = inner.as_rule();
+    if kind == Rule::balance_measure {
+        let span = span_of(&inner);
+        return MeasureSyntax::Balance(inner.into_inner().next().map(word).unwrap_or(Word {
+            text: String::new(),
+            span,
+        }));
+    }
     let mut measured = None;
     let mut after_discounts = false;
     for part in inner.into_inner() {

@@ -5,7 +5,7 @@
 //! step where every discount is computed on the same amounts; `stacking
 //! stops` ends the order.
 
-use crate::engine::EngineError;
+use crate::engine::{Account, EngineError};
 use crate::model::money::Money;
 use crate::model::{ClassPolicy, Model, Stacking};
 
@@ -48,7 +48,7 @@ pub(super) fn apply_choice(
     cart: &Cart<'_>,
     candidates: &[Candidate],
     choice: &[usize],
-    first_order: bool,
+    account: &Account<'_>,
 ) -> Result<Outcome, EngineError> {
     let mut remaining: Vec<Money> = cart.units.iter().map(|u| u.price).collect();
     let mut shipping = cart.request.shipping;
@@ -86,7 +86,7 @@ pub(super) fn apply_choice(
                 cart,
                 remaining: &remaining,
                 shipping,
-                first_order,
+                account,
             };
             if let Some(condition) = &member.discount.condition {
                 if let Err(reason) = reading.check(condition) {

@@ -1,21 +1,23 @@
 //! Evaluating a discount's condition against the cart: spend and units of a
 //! scope (before discounts, or after those earlier in the order), and the
-//! account's first order.
+//! account: its first order, and a wallet's balance (tiers).
 
+use crate::engine::account::Account;
 use crate::model::money::Money;
 use crate::model::{Condition, Measure, Model};
 
 use super::units::Cart;
 
-/// What a condition reads: the cart, what remains of each unit now, and
-/// whether the account has checked out before.
+/// What a condition reads: the cart, what remains of each unit now, and the
+/// account as it was before the checkout (has it checked out before, what
+/// its wallets hold).
 pub(super) struct Reading<'a, 'r> {
     pub model: &'a Model,
     pub cart: &'a Cart<'r>,
     pub remaining: &'a [Money],
     /// What remains of the shipping charge.
     pub shipping: Money,
-    pub first_order: bool,
+    pub account: &'a Account<'a>,
 }
 
 impl Reading<'_, '_> {
@@ -44,7 +46,7 @@ impl Reading<'_, '_> {
                 Err(_) => Ok(()),
             },
             Condition::FirstOrder => {
-                if self.first_order {
+                if self.account.orders().is_empty() {
                     Ok(())
                 } else {
                     Err("this is not the account's first order".into())
@@ -87,6 +89,19 @@ impl Reading<'_, '_> {
                             self.amount(*value),
                         )
                     }
+                    Measure::Balance(wallet) => {
+                        let unit = &self.model.wallets[*wallet].unit;
+                        let held = self.account.balance_value(*wallet);
+                        let wanted = unit
+                            .count_to_money(*value, &self.model.currency)
+                            .map_or(i128::MAX, |m| m.0);
+                        (
+                            held.0,
+                            self.model
+                                .show_source(crate::model::Source::Wallet(*wallet), held),
+                            wanted,
+                        )
+                    }
                 };
                 if op.holds(measured, wanted) {
                     Ok(())
@@ -100,6 +115,10 @@ impl Reading<'_, '_> {
                                 self.model.show_amount(*value)
                             }
                             Measure::Units { .. } => value.to_string(),
+                            Measure::Balance(wallet) => format!(
+                                "{value} {}",
+                                self.model.wallets[*wallet].unit.name(&self.model.currency)
+                            ),
                         }
                     ))
                 }

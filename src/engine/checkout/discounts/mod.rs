@@ -166,7 +166,6 @@ impl Account<'_> {
             return Ok(nothing());
         }
         let cart = Cart::new(request, tags);
-        let first_order = self.orders.is_empty();
         let mut traces: Vec<Option<DiscountTrace>> = Vec::new();
         let mut candidates: Vec<Candidate<'_>> = Vec::new();
         let mut trace_of: Vec<usize> = Vec::new();
@@ -196,7 +195,7 @@ impl Account<'_> {
             }
             let met = match used_up {
                 Some(reason) => Err(reason),
-                None => self.meets(&cart, discount, first_order),
+                None => self.meets(&cart, discount),
             };
             match met {
                 Ok(groups) => {
@@ -231,7 +230,7 @@ impl Account<'_> {
         let choices = choices(model, &candidates)?;
         let mut best: Option<(Outcome, Vec<usize>)> = None;
         for choice in &choices {
-            let outcome = apply_choice(model, &cart, &candidates, choice, first_order)?;
+            let outcome = apply_choice(model, &cart, &candidates, choice, self)?;
             let applied: Vec<usize> = outcome
                 .results
                 .iter()
@@ -346,12 +345,7 @@ impl Account<'_> {
     /// The groups `discount` forms in the cart if it is applicable before any
     /// discount applies (target forms a group, `min spend` met, condition
     /// read before discounts met), or why not.
-    fn meets(
-        &self,
-        cart: &Cart<'_>,
-        discount: &Discount,
-        first_order: bool,
-    ) -> Result<Vec<Group>, String> {
+    fn meets(&self, cart: &Cart<'_>, discount: &Discount) -> Result<Vec<Group>, String> {
         let model = self.model;
         let groups = cart.groups(&discount.target, discount.pick, discount.max_times)?;
         if let Some(min) = discount.min_spend {
@@ -381,7 +375,7 @@ impl Account<'_> {
                     cart,
                     remaining: &prices,
                     shipping: cart.request.shipping,
-                    first_order,
+                    account: self,
                 }
                 .check(condition)?;
             }
