@@ -69,6 +69,11 @@ problem_kinds! {
         AllocationTooComplex = ("allocation_too_complex",
             "deciding how coarse-unit credit (stars, points) pays this cart needs more than 20,000 search steps",
             "split the cart, or use fewer wallets whose units do not divide each other in one checkout"),
+        /// The buyer limits a wallet (`at_most`) whose credit is shared with
+        /// another wallet.
+        LimitOnSharedPool = ("limit_on_shared_pool",
+            "`at_most` names a wallet holding credit shared with another wallet (one pool in both)",
+            "limit a wallet with credit of its own, or leave `at_most` out and let the pool pay"),
         /// The discounts of one checkout could combine in more ways than
         /// promosim compares.
         DiscountsTooComplex = ("discounts_too_complex",

@@ -60,6 +60,9 @@ pub struct Generator<'m> {
     /// (from, to) pairs support may convert.
     conversions: Vec<(WalletId, WalletId)>,
     opt_in: Vec<WalletId>,
+    /// Wallets that pay, whose pools no credit shares with another wallet:
+    /// the ones a buyer's `at_most` may name.
+    own_pool_wallets: Vec<WalletId>,
 }
 
 impl<'m> Generator<'m> {
@@ -86,12 +89,16 @@ impl<'m> Generator<'m> {
         conversions.sort_unstable();
         conversions.dedup();
         let opt_in = (0..wallets).filter(|w| model.wallets[*w].opt_in).collect();
+        let own_pool_wallets = (0..wallets)
+            .filter(|w| !model.wallets[*w].points && !model.shares_pools(*w))
+            .collect();
         Generator {
             model,
             edges: Edges::new(model),
             coarse,
             conversions,
             opt_in,
+            own_pool_wallets,
         }
     }
 
@@ -406,10 +413,29 @@ impl Draw<'_, '_> {
         } else {
             Vec::new()
         };
+        // Now and then the buyer uses only part of a wallet: at, just under
+        // or just over what it holds, or a little.
+        let mut at_most = Vec::new();
+        let own = &generator.own_pool_wallets;
+        if !own.is_empty() && self.rng.u8(0..6) == 0 {
+            let wallet = own[self.rng.usize(0..own.len())];
+            let step = generator.model.wallets[wallet]
+                .unit
+                .step_money(&generator.model.currency);
+            let held = account.spendable_value(wallet);
+            let most = match self.rng.u8(0..4) {
+                0 => held,
+                1 => (held - step).max(Money::ZERO),
+                2 => held + step,
+                _ => Money(step.0 * i128::from(self.rng.u8(0..5))),
+            };
+            at_most.push((wallet, most));
+        }
         CheckoutRequest {
             items,
             shipping,
             pay_with,
+            at_most,
             codes,
         }
     }

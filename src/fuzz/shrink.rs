@@ -125,6 +125,11 @@ fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
                 fewer.pay_with.remove(j);
                 out.push(Operation::Checkout(fewer));
             }
+            for j in 0..request.at_most.len() {
+                let mut fewer = request.clone();
+                fewer.at_most.remove(j);
+                out.push(Operation::Checkout(fewer));
+            }
         }
         Operation::Convert(request) => {
             let unit = &model.wallets[request.from].unit;

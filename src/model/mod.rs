@@ -701,6 +701,17 @@ impl Model {
         self.spend_by.as_deref().unwrap_or(&SpendBy::DEFAULT)
     }
 
+    /// Whether some credit or referral of the rules gives `wallet` a pool it
+    /// shares with another wallet (`credit 10.00 USD to a, b`).
+    pub fn shares_pools(&self, wallet: WalletId) -> bool {
+        let shared = |wallets: &[WalletId]| wallets.len() > 1 && wallets.contains(&wallet);
+        self.promos.iter().any(|p| match &p.effect {
+            PromoEffect::Credit(c) => shared(&c.wallets),
+            PromoEffect::Referral(r) => shared(&r.friend.wallets) || shared(&r.advocate.wallets),
+            PromoEffect::Discount(_) | PromoEffect::Reward(_) => false,
+        })
+    }
+
     /// The model with its source map cleared, for comparing meaning only.
     pub fn without_source_map(&self) -> Model {
         Model {

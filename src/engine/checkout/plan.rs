@@ -74,15 +74,16 @@ pub(super) struct CheckoutPlan {
 }
 
 /// Per wallet, whether a checkout may use it: every wallet that is not
-/// opt-in, and the opt-in ones the buyer selected.
-pub(crate) fn usable_wallets(model: &Model, pay_with: &[WalletId], out: &mut Vec<bool>) {
+/// opt-in, and the opt-in ones the buyer selected (`pay_with`, `at_most`).
+pub(crate) fn usable_wallets(model: &Model, request: &CheckoutRequest, out: &mut Vec<bool>) {
     out.clear();
-    out.extend(model.wallets.iter().map(|w| !w.opt_in));
-    for wallet in pay_with {
-        if let Some(usable) = out.get_mut(*wallet) {
-            *usable = true;
-        }
-    }
+    out.extend(
+        model
+            .wallets
+            .iter()
+            .enumerate()
+            .map(|(w, rule)| !rule.opt_in || request.selects(w)),
+    );
 }
 
 /// Which kinds of line (see `cart::Kinds`) a grant in `wallets` may pay in
@@ -144,6 +145,17 @@ impl Account<'_> {
     ) -> Result<CheckoutPlan, EngineError> {
         let model = self.model;
         let order_number = self.orders.len() + 1;
+        // The buyer's limit binds a wallet's own pool only: a pool shared
+        // with another wallet would make the limit span scopes.
+        if let Some((wallet, _)) = request.at_most.iter().find(|(w, _)| model.shares_pools(*w)) {
+            return Err(EngineError::new(
+                ErrorCode::LimitOnSharedPool,
+                format!(
+                    "`at_most` names {}, whose credit the rules share with another wallet",
+                    model.wallets[*wallet].name
+                ),
+            ));
+        }
         let Codes {
             mut redeemed,
             credits,
@@ -609,12 +621,17 @@ impl Account<'_> {
         Ok(payment)
     }
 
-    /// The per-checkout cap a pool in `wallets` counts against: its wallet's
-    /// `max per checkout` (the rules give a capped wallet no shared pools).
-    fn limit(&self, wallets: &[WalletId]) -> Option<Limit> {
-        wallets
-            .iter()
-            .find_map(|w| self.wallet_caps[*w].map(|most| Limit { pool: *w, most }))
+    /// The per-checkout limit a pool in `wallets` counts against: its
+    /// wallet's `max per checkout`, or what the buyer chose (`at_most`),
+    /// whichever is less. The rules give a capped wallet no shared pools; a
+    /// buyer's limit on a wallet whose pool is shared is refused before this
+    /// (`limit_on_shared_pool`).
+    fn limit(&self, wallets: &[WalletId], request: &CheckoutRequest) -> Option<Limit> {
+        wallets.iter().find_map(|w| {
+            request
+                .limit_of(*w, self.wallet_caps[*w])
+                .map(|most| Limit { pool: *w, most })
+        })
     }
 
     /// The grants offered to the allocator, in spending order, into
@@ -629,7 +646,7 @@ impl Account<'_> {
     ) {
         let model = self.model;
         let cart = scratch.kinds.present;
-        usable_wallets(model, &request.pay_with, &mut scratch.usable);
+        usable_wallets(model, request, &mut scratch.usable);
         scratch.offers.clear();
         scratch.offer_grants.clear();
         if credits.is_empty() {
@@ -642,7 +659,7 @@ impl Account<'_> {
                         available: grant.remaining,
                         categories,
                         step: grant.step,
-                        limit: self.limit(&grant.wallets),
+                        limit: self.limit(&grant.wallets, request),
                     });
                     scratch.offer_grants.push(id);
                 }
@@ -662,7 +679,7 @@ impl Account<'_> {
                         available: grant.remaining,
                         categories,
                         step: grant.step,
-                        limit: self.limit(&grant.wallets),
+                        limit: self.limit(&grant.wallets, request),
                     },
                 ));
             }
@@ -688,7 +705,7 @@ impl Account<'_> {
                     available: credit.value,
                     categories,
                     step: self.wallet_steps[credit.wallets[0]],
-                    limit: self.limit(&credit.wallets),
+                    limit: self.limit(&credit.wallets, request),
                 },
             ));
         }

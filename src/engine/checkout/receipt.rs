@@ -53,9 +53,33 @@ pub struct CheckoutRequest {
     pub pay_with: Vec<WalletId>,
     /// Codes typed at checkout.
     pub codes: Vec<String>,
+    /// At most this much from these wallets, the buyer's choice (`at_most:
+    /// { loyalty: 12 }`: use 12 points, not all), in minor units. Naming a
+    /// wallet here selects it too.
+    pub at_most: Vec<(WalletId, Money)>,
 }
 
 impl CheckoutRequest {
+    /// Whether the buyer selected `wallet` (in `pay_with` or `at_most`).
+    pub fn selects(&self, wallet: WalletId) -> bool {
+        self.pay_with.contains(&wallet) || self.at_most.iter().any(|(w, _)| *w == wallet)
+    }
+
+    /// The most `wallet` may pay in this checkout: the rules' cap
+    /// (`max per checkout`, `cap`) and the buyer's `at_most`, whichever is less.
+    pub fn limit_of(&self, wallet: WalletId, cap: Option<Money>) -> Option<Money> {
+        let chosen = self
+            .at_most
+            .iter()
+            .filter(|(w, _)| *w == wallet)
+            .map(|(_, m)| *m)
+            .min();
+        match (cap, chosen) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// The index payments and dues use for the shipping charge: one past the
     /// last item.
     pub fn shipping_index(&self) -> usize {

@@ -21,7 +21,7 @@ pub fn grant_traces(
 ) -> Vec<GrantTrace> {
     let model = after.model();
     let mut usable = Vec::new();
-    usable_wallets(model, &request.pay_with, &mut usable);
+    usable_wallets(model, request, &mut usable);
     let tags: Vec<_> = request.items.iter().map(|i| item_tags(model, i)).collect();
     let mut kinds = Kinds::default();
     if kinds

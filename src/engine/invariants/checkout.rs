@@ -65,10 +65,8 @@ impl CheckoutChecks {
         }
         self.selected.clear();
         self.selected.resize(model.wallets.len(), false);
-        for wallet in &request.pay_with {
-            if let Some(s) = self.selected.get_mut(*wallet) {
-                *s = true;
-            }
+        for (wallet, selected) in self.selected.iter_mut().enumerate() {
+            *selected = request.selects(wallet);
         }
         self.tags.clear();
         self.tags
@@ -176,7 +174,9 @@ pub(super) fn check(
     }
     // No wallet pays past its cap (a pool counted in each wallet it shows in).
     for (wallet, cap) in checks.caps.iter().enumerate() {
-        let Some(cap) = cap else { continue };
+        let Some(cap) = request.limit_of(wallet, *cap) else {
+            continue;
+        };
         let paid: Money = receipt
             .lines
             .iter()
@@ -187,14 +187,14 @@ pub(super) fn check(
             })
             .map(|l| l.amount)
             .sum();
-        if paid > *cap {
+        if paid > cap {
             violations.push(Violation::new(
                 Invariant::WithinCheckoutCap,
                 format!(
                     "{} paid {} in one checkout, past its cap of {}",
                     model.wallets[wallet].name,
                     show(paid),
-                    show(*cap)
+                    show(cap)
                 ),
             ));
         }
@@ -489,10 +489,11 @@ fn check_allocation(
                 available,
                 categories,
                 step: checks.steps[grant.wallets[0]],
-                limit: grant
-                    .wallets
-                    .iter()
-                    .find_map(|w| checks.caps[*w].map(|most| Limit { pool: *w, most })),
+                limit: grant.wallets.iter().find_map(|w| {
+                    request
+                        .limit_of(*w, checks.caps[*w])
+                        .map(|most| Limit { pool: *w, most })
+                }),
             },
             id,
         ));

@@ -13,7 +13,8 @@ use super::accounts::AccountRef;
 use super::expect::Expect;
 use super::values::{
     amount, bounded_push, context, did_you_mean, missing, read_struct, rules, scalar, text,
-    unit_label, Bad, Bounded, CategoryName, Count, Label, Price, Quantity, TextSeed, WalletName,
+    unit_label, Bad, Bounded, CategoryName, Count, Label, Price, Quantity, TextSeed, WalletAmounts,
+    WalletName,
 };
 use super::write::{in_unit_of, money, view, Amount, Pairs, View};
 use crate::engine::{
@@ -161,7 +162,8 @@ impl<'de> Deserialize<'de> for Step {
     }
 }
 
-/// `checkout: { items, pay_with, codes }`, read into the engine's request.
+/// `checkout: { items, shipping, pay_with, at_most, codes }`, read into the
+/// engine's request.
 struct CheckoutSeed;
 
 impl<'de> DeserializeSeed<'de> for CheckoutSeed {
@@ -171,13 +173,13 @@ impl<'de> DeserializeSeed<'de> for CheckoutSeed {
         impl<'de> Visitor<'de> for V {
             type Value = CheckoutRequest;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a checkout: `items`, `shipping`, `pay_with`, `codes`")
+                f.write_str("a checkout: `items`, `shipping`, `pay_with`, `at_most`, `codes`")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CheckoutRequest, A::Error> {
                 let mut request = CheckoutRequest::default();
                 read_struct(
                     &mut map,
-                    &["items", "shipping", "pay_with", "codes"],
+                    &["items", "shipping", "pay_with", "at_most", "codes"],
                     |key, map| {
                         match key {
                             "items" => request.items = map.next_value_seed(ItemsSeed)?,
@@ -189,6 +191,38 @@ impl<'de> DeserializeSeed<'de> for CheckoutSeed {
                                     .into_iter()
                                     .map(|w| w.0)
                                     .collect();
+                            }
+                            "at_most" => {
+                                let model = rules::<A::Error>()?;
+                                let limits = map.next_value::<WalletAmounts>()?;
+                                for (wallet, amount) in limits.0 {
+                                    let rule = &model.wallets[wallet];
+                                    if amount.is_sign_negative() && !amount.is_zero() {
+                                        return Err(raise(
+                                            LoadProblem::BadAmount,
+                                            format!("`at_most` of {} is negative", rule.name),
+                                        ));
+                                    }
+                                    if rule.points {
+                                        return Err(raise(
+                                            LoadProblem::BadAmount,
+                                            format!(
+                                                "`{}` holds points, which pay no price: `at_most` does not apply to it",
+                                                rule.name
+                                            ),
+                                        ));
+                                    }
+                                    let money = rule
+                                        .unit
+                                        .count_to_money(amount, &model.currency)
+                                        .ok_or_else(|| {
+                                        raise(
+                                            LoadProblem::BadAmount,
+                                            format!("`at_most` of {} is out of range", rule.name),
+                                        )
+                                    })?;
+                                    request.at_most.push((wallet, money));
+                                }
                             }
                             _ => {
                                 request.codes = map
@@ -624,6 +658,23 @@ impl Serialize for View<'_, CheckoutRequest> {
                 .map(|w| model.wallets[*w].name.as_str())
                 .collect();
             map.serialize_entry("pay_with", &names)?;
+        }
+        if !request.at_most.is_empty() {
+            let limits = Pairs(
+                request
+                    .at_most
+                    .iter()
+                    .map(|(w, most)| {
+                        let rule = &model.wallets[*w];
+                        let count = rule.unit.money_to_count(*most, &model.currency);
+                        (
+                            rule.name.clone(),
+                            in_unit_of(model, Source::Wallet(*w), count),
+                        )
+                    })
+                    .collect(),
+            );
+            map.serialize_entry("at_most", &limits)?;
         }
         if !request.codes.is_empty() {
             map.serialize_entry("codes", &request.codes)?;
