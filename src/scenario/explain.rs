@@ -485,6 +485,14 @@ fn explain_step(
                     let _ = writeln!(out, "       {}", trace.reason(model));
                 }
             }
+            for (wallet, most) in &request.at_most {
+                let _ = writeln!(
+                    out,
+                    "  the buyer uses at most {} of {} (at_most)",
+                    model.show_source(Source::Wallet(*wallet), *most),
+                    model.wallets[*wallet].name
+                );
+            }
             if let Some(forms) = model.max_forms {
                 let mut grants: Vec<usize> = receipt
                     .lines
