@@ -158,6 +158,12 @@ pub fn allocate_into(
         search,
     } = scratch;
     network.build(offers, items);
+    if network.pool_spans_groups() {
+        // A cap over offers of different scopes is not a polymatroid's: the
+        // greedy would not be exact. The rules and the engine keep this from
+        // happening; should it happen, fail rather than answer wrong.
+        return Err(TooComplex);
+    }
     let fixed = search::solve(network, search)?;
     network.solve(fixed);
     out.totals.copy_from_slice(network.totals());

@@ -261,6 +261,15 @@ impl Network {
         }
     }
 
+    /// Whether one capped pool fell into two groups (offers of one pool with
+    /// different categories or steps).
+    pub fn pool_spans_groups(&self) -> bool {
+        self.groups
+            .iter()
+            .enumerate()
+            .any(|(i, g)| g.pool.is_some() && self.groups[..i].iter().any(|h| h.pool == g.pool))
+    }
+
     /// The coarse edges: (edge, group, class), the search's variables.
     pub fn coarse_edges(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
         self.edges

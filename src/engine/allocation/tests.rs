@@ -150,6 +150,16 @@ fn three_forms_of_payment_drop_a_fund_for_the_card() {
 }
 
 #[test]
+fn a_cap_over_offers_of_different_scopes_fails_instead_of_guessing() {
+    let offers = [
+        capped(offer(30, &[0], 1), 3, 40),
+        capped(offer(30, &[1], 1), 3, 40),
+    ];
+    let items = [due(50, 0), due(50, 1)];
+    assert_eq!(allocate(&offers, &items), Err(TooComplex));
+}
+
+#[test]
 fn a_pathological_search_fails_instead_of_guessing() {
     // Many coarse wallets of co-prime units over many distinct items.
     let mut offers = Vec::new();
