@@ -508,6 +508,28 @@ impl<'m> Account<'m> {
         receipt
     }
 
+    /// Voids every grant that shows in `wallet`, pending ones too (not its
+    /// overdraft): what they hold is gone, as Stripe's void of a credit
+    /// grant. Returns the grants emptied with what each held.
+    pub fn void(&mut self, wallet: WalletId) -> Vec<(GrantId, Money)> {
+        let ids: Vec<GrantId> = self
+            .live_grants()
+            .chain(self.pending_grants().map(|(_, id)| id))
+            .filter(|id| {
+                let grant = &self.grants[*id];
+                grant.shows_in(wallet) && grant.origin != Origin::Overdraft
+            })
+            .collect();
+        let mut voided = Vec::with_capacity(ids.len());
+        for id in ids {
+            let held = self.grants[id].remaining;
+            let source = Source::Wallet(self.grants[id].wallets[0]);
+            self.change(id, -held, EntryKind::Void, source, None);
+            voided.push((id, held));
+        }
+        voided
+    }
+
     /// Moves the clock forward by `days`.
     pub fn advance_days(&mut self, days: u32) -> Result<AdvanceReceipt, EngineError> {
         let day = self

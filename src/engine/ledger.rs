@@ -37,6 +37,8 @@ pub enum EntryKind {
     /// A wallet's overdraft opened with the account (the limit it may
     /// borrow; its balance does not count it).
     Overdraft,
+    /// A grant voided by support.
+    Void,
 }
 
 impl EntryKind {
@@ -55,6 +57,7 @@ impl EntryKind {
             EntryKind::Forfeit => "forfeit",
             EntryKind::Clawback => "clawback",
             EntryKind::Overdraft => "overdraft",
+            EntryKind::Void => "void",
         }
     }
 }

@@ -30,6 +30,10 @@ pub enum Operation {
     /// Refund a successful checkout (1-based order number), whole or some of
     /// its units.
     Refund(RefundRequest),
+    /// Support voids every grant that shows in a wallet (Stripe's void of a
+    /// credit grant): what they hold, pending or not, is gone; an overdraft
+    /// stays.
+    Void(WalletId),
 }
 
 /// What support converts.
@@ -74,6 +78,8 @@ pub enum Outcome {
     Advance(AdvanceReceipt),
     /// What a refund returned.
     Refund(RefundReceipt),
+    /// The grants a void emptied, with what each held.
+    Void(Vec<(GrantId, Money)>),
 }
 
 impl Operation {
@@ -107,6 +113,7 @@ impl Operation {
                     refund.order
                 ),
             },
+            Operation::Void(wallet) => format!("void {}", model.wallets[*wallet].name),
         }
     }
 
@@ -130,6 +137,7 @@ impl Account<'_> {
             }
             Operation::Advance(Advance::To(day)) => Ok(Outcome::Advance(self.advance_to(*day))),
             Operation::Refund(refund) => self.refund(refund).map(Outcome::Refund),
+            Operation::Void(wallet) => Ok(Outcome::Void(self.void(*wallet))),
         }
     }
 }

@@ -534,6 +534,10 @@ impl Draw<'_, '_> {
                 Operation::Convert(ConvertRequest { from, to, amount })
             }
             15 | 16 => Operation::Advance(Advance::Days(self.days_to_boundary(account))),
+            // Now and then support voids a wallet's grants.
+            _ if !model.wallets.is_empty() && self.rng.u8(0..8) == 0 => {
+                Operation::Void(self.rng.usize(0..model.wallets.len()))
+            }
             _ => Operation::Refund(self.refund(account)),
         }
     }

@@ -157,7 +157,7 @@ fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
                 }
             }
         }
-        Operation::Advance(_) | Operation::Redeem(_) => {}
+        Operation::Advance(_) | Operation::Redeem(_) | Operation::Void(_) => {}
     }
     out
 }

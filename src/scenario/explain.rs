@@ -580,6 +580,21 @@ fn explain_step(
                 );
             }
         }
+        (Some(Ok(Outcome::Void(voided))), _) => {
+            if voided.is_empty() {
+                let _ = writeln!(out, "  voided: nothing (no grant held value there)");
+            }
+            for (id, value) in voided {
+                let grant = &account.grants()[*id];
+                let _ = writeln!(
+                    out,
+                    "  voided: {} {} (grant #{id}, {})",
+                    model.show_source(Source::Wallet(grant.wallets[0]), *value),
+                    wallets_of(model, grant),
+                    origin(model, grant)
+                );
+            }
+        }
         (Some(Ok(Outcome::Advance(receipt))), _) => {
             for (id, value) in &receipt.released {
                 let grant = &account.grants()[*id];

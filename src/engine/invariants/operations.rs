@@ -86,6 +86,40 @@ pub(super) fn check(
                 }
             }
         }
+        Outcome::Void(voided) => {
+            let Operation::Void(wallet) = operation else {
+                violations.push(mismatch());
+                return;
+            };
+            let gone: Money = voided.iter().map(|(_, v)| *v).sum();
+            if delta != -gone {
+                violations.push(Violation::new(
+                    Invariant::ValueConserved,
+                    format!(
+                        "a void changed the total by {} but emptied grants of {}",
+                        model.show_money(delta),
+                        model.show_money(gone)
+                    ),
+                ));
+            }
+            // Nothing but an overdraft holds value in the wallet any more.
+            let left = after
+                .live_grants()
+                .chain(after.pending_grants().map(|(_, id)| id))
+                .find(|id| {
+                    let grant = &after.grants()[*id];
+                    grant.shows_in(*wallet) && grant.origin != Origin::Overdraft
+                });
+            if let Some(id) = left {
+                violations.push(Violation::new(
+                    Invariant::ValueConserved,
+                    format!(
+                        "grant #{id} still holds value in {} after it was voided",
+                        model.wallets[*wallet].name
+                    ),
+                ));
+            }
+        }
         Outcome::Convert(receipt) => {
             let Operation::Convert(request) = operation else {
                 violations.push(mismatch());

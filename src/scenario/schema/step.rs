@@ -67,8 +67,8 @@ impl<'de> DeserializeSeed<'de> for StepsSeed {
 }
 
 /// The keys a step may have: one action, `account` and `expect`.
-pub const STEP_KEYS: [&str; 8] = [
-    "checkout", "redeem", "convert", "advance", "on", "refund", "account", "expect",
+pub const STEP_KEYS: [&str; 9] = [
+    "checkout", "redeem", "convert", "advance", "on", "refund", "void", "account", "expect",
 ];
 
 /// A step key, checked where it is written.
@@ -137,6 +137,7 @@ impl<'de> Deserialize<'de> for Step {
                         "advance" => Operation::Advance(map.next_value_seed(AdvanceSeed)?),
                         "on" => Operation::Advance(map.next_value_seed(OnSeed)?),
                         "refund" => Operation::Refund(map.next_value_seed(RefundSeed)?),
+                        "void" => Operation::Void(map.next_value::<WalletName>()?.0),
                         other => {
                             return Err(de::Error::custom(format!("internal: step key {other}")))
                         }
@@ -633,6 +634,9 @@ impl Serialize for StepView<'_> {
                     },
                 )?,
             },
+            Some(Operation::Void(wallet)) => {
+                map.serialize_entry("void", &model.wallets[*wallet].name)?
+            }
         }
         if let Some(expect) = &step.expect {
             map.serialize_entry("expect", &view(model, expect))?;
