@@ -337,3 +337,90 @@ fn hostile_input_is_refused_briefly() {
     assert!(stdout.len() < 4_000, "{} bytes printed", stdout.len());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Nothing silent: `fmt` searches directories all the way down and refuses
+/// an empty one; `run` names every path it passes over and fails; a path
+/// given twice runs once.
+#[test]
+fn directories_are_searched_all_the_way_and_nothing_is_passed_over_silently() {
+    let dir = std::env::temp_dir().join(format!("promosim-silent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sub = dir.join("rules").join("sub");
+    std::fs::create_dir_all(&sub).expect("temp dir");
+    std::fs::write(
+        sub.join("messy.promo"),
+        "currency USD\ncategory a\nwallet w {spends on *}\npayment card {default}\nprecedence w>card\n",
+    )
+    .expect("write");
+    let rules = dir.join("rules");
+    let rules = rules.to_str().expect("utf-8 path");
+    let checked = promosim(&["fmt", "--check", rules]);
+    assert_eq!(code(&checked), 1, "{}", text(&checked.stdout));
+    assert!(text(&checked.stdout).contains("messy.promo: not formatted"));
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).expect("temp dir");
+    let refused = promosim(&["fmt", "--check", empty.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&refused), 2);
+    assert!(text(&refused.stderr).contains("no rules files"));
+
+    // 40 directories deep: past discovery's limit, reported, and the run fails.
+    let mut deep = dir.join("suite");
+    for i in 0..40 {
+        deep = deep.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).expect("temp dir");
+    let scenario = "name: one\nsteps:\n  - redeem: MUSIC10\n";
+    std::fs::write(dir.join("suite").join("one.yaml"), scenario).expect("write");
+    std::fs::write(deep.join("deep.yaml"), scenario).expect("write");
+    let suite = dir.join("suite");
+    let suite = suite.to_str().expect("utf-8 path");
+    let run = promosim(&["run", suite]);
+    assert_eq!(code(&run), 1);
+    assert!(
+        text(&run.stderr).contains("skipped"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(text(&run.stdout).contains("1 passed"));
+
+    // The same file named twice runs once.
+    let one = dir.join("suite").join("one.yaml");
+    let one = one.to_str().expect("utf-8 path");
+    let twice = promosim(&["run", one, one]);
+    assert_eq!(code(&twice), 0);
+    assert!(
+        text(&twice.stdout).contains("1 passed"),
+        "{}",
+        text(&twice.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `fuzz --out` is checked before the campaign starts, not after a failure
+/// is found.
+#[test]
+fn fuzz_refuses_an_out_path_it_could_never_write_before_it_starts() {
+    let file = std::env::temp_dir().join(format!("promosim-out-{}", std::process::id()));
+    std::fs::write(&file, "not a directory").expect("write");
+    let out = file.join("counterexamples");
+    let run = promosim(&[
+        "fuzz",
+        "--cases",
+        "5",
+        "--seed",
+        "1",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code(&run), 2);
+    assert!(
+        text(&run.stderr).contains("is not a directory"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(
+        !text(&run.stderr).contains("sessions,"),
+        "the campaign must not start"
+    );
+    let _ = std::fs::remove_file(&file);
+}

@@ -8,7 +8,9 @@ use promosim::scenario::{discover, run_files, RunOptions, Status};
 #[test]
 fn every_shipped_scenario_passes() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let files = discover(&[root]).expect("scenarios/ is readable");
+    let found = discover(&[root]).expect("scenarios/ is readable");
+    assert!(found.skipped.is_empty(), "skipped: {:?}", found.skipped);
+    let files = found.files;
     assert!(
         files.len() >= 40,
         "the suite shrank to {} files",
@@ -63,7 +65,9 @@ fn topics_are_grouped_in_folders() {
 fn partitions_are_disjoint_and_cover_the_suite() {
     use promosim::scenario::{discover_partition, Partition};
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let all = discover(std::slice::from_ref(&root)).expect("readable");
+    let all = discover(std::slice::from_ref(&root))
+        .expect("readable")
+        .files;
     for count in [1u64, 2, 3, 7] {
         let mut seen = Vec::new();
         for index in 1..=count {
@@ -72,7 +76,7 @@ fn partitions_are_disjoint_and_cover_the_suite() {
                 Some(Partition { index, count }),
             )
             .expect("readable");
-            for file in share {
+            for file in share.files {
                 assert!(
                     !seen.contains(&file),
                     "{} is in two shares of {count}",

@@ -26,6 +26,21 @@ pub(super) fn fuzz_command(
             return EXIT_INVALID;
         }
     };
+    // Where counterexamples go is checked before the campaign, not after a
+    // failure is found (when it would be too late to keep it).
+    if let Some(blocker) = out
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .find(|a| a.exists())
+        .filter(|a| !a.is_dir())
+    {
+        eprintln!(
+            "cannot write counterexamples under {}: {} is not a directory (choose another with --out)",
+            out.display(),
+            blocker.display()
+        );
+        return EXIT_INVALID;
+    }
     let seed = seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -42,19 +57,33 @@ pub(super) fn fuzz_command(
         time: time.map(std::time::Duration::from_secs),
         check_invariants,
     };
+    // The bar measures whichever ends the campaign first: the sessions, or
+    // with `--time` the clock (in thousandths of the whole).
+    const WHOLE: u64 = 1000;
     let bar = indicatif::ProgressBar::with_draw_target(
-        Some(cases),
+        Some(WHOLE),
         indicatif::ProgressDrawTarget::stderr(),
     );
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} sessions, {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {percent}%, {elapsed} elapsed, ~{eta} left, {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
+    let limit = time.map(std::time::Duration::from_secs);
     let progress = |sessions: u64, checkouts: u64| {
-        bar.set_position(sessions);
+        let by_sessions = sessions.saturating_mul(WHOLE) / cases.max(1);
+        let by_time = limit.map_or(0, |limit| {
+            let done = started.elapsed().as_millis() * u128::from(WHOLE) / limit.as_millis().max(1);
+            u64::try_from(done).unwrap_or(WHOLE)
+        });
+        bar.set_position(by_sessions.max(by_time).min(WHOLE));
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
-        bar.set_message(format!("{:.0} checkouts/s", checkouts as f64 / seconds));
+        bar.set_message(format!(
+            "{sessions}/{cases} sessions, {:.0} checkouts/s",
+            checkouts as f64 / seconds
+        ));
     };
     let outcome = crate::fuzz::fuzz(&model, &options, &progress);
     bar.finish_and_clear();

@@ -70,22 +70,30 @@ pub(super) fn lint(files: &[PathBuf], format: Format) -> u8 {
 
 pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
     let color = color_on(std::io::stderr().is_terminal());
+    // Directories are searched all the way down, like `run` does; a
+    // directory with no rules file, or a path passed over, is an error.
     let mut files = Vec::new();
+    let mut skipped_any = false;
     for path in paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map(|entries| {
-                    entries
-                        .filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|e| e == "promo"))
-                        .collect()
-                })
-                .unwrap_or_default();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(path.clone());
+        let found = match crate::scenario::discover_with(std::slice::from_ref(path), &["promo"]) {
+            Ok(found) => found,
+            Err(error) => {
+                eprintln!("{}", crate::diagnostic::render(&error, color));
+                return EXIT_INVALID;
+            }
+        };
+        for (skipped, reason) in &found.skipped {
+            eprintln!("skipped {}: {reason}", skipped.display());
+            skipped_any = true;
+        }
+        if found.files.is_empty() && path.is_dir() {
+            eprintln!("{}: no rules files (*.promo) in it", path.display());
+            return EXIT_INVALID;
+        }
+        for file in found.files {
+            if !files.contains(&file) {
+                files.push(file);
+            }
         }
     }
     let mut code = EXIT_OK;
@@ -121,7 +129,11 @@ pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
         }
         outln!("{name}: formatted");
     }
-    code
+    if skipped_any {
+        EXIT_INVALID
+    } else {
+        code
+    }
 }
 
 pub(super) fn explain_code(code: Option<&str>) -> u8 {

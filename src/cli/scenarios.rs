@@ -18,14 +18,20 @@ pub(super) fn run(
         Ok(rules) => rules,
         Err(code) => return code,
     };
-    let files = match crate::scenario::discover_partition(paths, partition) {
-        Ok(files) => files,
+    let found = match crate::scenario::discover_partition(paths, partition) {
+        Ok(found) => found,
         Err(error) => {
             eprintln!("{}", crate::diagnostic::render(&error, color_err));
             return EXIT_INVALID;
         }
     };
-    if files.is_empty() {
+    // A path passed over would shrink the suite and keep it green: say so,
+    // and fail the run.
+    for (path, reason) in &found.skipped {
+        eprintln!("skipped {}: {reason}", path.display());
+    }
+    let files = found.files;
+    if files.is_empty() && found.skipped.is_empty() {
         if partition.is_some() {
             // An empty share of a small suite is not an error.
             out!("{}", crate::scenario::SuiteReport::default().pretty(false));
@@ -51,9 +57,15 @@ pub(super) fn run(
             return EXIT_INVALID;
         }
     }
-    if report.all_passed() {
+    if report.all_passed() && found.skipped.is_empty() {
         EXIT_OK
     } else {
+        if !found.skipped.is_empty() {
+            eprintln!(
+                "{} path(s) could not be searched: the run fails",
+                found.skipped.len()
+            );
+        }
         EXIT_FAILED
     }
 }

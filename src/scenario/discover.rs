@@ -62,24 +62,35 @@ impl Partition {
     }
 }
 
+/// What discovery found: the files, and every path it had to pass over (a
+/// directory it cannot read, one past the depth limit), with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovery {
+    /// The files, in a stable order, each once.
+    pub files: Vec<PathBuf>,
+    /// Paths passed over, with the reason: a run that skips anything fails.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
 /// Every `*.yaml`/`*.yml` file under `paths` (files are taken as given), sorted
 /// within each directory so runs are stable; with a partition, only its share.
 pub fn discover_partition(
     paths: &[PathBuf],
     partition: Option<Partition>,
-) -> Result<Vec<PathBuf>, ReadError> {
-    let mut kept = Vec::new();
+) -> Result<Discovery, ReadError> {
+    let mut kept = Discovery::default();
     for path in paths {
-        let found = discover(std::slice::from_ref(path))?;
-        for file in found {
+        let found = discover_with(std::slice::from_ref(path), &["yaml", "yml"])?;
+        kept.skipped.extend(found.skipped);
+        for file in found.files {
             let relative = file.strip_prefix(path).unwrap_or(&file);
             let relative = if relative.as_os_str().is_empty() {
                 file.as_path()
             } else {
                 relative
             };
-            if partition.is_none_or(|p| p.contains(relative)) {
-                kept.push(file.clone());
+            if partition.is_none_or(|p| p.contains(relative)) && !kept.files.contains(&file) {
+                kept.files.push(file.clone());
             }
         }
     }
@@ -88,39 +99,62 @@ pub fn discover_partition(
 
 /// Every `*.yaml`/`*.yml` file under `paths` (files are taken as given), sorted
 /// within each directory so runs are stable.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ReadError> {
-    let mut found = Vec::new();
+pub fn discover(paths: &[PathBuf]) -> Result<Discovery, ReadError> {
+    discover_with(paths, &["yaml", "yml"])
+}
+
+/// Every file with one of `extensions` under `paths` (files are taken as
+/// given), sorted within each directory, each once however often it is
+/// named; what had to be passed over is listed apart.
+pub fn discover_with(paths: &[PathBuf], extensions: &[&str]) -> Result<Discovery, ReadError> {
+    let mut found = Discovery::default();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|e| ReadError::Unreadable {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
         if metadata.is_dir() {
-            walk(path, 0, &mut found);
-        } else {
-            found.push(path.clone());
+            walk(path, 0, extensions, &mut found);
+        } else if !found.files.contains(path) {
+            found.files.push(path.clone());
         }
     }
     Ok(found)
 }
 
-fn walk(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, depth: usize, extensions: &[&str], found: &mut Discovery) {
     if depth > MAX_DEPTH {
+        found.skipped.push((
+            dir.to_path_buf(),
+            format!("deeper than {MAX_DEPTH} directories (a link that loops?)"),
+        ));
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            found.skipped.push((dir.to_path_buf(), error.to_string()));
+            return;
+        }
     };
     let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for entry in entries {
-        let Ok(metadata) = std::fs::symlink_metadata(&entry) else {
-            continue;
+        let metadata = match std::fs::symlink_metadata(&entry) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                found.skipped.push((entry, error.to_string()));
+                continue;
+            }
         };
         if metadata.is_dir() {
-            walk(&entry, depth + 1, found);
-        } else if entry.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            found.push(entry);
+            walk(&entry, depth + 1, extensions, found);
+        } else if entry
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x))
+            && !found.files.contains(&entry)
+        {
+            found.files.push(entry);
         }
     }
 }

@@ -151,6 +151,7 @@ pub fn from_text(
     let named = Arc::new(SourceFile::new(shown, text));
     check_flow_depth(text, &named)?;
     let preamble = preamble(text, &named)?;
+    let builtin = rules.is_none() && preamble.rules.is_none();
     let model = match rules {
         Some(model) => model.clone(),
         None => match preamble.rules {
@@ -169,7 +170,33 @@ pub fn from_text(
         },
     };
     let start = preamble.start.unwrap_or_else(default_start);
-    let file = read_yaml::<ScenarioFile>(&model, start, text, &named)?;
+    let file = read_yaml::<ScenarioFile>(&model, start, text, &named).map_err(|error| {
+        // A name unknown to the built-in rules is most often a scenario that
+        // forgot to name its own: say which rules were used, and how to
+        // choose others.
+        match error {
+            LoadError::Invalid(mut diagnostic)
+                if builtin
+                    && [
+                        LoadProblem::UnknownWallet,
+                        LoadProblem::UnknownCategory,
+                        LoadProblem::UnknownPaymentMethod,
+                    ]
+                    .iter()
+                    .any(|p| p.code() == diagnostic.code) =>
+            {
+                diagnostic
+                    .message
+                    .push_str(" (rules used: the built-in rules/amazon.promo, as the scenario has no `rules:`)");
+                let help = diagnostic.help.take().unwrap_or_default();
+                diagnostic.help = Some(format!(
+                    "{help}; to check against your own rules, add `rules: path/to/your.promo` to the scenario or run it with `--rules FILE`"
+                ));
+                LoadError::Invalid(diagnostic)
+            }
+            other => other,
+        }
+    })?;
     Ok(Scenario {
         path: path.to_path_buf(),
         name: file.name.clone(),

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use check::Failure;
-pub use discover::{discover, discover_partition, Partition};
+pub use discover::{discover, discover_partition, discover_with, Discovery, Partition};
 pub use load::{from_text, load, LoadError, RulesCache, Scenario};
 pub use problem::LoadProblem;
 pub use replay::{acting, open_accounts, replay, Observer};
