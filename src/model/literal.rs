@@ -53,13 +53,18 @@ pub fn parse_number(text: &str) -> Result<Decimal, AmountError> {
 }
 
 /// Reads an amount: a [`parse_number`] that is not negative and has at most
-/// `decimals` places once trailing zeros are dropped (`5.00` coins is 5).
+/// `decimals` places once trailing zeros are dropped (`4.50` USD is 4.5); a
+/// unit counted whole takes no decimal point at all (`5.00` coins is
+/// refused). A YAML scenario's unquoted number reaches this as the reader
+/// formats it (`5.00` as `5`), so there only a quoted `"5.00"` is refused.
 pub fn parse_amount(text: &str, decimals: u32) -> Result<Decimal, AmountError> {
     let value = parse_number(text)?;
     if value.is_sign_negative() && !value.is_zero() {
         return Err(AmountError::Negative);
     }
-    if value.normalize().scale() > decimals {
+    // A unit counted whole is written without a decimal point: `5.00`
+    // points is more likely 5.00 of money meant than 5 points.
+    if value.normalize().scale() > decimals || (decimals == 0 && text.contains('.')) {
         return Err(AmountError::TooPrecise { decimals });
     }
     Ok(value)
@@ -102,7 +107,7 @@ mod tests {
         ok("4.99", 2, Decimal::new(499, 2));
         ok(" 4.99 ", 2, Decimal::new(499, 2));
         ok("5.", 2, Decimal::new(5, 0));
-        ok("5.00", 0, Decimal::new(500, 2));
+        ok("5.00", 2, Decimal::new(500, 2));
         ok("0", 2, Decimal::ZERO);
         ok("-0", 2, Decimal::ZERO);
         ok("1000000000000000", 0, Decimal::from(MAX_AMOUNT));
@@ -118,6 +123,9 @@ mod tests {
         bad("--1", 2, AmountError::Malformed);
         bad("-1", 2, AmountError::Negative);
         bad("4.999", 2, AmountError::TooPrecise { decimals: 2 });
+        // Whole units take no decimal point: 5.00 of money was likely meant.
+        bad("5.00", 0, AmountError::TooPrecise { decimals: 0 });
+        bad("5.", 0, AmountError::TooPrecise { decimals: 0 });
         bad("10.5", 0, AmountError::TooPrecise { decimals: 0 });
         bad("1000000000000001", 0, AmountError::OutOfRange);
         bad("99999999999999999999", 0, AmountError::OutOfRange);

@@ -132,6 +132,34 @@ impl Lowering {
     ) -> Option<Decimal> {
         let unit_name = wallet.unit.name(&self.currency).to_string();
         if amount.unit.text != unit_name {
+            // An amount of money for a wallet of named units: the same value
+            // in its units, not the same number (20.00 USD is 2000 pt at
+            // 0.01 USD a pt).
+            let converted = match (&wallet.unit, amount.unit.text == self.currency.code) {
+                (crate::model::Unit::Named { value, .. }, true) => amount
+                    .number
+                    .text
+                    .parse::<Decimal>()
+                    .ok()
+                    .filter(|_| !value.is_zero())
+                    .and_then(|money| money.checked_div(*value))
+                    .map(|count| (count, *value)),
+                _ => None,
+            };
+            let help = match converted {
+                Some((count, value)) if count.fract().is_zero() => format!(
+                    "write `{} {unit_name}` ({} {} at {value} {} a {unit_name})",
+                    count.normalize(),
+                    amount.number.text,
+                    self.currency.code,
+                    self.currency.code
+                ),
+                Some((_, value)) => format!(
+                    "`{}` holds whole {unit_name}s of {value} {}: {} {} is not a whole number of them",
+                    wallet.name, self.currency.code, amount.number.text, self.currency.code
+                ),
+                None => format!("write `{} {unit_name}`", amount.number.text),
+            };
             self.problem_with_help(
                 RulesProblem::UnitMismatch,
                 amount.unit.span,
@@ -140,7 +168,7 @@ impl Lowering {
                     wallet.name, amount.unit.text
                 ),
                 "wrong unit",
-                format!("write `{} {unit_name}`", amount.number.text),
+                help,
             );
             return None;
         }

@@ -311,7 +311,13 @@ pub(crate) fn amount(
         ),
         AmountError::TooPrecise { decimals: 0 } => (
             LoadProblem::BadAmount,
-            format!("amount `{text}` is not a whole number of {unit}"),
+            if text.trim().trim_end_matches('0').ends_with('.') {
+                format!(
+                    "amount `{text}` is written with a decimal point, but {unit} are counted whole: write a whole number of {unit} (an amount of money in {unit} is usually far more of them)"
+                )
+            } else {
+                format!("amount `{text}` is not a whole number of {unit}")
+            },
         ),
         AmountError::TooPrecise { decimals } => (
             LoadProblem::BadAmount,
