@@ -210,6 +210,19 @@ fn in_context(before: &str, previous: &str, rest: &str) -> Option<&'static str> 
         "`each` follows an amount (`5.00 USD each`); a percentage already applies to each unit"
     } else if rest.starts_with("separate") {
         "`separate` names two classes or more: `separate voucher, order`"
+    } else if !previous.is_empty()
+        && rest.starts_with('-')
+        && rest[1..].starts_with(char::is_alphabetic)
+    {
+        "names are joined with `_`, not `-`: `half_up`, `opt_in`"
+    } else if rest.starts_with(',') && line_before.trim_start().starts_with("precedence") {
+        "the precedence is one chain, first spent first: `precedence a > b > card`"
+    } else if first_word == "assert" && {
+        let mut words = rest.split_whitespace().skip(1);
+        let name = words.next().unwrap_or("");
+        !name.contains(':') && words.next().is_some_and(|w| !w.starts_with(':'))
+    } {
+        "an assertion is `assert NAME: CONDITION`: add `:` after its name"
     } else {
         return None;
     })
