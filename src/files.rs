@@ -151,7 +151,11 @@ pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, ReadError> 
             offset,
         });
     }
-    Ok(text)
+    // A byte-order mark some editors write is not part of the text.
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 /// Writes `contents` to `path` atomically: into a temporary file beside it,

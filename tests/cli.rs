@@ -424,3 +424,29 @@ fn fuzz_refuses_an_out_path_it_could_never_write_before_it_starts() {
     );
     let _ = std::fs::remove_file(&file);
 }
+
+/// A UTF-8 byte-order mark, as some editors write, is accepted in rules and
+/// scenario files alike.
+#[test]
+fn a_byte_order_mark_is_accepted_in_both_kinds_of_file() {
+    let dir = std::env::temp_dir().join(format!("promosim-bom-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rules = dir.join("bom.promo");
+    std::fs::write(
+        &rules,
+        "\u{feff}currency USD\ncategory a\npayment card { default }\nprecedence card\n",
+    )
+    .expect("write");
+    let checked = promosim(&["check", rules.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&checked), 0, "{}", text(&checked.stderr));
+    let scenario = dir.join("bom.yaml");
+    std::fs::write(
+        &scenario,
+        "\u{feff}name: bom\nrules: bom.promo\nsteps:\n  - checkout:\n      items: [ { sku: x, category: a, price: 1.00 } ]\n    expect: { paid: { card: 1.00 } }\n",
+    )
+    .expect("write");
+    let run = promosim(&["run", scenario.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&run), 0, "{}{}", text(&run.stdout), text(&run.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

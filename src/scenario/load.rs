@@ -362,10 +362,16 @@ fn yaml_diagnostic(named: &Arc<SourceFile>, text: &str, error: &serde_yaml::Erro
         .as_ref()
         .and_then(|r| r.label.clone())
         .unwrap_or(path_label);
-    let help = raised
+    let mut help = raised
         .and_then(|r| r.help)
         .unwrap_or_else(|| kind.help().into());
     let start = error.location().map_or(0, |l| l.index()).min(text.len());
+    // The reader's words for a tab in the indentation say nothing of tabs.
+    let mut message = message;
+    if text[start..].starts_with('\t') {
+        message = "a tab in the indentation: YAML indents with spaces only".into();
+        help = "replace the tab with spaces (two per level, like the rest of the file)".into();
+    }
     let token = text[start..]
         .find(|c: char| c.is_whitespace() || ",:{}[]".contains(c))
         .unwrap_or(text.len() - start);

@@ -35,6 +35,10 @@ problem_kinds! {
         TwoActions = ("scenario::two_actions",
             "a step with more than one action",
             "a step does one thing: make each action its own step"),
+        /// An expectation only a checkout can meet, on another kind of step.
+        ExpectNotForStep = ("scenario::expect_not_for_step",
+            "an expectation the step cannot meet: `paid`, `discount`, `subtotal`, `shipping`, `total` and `earned` are for checkouts, `refunded` and `forfeited` for refunds",
+            "move it to the step it describes, or remove it"),
         /// A step with nothing in it.
         EmptyStep = ("scenario::empty_step",
             "a step with neither an action nor expectations",

@@ -149,6 +149,45 @@ impl<'de> Deserialize<'de> for Step {
                 let several = context::<A::Error, _>(|c| {
                     c.accounts.as_ref().is_some_and(|names| names.len() > 1)
                 })?;
+                // Expectations only one kind of step can meet are refused up
+                // front, not found failing at run time.
+                if let (Some(operation), Some(expect)) = (&step.operation, &step.expect) {
+                    let misplaced = match operation {
+                        Operation::Checkout(_) => [
+                            ("refunded", expect.refunded.is_some()),
+                            ("forfeited", expect.forfeited.is_some()),
+                        ]
+                        .into_iter()
+                        .find(|(_, given)| *given),
+                        _ => [
+                            ("paid", expect.paid.is_some()),
+                            ("discount", expect.discount.is_some()),
+                            ("subtotal", expect.subtotal.is_some()),
+                            ("shipping", expect.shipping.is_some()),
+                            ("total", expect.total.is_some()),
+                            ("earned", expect.earned.is_some()),
+                        ]
+                        .into_iter()
+                        .chain(
+                            [
+                                ("refunded", expect.refunded.is_some()),
+                                ("forfeited", expect.forfeited.is_some()),
+                            ]
+                            .into_iter()
+                            .filter(|_| !matches!(operation, Operation::Refund(_))),
+                        )
+                        .find(|(_, given)| *given),
+                    };
+                    if let Some((key, _)) = misplaced {
+                        return Err(raise(
+                            LoadProblem::ExpectNotForStep,
+                            format!(
+                                "`expect: {{ {key}: ... }}` on a `{}` step, which can never meet it",
+                                operation.describe(&*rules::<A::Error>()?)
+                            ),
+                        ));
+                    }
+                }
                 let moves_clock = matches!(step.operation, Some(Operation::Advance(_)));
                 if several && step.account.is_none() && !moves_clock {
                     return Err(raise(
