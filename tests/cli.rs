@@ -450,3 +450,31 @@ fn a_byte_order_mark_is_accepted_in_both_kinds_of_file() {
     assert_eq!(code(&run), 0, "{}{}", text(&run.stdout), text(&run.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A broken policy assertion in a scenario shows what each side came to.
+#[test]
+fn a_broken_assertion_shows_its_values() {
+    let dir = std::env::temp_dir().join(format!("promosim-assert-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("r.promo"),
+        "currency USD\ncategory a\npayment card { default }\nprecedence card\n\
+         promo OFF { discount 50% on a; automatic }\nassert capped: discount <= 20% of subtotal\n",
+    )
+    .expect("write");
+    let scenario = dir.join("s.yaml");
+    std::fs::write(
+        &scenario,
+        "name: x\nrules: r.promo\nsteps:\n  - checkout:\n      items: [ { sku: x, category: a, price: 4.00 } ]\n",
+    )
+    .expect("write");
+    let run = promosim(&["run", scenario.to_str().expect("utf-8 path")]);
+    assert_eq!(code(&run), 1);
+    assert!(
+        text(&run.stdout).contains("broken: discount is 2.00, 20% of subtotal is 0.80"),
+        "{}",
+        text(&run.stdout)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use crate::model::literal::MAX_DAYS;
-pub use format::{format_model, format_source};
+pub use format::{expression as format_expression, format_model, format_source};
 pub use lint::{lint, Lint};
 pub use lower::MAX_CATEGORIES;
 pub use problem::RulesProblem;

@@ -73,11 +73,15 @@ impl<'m> Observer<'m> for Expectations {
         check(&mut self.failures, account, number, expect, result);
         if let Some(checked) = checked {
             for name in &checked.broken_assertions {
+                let detail = match &checked.result {
+                    Ok(Outcome::Checkout(receipt)) => assertion_values(account, name, receipt),
+                    _ => None,
+                };
                 self.failures.push(Failure {
                     step: number,
                     field: format!("assert {name}"),
                     expected: "holds".into(),
-                    actual: "broken".into(),
+                    actual: detail.map_or_else(|| "broken".into(), |d| format!("broken: {d}")),
                 });
             }
         }
@@ -279,4 +283,49 @@ fn all_sources(model: &Model) -> impl Iterator<Item = Source> + '_ {
     (0..model.wallets.len())
         .map(Source::Wallet)
         .chain((0..model.payment_methods.len()).map(Source::Payment))
+}
+
+/// What each side of every comparison in assertion `name` came to after the
+/// checkout: `discount <= 20% of subtotal` as `discount is 2.00, 20% of
+/// subtotal is 0.80`, so a broken policy shows why.
+fn assertion_values(
+    account: &Account<'_>,
+    name: &str,
+    receipt: &crate::engine::Receipt,
+) -> Option<String> {
+    use crate::model::Expr;
+    fn sides<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match expr {
+            Expr::Or(parts) | Expr::And(parts) => parts.iter().for_each(|p| sides(p, out)),
+            Expr::Not(inner) => sides(inner, out),
+            Expr::Compare(left, _, right) => {
+                out.push(left);
+                out.push(right);
+            }
+            _ => {}
+        }
+    }
+    let model = account.model();
+    let assertion = model.assertions.iter().find(|a| a.name == name)?;
+    let mut found = Vec::new();
+    sides(&assertion.expr, &mut found);
+    let shown: Vec<String> = found
+        .into_iter()
+        .filter(|e| !matches!(e, Expr::Number(_)))
+        .map(|e| {
+            let value = crate::engine::policy::value(e, receipt, account).map_or_else(
+                || "out of range".to_string(),
+                |v| {
+                    let v = v.normalize();
+                    if v.scale() > model.currency.decimals {
+                        v.to_string()
+                    } else {
+                        crate::model::money::fixed(v, model.currency.decimals)
+                    }
+                },
+            );
+            format!("{} is {value}", crate::rules::format_expression(model, e))
+        })
+        .collect();
+    (!shown.is_empty()).then(|| shown.join(", "))
 }
