@@ -40,6 +40,32 @@ pub struct Expect {
     pub forfeited: Option<SourceAmounts>,
 }
 
+impl Expect {
+    /// The keys given that only a checkout can meet.
+    pub fn checkout_keys(&self) -> impl Iterator<Item = &'static str> {
+        [
+            ("paid", self.paid.is_some()),
+            ("discount", self.discount.is_some()),
+            ("subtotal", self.subtotal.is_some()),
+            ("shipping", self.shipping.is_some()),
+            ("total", self.total.is_some()),
+            ("earned", self.earned.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, given)| given.then_some(key))
+    }
+
+    /// The keys given that only a refund can meet.
+    pub fn refund_keys(&self) -> impl Iterator<Item = &'static str> {
+        [
+            ("refunded", self.refunded.is_some()),
+            ("forfeited", self.forfeited.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, given)| given.then_some(key))
+    }
+}
+
 /// The keys of `expect:`, in the order the format documents them.
 pub const EXPECT_KEYS: &[&str] = &[
     "error",

@@ -152,33 +152,14 @@ impl<'de> Deserialize<'de> for Step {
                 // Expectations only one kind of step can meet are refused up
                 // front, not found failing at run time.
                 if let (Some(operation), Some(expect)) = (&step.operation, &step.expect) {
-                    let misplaced = match operation {
-                        Operation::Checkout(_) => [
-                            ("refunded", expect.refunded.is_some()),
-                            ("forfeited", expect.forfeited.is_some()),
-                        ]
-                        .into_iter()
-                        .find(|(_, given)| *given),
-                        _ => [
-                            ("paid", expect.paid.is_some()),
-                            ("discount", expect.discount.is_some()),
-                            ("subtotal", expect.subtotal.is_some()),
-                            ("shipping", expect.shipping.is_some()),
-                            ("total", expect.total.is_some()),
-                            ("earned", expect.earned.is_some()),
-                        ]
-                        .into_iter()
-                        .chain(
-                            [
-                                ("refunded", expect.refunded.is_some()),
-                                ("forfeited", expect.forfeited.is_some()),
-                            ]
-                            .into_iter()
-                            .filter(|_| !matches!(operation, Operation::Refund(_))),
-                        )
-                        .find(|(_, given)| *given),
-                    };
-                    if let Some((key, _)) = misplaced {
+                    let is_checkout = matches!(operation, Operation::Checkout(_));
+                    let is_refund = matches!(operation, Operation::Refund(_));
+                    let misplaced = expect
+                        .checkout_keys()
+                        .filter(|_| !is_checkout)
+                        .chain(expect.refund_keys().filter(|_| !is_refund))
+                        .next();
+                    if let Some(key) = misplaced {
                         return Err(raise(
                             LoadProblem::ExpectNotForStep,
                             format!(
