@@ -69,7 +69,10 @@ impl<'de> Deserialize<'de> for ScenarioFile {
                 let mut name = None;
                 read_struct(&mut map, FILE_KEYS, |key, map| {
                     match key {
-                        "version" => file.version = Some(map.next_value()?),
+                        "version" => {
+                            file.version =
+                                Some(values::Count(map.next_value::<values::Version>()?.0))
+                        }
                         "name" => name = Some(map.next_value_seed(TextSeed)?),
                         "rules" => file.rules = Some(map.next_value_seed(TextSeed)?),
                         "start" => file.start = Some(map.next_value()?),

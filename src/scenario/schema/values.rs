@@ -490,6 +490,25 @@ impl<'de> Deserialize<'de> for ErrorName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Count(pub usize);
 
+/// The format's `version:`: 1 (one account) or 2 (`accounts:`), checked where
+/// it is written.
+pub struct Version(pub usize);
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar(d, |raw| {
+            match raw.trim() {
+            "1" => Ok(Version(1)),
+            "2" => Ok(Version(2)),
+            other => Err((
+                LoadProblem::BadNumber,
+                format!("`version: {other}` is not a version of the format promosim reads: 1 (one account) or 2 (`accounts:`)"),
+            )),
+        }
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, |raw| {
