@@ -371,6 +371,11 @@ fn yaml_diagnostic(named: &Arc<SourceFile>, text: &str, error: &serde_yaml::Erro
     if text[start..].starts_with('\t') {
         message = "a tab in the indentation: YAML indents with spaces only".into();
         help = "replace the tab with spaces (two per level, like the rest of the file)".into();
+    } else if message.contains("unknown field `<<`") {
+        message = "a YAML merge key (`<<: *anchor`): promosim reads anchors (`&a` ... `*a`) for whole values, not merges".into();
+        help =
+            "write the fields out, or make the anchor the whole value and refer to it with `*name`"
+                .into();
     }
     let token = text[start..]
         .find(|c: char| c.is_whitespace() || ",:{}[]".contains(c))
