@@ -494,24 +494,12 @@ fn explain_step(
                 );
             }
             if let Some(forms) = model.max_forms {
-                let mut grants: Vec<usize> = receipt
-                    .lines
-                    .iter()
-                    .filter(|l| l.amount.is_positive())
-                    .filter_map(|l| l.grant)
-                    .collect();
-                grants.sort_unstable();
-                grants.dedup();
-                let payment = receipt
-                    .lines
-                    .iter()
-                    .any(|l| l.grant.is_none() && l.amount.is_positive());
+                let (grants, methods) = receipt.forms();
                 let _ = writeln!(
                     out,
-                    "  forms of payment: {} of at most {forms} ({} grant(s){}); the least card among the choices that fit",
-                    grants.len() + usize::from(payment),
-                    grants.len(),
-                    if payment { " and the payment method" } else { "" }
+                    "  forms of payment: {} of at most {forms} ({grants} grant(s){}); the least card among the choices that fit",
+                    grants + methods,
+                    if methods > 0 { " and the payment method" } else { "" }
                 );
             }
             let _ = writeln!(out, "  who paid what:");

@@ -300,6 +300,21 @@ impl Receipt {
             .sum()
     }
 
+    /// The forms of payment it used (`max forms of payment`): how many grants
+    /// paid something, and how many payment methods.
+    pub fn forms(&self) -> (usize, usize) {
+        let mut grants: Vec<GrantId> = Vec::new();
+        let mut methods: Vec<Source> = Vec::new();
+        for line in self.lines.iter().filter(|l| l.amount.is_positive()) {
+            match line.grant {
+                Some(grant) if !grants.contains(&grant) => grants.push(grant),
+                None if !methods.contains(&line.source) => methods.push(line.source),
+                _ => {}
+            }
+        }
+        (grants.len(), methods.len())
+    }
+
     /// Value grant `grant` paid in all (zero if it paid nothing).
     pub fn paid_by_grant(&self, grant: GrantId) -> Money {
         self.lines

@@ -149,25 +149,13 @@ pub(super) fn check(
     // At most the rules' forms of payment: each grant that pays, and each
     // payment method.
     if let Some(forms) = model.max_forms {
-        // (0, grant) or (1, payment method): one per form.
-        let mut used: Vec<(u8, usize)> = receipt
-            .lines
-            .iter()
-            .filter(|l| l.amount.is_positive())
-            .map(|l| match (l.grant, l.source) {
-                (Some(grant), _) => (0, grant),
-                (None, Source::Payment(p)) => (1, p),
-                (None, Source::Wallet(w)) => (2, w),
-            })
-            .collect();
-        used.sort_unstable();
-        used.dedup();
-        if used.len() > forms as usize {
+        let (grants, methods) = receipt.forms();
+        if grants + methods > forms as usize {
             violations.push(Violation::new(
                 Invariant::WithinFormsOfPayment,
                 format!(
-                    "the checkout used {} forms of payment, past the rules' {forms}",
-                    used.len()
+                    "the checkout used {} forms of payment ({grants} grant(s), {methods} payment method(s)), past the rules' {forms}",
+                    grants + methods
                 ),
             ));
         }
