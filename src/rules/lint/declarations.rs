@@ -11,22 +11,6 @@ pub(super) fn lint_declarations(model: &Model, findings: &mut Findings) {
     let spans = &model.source_map;
     let wallet_span = |w: usize| spans.wallets.get(w).copied().unwrap_or_default();
 
-    // P024: one form of payment: a grant pays only an order it covers whole.
-    if model.max_forms == Some(1) && model.wallets.iter().any(|w| !w.points) {
-        findings.add(
-            Lint::OneFormOfPayment,
-            model
-                .source_map
-                .layout
-                .max_forms
-                .as_ref()
-                .map_or_else(Default::default, |l| l.span),
-            "with one form of payment, a grant pays only an order it covers whole: any order it covers in part goes whole to the payment method".into(),
-            "credit never combines",
-            "allow at least 2 forms (`max forms of payment 2`), so that a grant can pay part of an order and the card the rest".into(),
-        );
-    }
-
     // P021: promotional-before-paid with nothing to tell apart, or `paid`
     // with no criterion that reads it.
     let by_promotional = model

@@ -8,6 +8,7 @@
 mod conditions;
 mod declarations;
 mod discounts;
+mod limits;
 mod rewards;
 
 use std::collections::HashSet;
@@ -231,6 +232,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
     declarations::lint_declarations(model, &mut findings);
     discounts::lint_promos(model, &mut findings);
     rewards::lint_rewards(model, &mut findings);
+    limits::lint_limits(model, &mut findings);
     discounts::lint_stacking(model, &mut findings);
     let allowed = allowances(text);
     findings.found.retain(|d| !allowed.contains(d.code));

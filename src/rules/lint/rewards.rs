@@ -7,7 +7,6 @@ use crate::model::{EarnedExpiry, Model, PromoEffect, RewardRate, Source};
 pub(super) fn lint_rewards(model: &Model, findings: &mut Findings) {
     let spans = &model.source_map;
     lint_points(model, findings);
-    lint_caps(model, findings);
     for (p, promo) in model.promos.iter().enumerate() {
         let PromoEffect::Reward(reward) = &promo.effect else {
             continue;
@@ -59,55 +58,6 @@ pub(super) fn lint_rewards(model: &Model, findings: &mut Findings) {
                     "name a source that pays for its items in `paid by`",
                 );
             }
-        }
-    }
-}
-
-/// P022: a credit no account can ever take, being larger than a wallet's
-/// maximum. P023: a cap per checkout that the maximum balance makes moot.
-fn lint_caps(model: &Model, findings: &mut Findings) {
-    for (w, wallet) in model.wallets.iter().enumerate() {
-        let (Some(cap), Some(max)) = (wallet.max_per_checkout, wallet.max_balance) else {
-            continue;
-        };
-        if cap >= max {
-            findings.add(
-                Lint::CapPastMaximum,
-                model.source_map.wallets.get(w).copied().unwrap_or_default(),
-                format!(
-                    "`{}` pays at most {cap} {unit} per checkout but never holds more than {max} {unit}: the cap never binds",
-                    wallet.name,
-                    unit = wallet.unit.name(&model.currency),
-                ),
-                "a cap that never binds",
-                "lower the cap below the maximum, or remove it".into(),
-            );
-        }
-    }
-    for (p, promo) in model.promos.iter().enumerate() {
-        let PromoEffect::Credit(credit) = &promo.effect else {
-            continue;
-        };
-        let too_big = credit.wallets.iter().find(|w| {
-            model.wallets[**w]
-                .max_balance
-                .is_some_and(|max| credit.amount > max)
-        });
-        if let Some(w) = too_big {
-            let wallet = &model.wallets[*w];
-            findings.add(
-                Lint::CreditPastMaximum,
-                model.source_map.promos.get(p).copied().unwrap_or_default(),
-                format!(
-                    "`{}` grants {} {}, more than `{}` may ever hold",
-                    promo.code,
-                    credit.amount,
-                    wallet.unit.name(&model.currency),
-                    wallet.name
-                ),
-                "never fits",
-                "lower the credit, or raise the wallet's maximum".into(),
-            );
         }
     }
 }
