@@ -1,5 +1,7 @@
 //! Any bytes as a scenario file against the shipped rules: loading must never
-//! panic or blow up, and whatever loads must run without panicking.
+//! panic or blow up, whatever loads must run without panicking, and `run
+//! --update=all` must either refuse it or write a text that loads to the
+//! same steps (the update checks that) and then passes.
 #![no_main]
 
 use std::path::Path;
@@ -31,6 +33,27 @@ fuzz_target!(|data: &[u8]| {
                 "{:?}",
                 outcome.failures
             );
+            let fill = promosim::scenario::update::Fill::All;
+            let updated = promosim::scenario::update::update_text(
+                Path::new("fuzz.yaml"),
+                &text,
+                Some(rules()),
+                &cache,
+                fill,
+            );
+            if let Ok((after, _, _, left)) = updated {
+                if left.is_empty() {
+                    let again = from_text(Path::new("fuzz.yaml"), &after, Some(rules()), &cache)
+                        .expect("an updated file loads");
+                    let failures = run(&again, false).failures;
+                    assert!(
+                        failures
+                            .iter()
+                            .all(|f| f.field.starts_with("assert ") || f.step == 0),
+                        "{failures:?}\n{after}"
+                    );
+                }
+            }
         }
         Err(error) => {
             let _ = error.render(false);

@@ -47,10 +47,12 @@ fn write_stdout(text: std::fmt::Arguments<'_>) {
 mod fuzz;
 mod rules;
 mod scenarios;
+mod update;
 
 use fuzz::fuzz_command;
 use rules::{check, explain_code, fmt, lint};
 use scenarios::{explain, run};
+use update::new_scenario;
 
 /// Exit code: everything held.
 pub const EXIT_OK: u8 = 0;
@@ -79,6 +81,15 @@ pub enum Format {
     Pretty,
     /// One JSON object for tools.
     Json,
+}
+
+/// What `run --update` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UpdateWhat {
+    /// The values of the expectations already written.
+    Existing,
+    /// Also the whole outcome of every step that has no `expect:`.
+    All,
 }
 
 /// The commands.
@@ -113,9 +124,40 @@ pub enum Command {
         /// to the directory given), to split a suite across CI machines.
         #[arg(long, value_name = "K/N")]
         partition: Option<crate::scenario::Partition>,
+        /// Write what each step did into its `expect:` (the values of the keys
+        /// already there; with `=all`, also the whole outcome of steps that have
+        /// none), print the diff, then run. Comments and layout stay as written.
+        #[arg(long, value_enum, value_name = "WHAT", num_args = 0..=1, require_equals = true, default_missing_value = "existing")]
+        update: Option<UpdateWhat>,
         /// Scenario files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Start a scenario from a short description: its account and one line of
+    /// the scenario format per step, filled in with what each step does.
+    #[command(
+        after_help = "Example:\n  promosim new scenarios/music/credit_first.yaml --rules my.promo --balance gift_card=10.00 \\\n    'redeem: MUSIC10' 'checkout: {items: [{category: music, price: 12.00}]}'\n\nReview the file it writes (its expectations are what promosim computed), then commit it."
+    )]
+    New {
+        /// The scenario file to write (`-`: print it instead).
+        file: PathBuf,
+        /// The steps, one line of the scenario format each, e.g. `redeem: MUSIC10`.
+        steps: Vec<String>,
+        /// What it proves (default: from the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Rules file (default: the built-in rules); written relative to the scenario.
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        /// Start date.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        start: Option<String>,
+        /// An opening balance (repeatable).
+        #[arg(long = "balance", value_name = "WALLET=AMOUNT")]
+        balances: Vec<String>,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Find rules that are valid but almost certainly not meant (P001...).
     #[command(
@@ -232,8 +274,29 @@ pub fn execute(cli: Cli) -> u8 {
             junit,
             explain,
             partition,
+            update,
             paths,
-        } => run(rules, format, junit, explain, partition, &paths),
+        } => run(rules, format, junit, explain, partition, update, &paths),
+        Command::New {
+            file,
+            steps,
+            name,
+            rules,
+            start,
+            balances,
+            force,
+        } => new_scenario(
+            &file,
+            crate::scenario::update::scaffold::Draft {
+                name: name.unwrap_or_default(),
+                rules,
+                start,
+                balances: Vec::new(),
+                steps,
+            },
+            &balances,
+            force,
+        ),
         Command::Lint { files, format } => lint(&files, format),
         Command::Fmt { check, files } => fmt(&files, check),
         Command::Explain {

@@ -11,6 +11,7 @@ pub(super) fn run(
     junit: Option<PathBuf>,
     explain: bool,
     partition: Option<crate::scenario::Partition>,
+    update: Option<UpdateWhat>,
     paths: &[PathBuf],
 ) -> u8 {
     let color_err = color_on(std::io::stderr().is_terminal());
@@ -40,6 +41,12 @@ pub(super) fn run(
         eprintln!("no scenario files (*.yaml, *.yml) under the given paths");
         return EXIT_INVALID;
     }
+    let updated = match update {
+        Some(what) => {
+            super::update::update_files(&files, rules.as_ref(), what, format == Format::Pretty)
+        }
+        None => true,
+    };
     let report = run_files(&files, &RunOptions { rules, explain });
     match format {
         Format::Pretty => out!(
@@ -57,7 +64,7 @@ pub(super) fn run(
             return EXIT_INVALID;
         }
     }
-    if report.all_passed() && found.skipped.is_empty() {
+    if report.all_passed() && found.skipped.is_empty() && updated {
         EXIT_OK
     } else {
         if !found.skipped.is_empty() {

@@ -12,6 +12,7 @@ pub mod replay;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod update;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -27,6 +27,10 @@ problem_kinds! {
         DuplicateKey = ("scenario::duplicate_key",
             "a key or a name is given twice in one map",
             "keep one of them"),
+        /// `run --update` could not edit a file's text safely.
+        NotUpdatable = ("scenario::not_updatable",
+            "`run --update` could not change the file's expectations in place without changing anything else (a layout its locator does not read, or edits that would change the steps)",
+            "update the expected values by hand; the run shows each one that differs"),
         /// An unknown step kind.
         UnknownStep = ("scenario::unknown_step",
             "a step kind the format does not have",
