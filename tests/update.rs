@@ -242,3 +242,72 @@ fn the_whole_suite_survives_update_and_fill() {
     }
     assert!(filled > 10, "only {filled} files had steps to fill");
 }
+
+/// Every expected `total`, `subtotal` and `paid` amount of the suite made
+/// wrong (a 7 put in front) is put right by `--update`: the file passes
+/// again, each wrong value is changed once, and no line without one changes.
+#[test]
+fn update_puts_right_every_wrong_amount_of_the_suite() {
+    use promosim::scenario::update::{update_text, Fill};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let found = promosim::scenario::discover(&[root]).expect("the suite");
+    let cache = promosim::scenario::RulesCache::default();
+    let mut mutated_files = 0;
+    for path in &found.files {
+        let original = std::fs::read_to_string(path).expect("read");
+        let (wrong, mutated) = make_amounts_wrong(&original);
+        if mutated.is_empty() {
+            continue;
+        }
+        mutated_files += 1;
+        let (after, changed, _, left) = update_text(path, &wrong, None, &cache, Fill::Existing)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(left.is_empty(), "{}: {left:?}", path.display());
+        assert_eq!(changed, mutated.iter().sum::<usize>(), "{}", path.display());
+        for (number, (before, now)) in original.lines().zip(after.lines()).enumerate() {
+            if mutated[number] == 0 {
+                assert_eq!(before, now, "{}:{}", path.display(), number + 1);
+            }
+        }
+        let scenario = promosim::scenario::from_text(path, &after, None, &cache).expect("loads");
+        let failures = promosim::scenario::run(&scenario, false).failures;
+        assert!(failures.is_empty(), "{}: {failures:?}", path.display());
+    }
+    assert!(mutated_files > 100, "only {mutated_files} files had amounts to break");
+}
+
+/// The text with a `7` before every amount after `total: `, `subtotal: `
+/// and inside a one-line `paid: {...}`, and the count made wrong per line.
+fn make_amounts_wrong(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::new();
+    let mut counts = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let mut count = 0;
+        let mut result = String::new();
+        if line.trim_start().starts_with('#') {
+            out.push_str(line);
+            counts.push(0);
+            continue;
+        }
+        let paid = line.find("paid: {").map(|at| (at, line[at..].find('}').map(|e| at + e)));
+        let mut i = 0;
+        let bytes = line.as_bytes();
+        while i < line.len() {
+            let after_key = ["total: ", "subtotal: "]
+                .iter()
+                .any(|key| line[..i].ends_with(key) && !line[..i].ends_with(&format!("_{key}")));
+            let in_paid = matches!(paid, Some((start, Some(end))) if i > start + 6 && i < end)
+                && line[..i].ends_with(": ");
+            if (after_key || in_paid) && bytes[i].is_ascii_digit() {
+                result.push('7');
+                count += 1;
+            }
+            let c = line[i..].chars().next().unwrap_or(' ');
+            result.push(c);
+            i += c.len_utf8();
+        }
+        out.push_str(&result);
+        counts.push(count);
+    }
+    (out, counts)
+}
