@@ -130,8 +130,15 @@ fn hint(text: &str, at: usize) -> Option<String> {
         .split_whitespace()
         .next()
         .and_then(|w| SLIPS.iter().find(|(s, _)| *s == w));
-    if let Some((_, fix)) = slip {
-        return Some((*fix).to_string());
+    // `=` is a slip for `==` only where a comparison belongs (an assertion,
+    // a condition); elsewhere (`unit pt = 0.01 USD` in a points wallet) the
+    // words around it say more.
+    let statement = before.rsplit('\n').next().unwrap_or(before);
+    let comparing = statement.contains("assert") || statement.contains("when");
+    if let Some((word, fix)) = slip {
+        if *word != "=" || comparing {
+            return Some((*fix).to_string());
+        }
     }
     if let Some(fix) = in_context(before, &previous, line_rest) {
         return Some(fix.to_string());
@@ -186,7 +193,9 @@ fn in_context(before: &str, previous: &str, rest: &str) -> Option<&'static str> 
     let after_every = line_before
         .strip_suffix(previous)
         .is_some_and(|b| b.trim_end().ends_with("every"));
-    Some(if number && after_every {
+    Some(if first_word == "=" && line_before.contains("points") {
+        "a points wallet names only its unit (`points star`): points are worth no money; rewards earn them and a discount's `cost N star from WALLET` spends them"
+    } else if number && after_every {
         "write `every N units of SCOPE`, e.g. `1 of every 3 units of socks`"
     } else if first_word == "each" && line_before.trim_start().starts_with("max") {
         "`max` caps a whole checkout; there is no cap per unit"
