@@ -273,7 +273,10 @@ fn update_puts_right_every_wrong_amount_of_the_suite() {
         let failures = promosim::scenario::run(&scenario, false).failures;
         assert!(failures.is_empty(), "{}: {failures:?}", path.display());
     }
-    assert!(mutated_files > 100, "only {mutated_files} files had amounts to break");
+    assert!(
+        mutated_files > 100,
+        "only {mutated_files} files had amounts to break"
+    );
 }
 
 /// The text with a `7` before every amount after `total: `, `subtotal: `
@@ -289,7 +292,9 @@ fn make_amounts_wrong(text: &str) -> (String, Vec<usize>) {
             counts.push(0);
             continue;
         }
-        let paid = line.find("paid: {").map(|at| (at, line[at..].find('}').map(|e| at + e)));
+        let paid = line
+            .find("paid: {")
+            .map(|at| (at, line[at..].find('}').map(|e| at + e)));
         let mut i = 0;
         let bytes = line.as_bytes();
         while i < line.len() {

@@ -102,6 +102,24 @@ impl<'m> Generator<'m> {
         }
     }
 
+    /// The same generator without the carts built on one edge of the rules
+    /// (see [`Edges`]): only to measure, in one run, what those carts add.
+    pub fn without_edge_carts(mut self) -> Self {
+        self.edges.focus.clear();
+        self
+    }
+
+    /// The first session of a campaign seeded `seed`, among the first
+    /// `budget`, that breaks a property: its number (0-based) and what it
+    /// broke. Sequential, for measuring how soon bugs are found.
+    pub fn first_failure(&self, seed: u64, budget: u64, checks: Checks) -> Option<(u64, Broken)> {
+        (0..budget).find_map(|index| {
+            self.generate(seed, index, checks)
+                .broken
+                .map(|broken| (index, broken))
+        })
+    }
+
     /// Generates session `index` of a campaign and replays it as it goes:
     /// each step is drawn from the account the earlier steps left, and taken
     /// with every check `checks` asks for.
@@ -342,6 +360,9 @@ impl Draw<'_, '_> {
         let generator = self.generator;
         let model = generator.model;
         let edges = &generator.edges;
+        if !edges.focus.is_empty() && self.rng.u8(0..4) == 0 {
+            return self.edge_cart();
+        }
         let count = self.rng.usize(0..=MAX_ITEMS);
         let mut items: Vec<Item> = (0..count)
             .map(|i| {
@@ -436,6 +457,53 @@ impl Draw<'_, '_> {
             shipping,
             pay_with,
             at_most,
+            codes,
+        }
+    }
+
+    /// A cart that sits on one edge of the rules: one item the promotion
+    /// concerns, at the price where it changes its mind (or a minor unit
+    /// either side), with the promotion's code when it needs one. A bug that
+    /// lives at one price among thousands is drawn here on purpose.
+    fn edge_cart(&mut self) -> CheckoutRequest {
+        let generator = self.generator;
+        let model = generator.model;
+        let focus = &generator.edges.focus;
+        let edge = &focus[self.rng.usize(0..focus.len())];
+        let category = if edge.categories.is_empty() {
+            self.rng.usize(0..model.categories.len())
+        } else {
+            edge.categories[self.rng.usize(0..edge.categories.len())]
+        };
+        let one = Money(1);
+        let price = match self.rng.u8(0..6) {
+            0 => edge.price + one,
+            1 => (edge.price - one).max(Money::ZERO),
+            _ => edge.price,
+        };
+        let mut item = Item::new(
+            edge.sku
+                .clone()
+                .unwrap_or_else(|| format!("{}-1", model.categories[category].name)),
+            category,
+            price,
+        );
+        item.tags.extend(edge.tag.clone());
+        let codes = match &edge.code {
+            Some(code) if self.rng.u8(0..4) != 0 => vec![code.clone()],
+            _ => Vec::new(),
+        };
+        let pay_with = generator
+            .opt_in
+            .iter()
+            .copied()
+            .filter(|_| self.rng.bool())
+            .collect();
+        CheckoutRequest {
+            items: vec![item],
+            shipping: Money::ZERO,
+            pay_with,
+            at_most: Vec::new(),
             codes,
         }
     }
