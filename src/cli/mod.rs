@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::printable;
 use crate::model::{Model, PromoEffect};
@@ -290,8 +290,42 @@ fn color_on(stream_is_terminal: bool) -> bool {
 
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    ExitCode::from(execute(cli))
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // clap's own help and usage errors follow `--color` too; it is read
+    // before parsing, since parsing is what prints them.
+    let choice = match color_flag(&args) {
+        Some(ColorWhen::Always) => clap::ColorChoice::Always,
+        Some(ColorWhen::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let parsed = Cli::command()
+        .color(choice)
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    match parsed {
+        Ok(cli) => ExitCode::from(execute(cli)),
+        Err(error) => error.exit(),
+    }
+}
+
+/// The last `--color WHEN` or `--color=WHEN` among the arguments, if valid.
+fn color_flag(args: &[std::ffi::OsString]) -> Option<ColorWhen> {
+    let mut found = None;
+    let mut words = args.iter().map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        let value = match word.strip_prefix("--color") {
+            Some("") => words.next().map(|w| w.into_owned()),
+            Some(rest) => rest.strip_prefix('=').map(str::to_string),
+            None => None,
+        };
+        if let Some(value) = value {
+            found = ColorWhen::from_str(&value, false).ok().or(found);
+        }
+    }
+    found
 }
 
 /// Runs a parsed command line; returns the exit code.
