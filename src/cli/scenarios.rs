@@ -12,7 +12,12 @@ pub(super) fn run(args: &RunArgs) -> u8 {
     // for: JSON on every path.
     let refuse = |kind: crate::files::InputProblem, message: String, file: Option<&str>| {
         match format {
-            Format::Pretty => eprintln!("{}", printable(&message)),
+            Format::Pretty => eprintln!(
+                "error[{}]: {}\n  help: {}",
+                crate::problem::ProblemKind::code(kind),
+                printable(&message),
+                crate::problem::ProblemKind::help(kind)
+            ),
             Format::Json => outln!(
                 "{}",
                 json::invalid(vec![json::problem(kind, &message, file)])
