@@ -265,11 +265,23 @@ fn the_editor_grammar_scopes_units_modes_quantities_and_codes() {
     let declaration = repository["declaration"]["match"]
         .as_str()
         .unwrap_or_default();
-    assert!(declaration.contains("promo") && declaration.contains("[A-Za-z0-9_]"));
-    let order = repository["discount-order"]["patterns"][2]["match"]
+    for statement in ["category", "wallet", "payment", "class", "tag"] {
+        assert!(declaration.contains(statement), "{statement}");
+    }
+    assert!(declaration.contains("[A-Za-z_]"));
+    // Promo codes are one scope wherever they appear, in any case.
+    let code_scope = repository["promo-code"]["name"].as_str();
+    let declared = &repository["promo-declaration"];
+    assert_eq!(declared["captures"]["2"]["name"].as_str(), code_scope);
+    assert!(declared["match"]
         .as_str()
-        .unwrap_or_default();
-    assert!(order.contains("a-z"), "lowercase codes in `discount order`");
+        .is_some_and(|m| m.contains("(promo)") && m.contains("a-z")));
+    let order = &repository["discount-order"]["patterns"][2];
+    assert_eq!(order["name"].as_str(), code_scope);
+    assert!(
+        order["match"].as_str().is_some_and(|m| m.contains("a-z")),
+        "lowercase codes in `discount order`"
+    );
     // The top-level order puts the contextual patterns before the keywords.
     let top: Vec<&str> = grammar["patterns"]
         .as_array()
@@ -278,7 +290,14 @@ fn the_editor_grammar_scopes_units_modes_quantities_and_codes() {
         .filter_map(|p| p["include"].as_str())
         .collect();
     let at = |rule: &str| top.iter().position(|r| *r == rule);
-    for contextual in ["#assertion", "#declaration", "#discount-order", "#currency"] {
+    for contextual in [
+        "#assertion",
+        "#declaration",
+        "#promo-declaration",
+        "#precedence",
+        "#discount-order",
+        "#currency",
+    ] {
         assert!(at(contextual) < at("#statement-keyword"), "{contextual}");
     }
     assert!(at("#amount") < at("#promo-code"));
