@@ -123,13 +123,14 @@ impl Diagnostic {
         render(&Excerpt::of(self), color)
     }
 
-    /// One line: `file:line:column: error[code]: message`.
+    /// One line: `file:line:column: error[code]: message` (control
+    /// characters escaped).
     pub fn short(&self) -> String {
         format!(
             "{}: error[{}]: {}",
-            self.location(),
+            printable_line(&self.location()),
             self.code,
-            self.message
+            printable_line(&self.message)
         )
     }
 }
@@ -185,7 +186,7 @@ impl<'d> Excerpt<'d> {
                 let span_end = span_end.clamp(within, shown.len());
                 span = (base + within, base + span_end);
             }
-            out.push_str(&shown);
+            out.push_str(&same_width_safe(&shown));
             if number < last_line {
                 out.push('\n');
             }
@@ -197,6 +198,28 @@ impl<'d> Excerpt<'d> {
             span,
         }
     }
+}
+
+/// A line of a source excerpt with its control characters (and bidirectional
+/// overrides) replaced by as many `?` as they have bytes, so spans into it
+/// stay where they were and nothing reaches the terminal raw; a carriage
+/// return ending the line (CRLF files) stays.
+fn same_width_safe(line: &str) -> String {
+    let body = line.strip_suffix('\r').unwrap_or(line);
+    let mut out: String = body
+        .chars()
+        .map(|c| {
+            if (c.is_control() && c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    out.push_str(&line[body.len()..]);
+    out
 }
 
 /// A line cut to at most [`MAX_EXCERPT`] characters from byte `from` (kept
@@ -248,7 +271,7 @@ impl SourceCode for Excerpt<'_> {
 
 impl fmt::Display for Excerpt<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&printable(&self.diagnostic.message))
     }
 }
 
@@ -263,7 +286,7 @@ impl miette::Diagnostic for Excerpt<'_> {
         self.diagnostic
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+            .map(|h| Box::new(printable(h).into_owned()) as Box<dyn fmt::Display + 'a>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -276,7 +299,7 @@ impl miette::Diagnostic for Excerpt<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some(self.diagnostic.label.clone()),
+            Some(printable(&self.diagnostic.label).into_owned()),
             self.span.0,
             self.span.1 - self.span.0,
         ))))
@@ -449,5 +472,52 @@ mod tests {
         assert_eq!(suggest("coinz", known), Some("coins"));
         assert_eq!(suggest("musik_credit", known), Some("music_credit"));
         assert_eq!(suggest("zzzzzz", known), None);
+    }
+}
+
+/// Text from a user's file made safe for a terminal: control characters
+/// (escape sequences, carriage returns, backspaces...) and the invisible
+/// bidirectional overrides are shown escaped, as `\u{1b}`, never sent raw;
+/// newlines and tabs stay as they are. The one helper every printer of
+/// user-provided text uses.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// One-line text (a name, a code) made safe for a terminal: as
+/// [`printable`], and newlines and tabs escaped too.
+pub fn printable_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\n', '\t']) {
+        return printable(text);
+    }
+    let escaped = text.replace('\n', "\\n").replace('\t', "\\t");
+    std::borrow::Cow::Owned(printable(&escaped).into_owned())
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_plain_text_kept() {
+        assert_eq!(printable("red \u{1b}[31m\r!"), "red \\u{1b}[31m\\u{d}!");
+        assert_eq!(printable("a\nb\tc é"), "a\nb\tc é");
+        assert_eq!(printable_line("a\nb"), "a\\nb");
+        assert_eq!(printable("\u{202e}evil"), "\\u{202e}evil");
     }
 }

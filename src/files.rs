@@ -33,6 +33,15 @@ problem_kinds! {
         /// The file contains a NUL byte.
         NulByte = ("input::nul_byte", "the file contains a NUL byte, as binary files do",
             "remove the NUL byte or check that this is the right file"),
+        /// The paths given hold no file of the kind the command reads.
+        NoFiles = ("input::no_files", "no input files under the given paths",
+            "name files or directories that hold *.yaml/*.yml scenarios or *.promo rules"),
+        /// A directory search had to pass over a path.
+        Skipped = ("input::skipped", "a path was passed over while searching directories",
+            "make the directory readable, or shallower than 32 levels"),
+        /// `run --filter` matched no scenario.
+        NoMatch = ("input::no_match", "the filter matches no scenario",
+            "check the pattern: a substring of a name or path, or a glob with * and ?"),
     }
 }
 
@@ -82,6 +91,17 @@ pub enum ReadError {
 }
 
 impl ReadError {
+    /// The path it is about, as given.
+    pub fn path(&self) -> &str {
+        match self {
+            ReadError::Unreadable { path, .. }
+            | ReadError::Directory { path }
+            | ReadError::TooLarge { path, .. }
+            | ReadError::NotUtf8 { path, .. }
+            | ReadError::NulByte { path, .. } => path,
+        }
+    }
+
     /// Its kind, which gives its stable code and help.
     pub fn kind(&self) -> InputProblem {
         match self {
@@ -102,6 +122,49 @@ impl miette::Diagnostic for ReadError {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.kind().help()))
     }
+}
+
+/// The path `-`, by which a user names standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How diagnostics and reports name an input: its path, or `<stdin>` for `-`.
+pub fn shown(path: &Path) -> String {
+    if is_stdin(path) {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The name standard input goes by in diagnostics and reports.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads an input: a file within promosim's bounds, or standard input for
+/// `-` (within the same bounds).
+pub fn read_input(path: &Path) -> Result<String, ReadError> {
+    if !is_stdin(path) {
+        return read_text(path);
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Unreadable {
+            path: STDIN_NAME.into(),
+            reason: e.to_string(),
+        })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge {
+            path: STDIN_NAME.into(),
+            size: bytes.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    text_from_bytes(STDIN_NAME, bytes)
 }
 
 /// Reads a text input file within promosim's bounds.

@@ -180,3 +180,125 @@ fn the_editor_grammar_matches_the_pest_grammar() {
     assert!(amazon_words.is_subset(&editor_keywords));
     assert!(amazon_words.len() > 20, "{amazon_words:?}");
 }
+
+/// The single words of an alternation pattern such as `\b(a|b|c)\b`.
+fn alternation_of(grammar: &serde_json::Value, rule: &str) -> BTreeSet<String> {
+    let pattern = grammar["repository"][rule]["match"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the editor grammar has a `{rule}` pattern"));
+    alternation_words(pattern).into_iter().collect()
+}
+
+#[test]
+fn the_editor_grammar_scopes_units_modes_quantities_and_codes() {
+    use promosim::model::{
+        ClassPolicy, Conflict, OverBudget, Pick, Remainder, Rounding, SpendBy, Stacking,
+    };
+    let grammar: serde_json::Value =
+        serde_json::from_str(&read("editors/vscode/syntaxes/promo.tmLanguage.json")).expect("JSON");
+    let repository = &grammar["repository"];
+    let keywords: BTreeSet<String> = ["statement-keyword", "clause-keyword", "operator-keyword"]
+        .iter()
+        .flat_map(|rule| alternation_of(&grammar, rule))
+        .collect();
+
+    // Every mode the rules accept is a constant, unless it is a keyword.
+    let mut modes: Vec<&str> = Vec::new();
+    modes.extend(Rounding::ALL.iter().map(|(_, w)| *w));
+    modes.extend(Stacking::ALL.iter().map(|(_, w)| *w));
+    modes.extend(ClassPolicy::ALL.iter().map(|(_, w)| *w));
+    modes.extend(Remainder::ALL.iter().map(|(_, w)| *w));
+    modes.extend(SpendBy::ALL.iter().map(|(_, w)| *w));
+    modes.extend([Pick::Cheapest, Pick::MostExpensive].map(Pick::keyword));
+    modes.extend([Conflict::Keep, Conflict::Refuse].map(Conflict::keyword));
+    modes.extend([OverBudget::Cut, OverBudget::Refuse].map(OverBudget::keyword));
+    let expected: BTreeSet<String> = modes
+        .iter()
+        .flat_map(|mode| mode.split(' '))
+        .filter(|word| !keywords.contains(*word))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(alternation_of(&grammar, "mode"), expected);
+    assert!(repository["mode"]["name"]
+        .as_str()
+        .is_some_and(|scope| scope.starts_with("constant.")));
+
+    // Units after amounts and after `currency` are units, not promo codes.
+    for rule in ["amount", "currency"] {
+        let unit = repository[rule]["captures"]["2"]["name"].as_str();
+        assert_eq!(unit, Some("support.type.unit.promo"), "{rule}");
+    }
+    assert_ne!(
+        repository["promo-code"]["name"].as_str(),
+        Some("support.type.unit.promo")
+    );
+    // A keyword after a number is not taken for a unit.
+    let amount = repository["amount"]["match"].as_str().unwrap_or_default();
+    let not_units: BTreeSet<&str> = amount
+        .split_once("(?!(?:")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(words, _)| words.split('|').collect())
+        .unwrap_or_default();
+    for keyword in ["per", "in", "to", "of", "times", "and", "each", "for"] {
+        assert!(not_units.contains(keyword), "{keyword}: {not_units:?}");
+    }
+
+    // In assertions, subtotal, total and discount are one kind of thing.
+    let quantities = alternation_of(&grammar, "quantity");
+    for quantity in [
+        "subtotal", "total", "discount", "shipping", "paid", "earned",
+    ] {
+        assert!(quantities.contains(quantity), "{quantity}");
+    }
+    let inside: Vec<&str> = repository["assertion"]["patterns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["include"].as_str())
+        .collect();
+    let position = |rule: &str| inside.iter().position(|r| *r == rule);
+    assert!(position("#quantity") < position("#name"), "{inside:?}");
+    assert!(!inside.contains(&"#clause-keyword"), "{inside:?}");
+
+    // Declared names (and lowercase promo codes) are names even when they
+    // are keywords: the declaration pattern takes any identifier.
+    let declaration = repository["declaration"]["match"]
+        .as_str()
+        .unwrap_or_default();
+    for statement in ["category", "wallet", "payment", "class", "tag"] {
+        assert!(declaration.contains(statement), "{statement}");
+    }
+    assert!(declaration.contains("[A-Za-z_]"));
+    // Promo codes are one scope wherever they appear, in any case.
+    let code_scope = repository["promo-code"]["name"].as_str();
+    let declared = &repository["promo-declaration"];
+    assert_eq!(declared["captures"]["2"]["name"].as_str(), code_scope);
+    assert!(declared["match"]
+        .as_str()
+        .is_some_and(|m| m.contains("(promo)") && m.contains("a-z")));
+    let order = &repository["discount-order"]["patterns"][2];
+    assert_eq!(order["name"].as_str(), code_scope);
+    assert!(
+        order["match"].as_str().is_some_and(|m| m.contains("a-z")),
+        "lowercase codes in `discount order`"
+    );
+    // The top-level order puts the contextual patterns before the keywords.
+    let top: Vec<&str> = grammar["patterns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["include"].as_str())
+        .collect();
+    let at = |rule: &str| top.iter().position(|r| *r == rule);
+    for contextual in [
+        "#assertion",
+        "#declaration",
+        "#promo-declaration",
+        "#precedence",
+        "#discount-order",
+        "#currency",
+    ] {
+        assert!(at(contextual) < at("#statement-keyword"), "{contextual}");
+    }
+    assert!(at("#amount") < at("#promo-code"));
+}

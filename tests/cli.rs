@@ -98,7 +98,7 @@ fn run_passes_the_shipped_suite_and_ends_with_a_summary_line() {
     let stdout = text(&output.stdout);
     assert_eq!(code(&output), 0, "{stdout}");
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    assert!(last.ends_with(" passed, 0 failed, 0 errors"), "{last}");
 }
 
 #[test]
@@ -164,7 +164,9 @@ fn run_writes_junit_and_explains() {
     );
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     assert!(
-        xml.contains("<testsuites name=\"promosim\" tests=\"1\" failures=\"0\" errors=\"0\">"),
+        xml.contains(
+            "<testsuites name=\"promosim\" tests=\"1\" failures=\"0\" errors=\"0\" time=\""
+        ),
         "{xml}"
     );
     let _ = std::fs::remove_file(&junit);

@@ -101,6 +101,33 @@ fn the_shipped_rules_survive_a_short_campaign() {
     assert!(outcome.summary().starts_with("fuzz: 3000 sessions, "));
 }
 
+/// The interruption flag stops a campaign between batches: what ran is
+/// reported, marked interrupted, and the library does not exit.
+#[test]
+fn an_interrupted_campaign_reports_what_ran() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let model = amazon().expect("shipped rules");
+    let interrupt = AtomicBool::new(false);
+    let options = FuzzOptions {
+        cases: 1_000_000,
+        seed: 7,
+        time: None,
+        check_invariants: true,
+    };
+    // The flag is set after the first batch, as a Ctrl-C would be.
+    let outcome = promosim::fuzz::fuzz_until(
+        &model,
+        &options,
+        &|_, _| interrupt.store(true, Ordering::Relaxed),
+        &interrupt,
+    );
+    assert!(outcome.interrupted);
+    assert_eq!(outcome.sessions, promosim::fuzz::BATCH);
+    assert!(outcome
+        .summary()
+        .starts_with("fuzz: interrupted after 512 sessions, "));
+}
+
 #[test]
 fn a_planted_violation_is_found_shrunk_and_replayed_by_run() {
     let planted = AMAZON_RULES.replace(

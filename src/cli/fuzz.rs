@@ -3,8 +3,12 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::*;
+
+/// Set by the Ctrl-C handler; the campaign checks it between batches.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 pub(super) fn fuzz_command(
     rules: Option<PathBuf>,
@@ -50,6 +54,10 @@ pub(super) fn fuzz_command(
         || "rules/amazon.promo (built in)".to_string(),
         |p| p.display().to_string(),
     );
+    // Ctrl-C ends the campaign between batches, and what ran is reported.
+    // (A second handler cannot be set in the same process; then Ctrl-C
+    // keeps its default effect.)
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
     eprintln!("fuzz: {rules_name}, seed {seed}, {cases} sessions");
     let options = crate::fuzz::FuzzOptions {
         cases,
@@ -85,10 +93,18 @@ pub(super) fn fuzz_command(
             checkouts as f64 / seconds
         ));
     };
-    let outcome = crate::fuzz::fuzz(&model, &options, &progress);
+    let outcome = crate::fuzz::fuzz_until(&model, &options, &progress, &INTERRUPTED);
     bar.finish_and_clear();
     let Some(failure) = &outcome.failure else {
         outln!("{}", outcome.summary());
+        if outcome.interrupted {
+            // What ran is reported with the seed that repeats it.
+            outln!(
+                "interrupted: seed {seed}, no failure in the {} session(s) run; rerun with --seed {seed} to repeat them",
+                outcome.sessions
+            );
+            return EXIT_INTERRUPTED;
+        }
         return EXIT_OK;
     };
     let rules_line = rules.as_ref().map(|path| {
@@ -140,5 +156,8 @@ pub(super) fn fuzz_command(
         }
     }
     outln!("{}", outcome.summary());
+    if outcome.interrupted {
+        return EXIT_INTERRUPTED;
+    }
     EXIT_FAILED
 }

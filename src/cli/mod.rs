@@ -2,14 +2,15 @@
 //! `main.rs` only calls [`main`].
 //!
 //! Exit codes, for every command: 0 success, 1 a check or scenario failed,
-//! 2 invalid input or usage.
+//! 2 invalid input or usage, 130 interrupted (Ctrl-C).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::diagnostic::printable;
 use crate::model::{Model, PromoEffect};
 use crate::rules::load_rules;
 use crate::scenario::{run_files, RunOptions};
@@ -44,7 +45,9 @@ fn write_stdout(text: std::fmt::Arguments<'_>) {
     }
 }
 
+mod docs;
 mod fuzz;
+mod json;
 mod rules;
 mod scenarios;
 mod update;
@@ -60,21 +63,37 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit code: invalid input or usage.
 pub const EXIT_INVALID: u8 = 2;
+/// Exit code: interrupted by the user (Ctrl-C), as shells report SIGINT.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// promosim: simulate store credit, promo codes and checkout, and prove
 /// promotions right before customers find out they are wrong.
 #[derive(Debug, Parser)]
 #[command(name = "promosim", version, about, long_about = None)]
 #[command(
-    after_help = "Exit codes: 0 success, 1 a check or scenario failed, 2 invalid input or usage."
+    after_help = "Exit codes: 0 success, 1 a check or scenario failed, 2 invalid input or usage, 130 interrupted."
 )]
 pub struct Cli {
+    /// When to colour output: `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Report formats of `run`.
+/// When to colour output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless the NO_COLOR environment variable is set.
+    Auto,
+    /// Always, even into a pipe or file.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Report formats of `run`, `check` and `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// One line per scenario, failures under it, a summary last.
@@ -96,57 +115,35 @@ pub enum UpdateWhat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check rules files and print a summary of each.
-    #[command(after_help = "Example:\n  promosim check rules/amazon.promo")]
+    #[command(
+        after_help = "Examples:\n  promosim check my.promo\n  promosim check --format json rules/*.promo\n  cat my.promo | promosim check -"
+    )]
     Check {
-        /// Rules files (`.promo`).
+        /// Rules files (`.promo`); `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-    },
-    /// Run scenario files or directories (searched for *.yaml and *.yml).
-    #[command(
-        after_help = "Examples:\n  promosim run scenarios\n  promosim run --format json --junit report.xml scenarios/coins\n  promosim run --explain scenarios/coins/appstore_credit_before_coins.yaml"
-    )]
-    Run {
-        /// Rules for every scenario, overriding their own `rules:`
-        /// (default: each scenario's `rules:`, else the built-in rules/amazon.promo).
-        #[arg(long, value_name = "FILE")]
-        rules: Option<PathBuf>,
-        /// Report format on standard output.
+        /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Pretty)]
         format: Format,
-        /// Also write a JUnit XML report to FILE.
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-        /// Print, for every step, what happened and why.
-        #[arg(long)]
-        explain: bool,
-        /// Run only share K of N (by a stable hash of each file's path relative
-        /// to the directory given), to split a suite across CI machines.
-        #[arg(long, value_name = "K/N")]
-        partition: Option<crate::scenario::Partition>,
-        /// Write what each step did into its `expect:` (the values of the keys
-        /// already there; with `=all`, also the whole outcome of steps that have
-        /// none), print the diff, then run. Comments and layout stay as written.
-        #[arg(long, value_enum, value_name = "WHAT", num_args = 0..=1, require_equals = true, default_missing_value = "existing")]
-        update: Option<UpdateWhat>,
-        /// Scenario files or directories.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
     },
+    /// Run scenario files or directories (searched for *.yaml and *.yml).
+    #[command(after_help = RUN_EXAMPLES)]
+    Run(RunArgs),
     /// Start a scenario from a short description: its account and one line of
     /// the scenario format per step, filled in with what each step does.
     #[command(
-        after_help = "Example:\n  promosim new scenarios/music/credit_first.yaml --rules my.promo --balance gift_card=10.00 \\\n    'redeem: MUSIC10' 'checkout: {items: [{category: music, price: 12.00}]}'\n\nReview the file it writes (its expectations are what promosim computed), then commit it."
+        after_help = "Example:\n  promosim new scenarios/credit_first.yaml --rules my.promo --balance gift_card=10.00 'redeem: WELCOME10' 'checkout: {items: [{category: books, price: 12.00}]}'\n\nReview the file it writes (its expectations are what promosim computed), then commit it."
     )]
     New {
         /// The scenario file to write (`-`: print it instead).
         file: PathBuf,
-        /// The steps, one line of the scenario format each, e.g. `redeem: MUSIC10`.
+        /// The steps, one line of the scenario format each, e.g. `redeem: WELCOME10`.
         steps: Vec<String>,
         /// What it proves (default: from the file name).
         #[arg(long)]
         name: Option<String>,
-        /// Rules file (default: the built-in rules); written relative to the scenario.
+        /// Rules file (default: the built-in Amazon rules); written relative to
+        /// the scenario.
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
         /// Start date.
@@ -161,10 +158,10 @@ pub enum Command {
     },
     /// Find rules that are valid but almost certainly not meant (P001...).
     #[command(
-        after_help = "Example:\n  promosim lint rules/amazon.promo\n  promosim lint --format json my.promo\n\nAllow a finding you mean with a comment in the file:\n  # lint: allow P008 -- single-use cards"
+        after_help = "Examples:\n  promosim lint my.promo\n  promosim lint --format json my.promo\n  cat my.promo | promosim lint -\n\nAllow a finding you mean with a comment in the file:\n  # lint: allow P008 -- single-use cards"
     )]
     Lint {
-        /// Rules files.
+        /// Rules files; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format.
@@ -173,21 +170,20 @@ pub enum Command {
     },
     /// Rewrite rules files in the canonical layout, keeping comments.
     #[command(
-        after_help = "Examples:\n  promosim fmt rules/*.promo\n  promosim fmt --check rules/"
+        after_help = "Examples:\n  promosim fmt my.promo\n  promosim fmt --check rules/\n  promosim fmt - < my.promo"
     )]
     Fmt {
         /// Only report files that are not formatted (exit 1), change nothing.
         #[arg(long)]
         check: bool,
-        /// Rules files, or directories searched for *.promo.
+        /// Rules files, or directories searched for *.promo; `-` reads
+        /// standard input and prints the formatted text.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Replay a scenario and explain every step: balances before and after,
     /// who paid what and why, discounts, and ledger entries.
-    #[command(
-        after_help = "Example:\n  promosim explain scenarios/coins/appstore_credit_before_selected_coins.yaml --step 1"
-    )]
+    #[command(after_help = "Example:\n  promosim explain scenarios/gift_card.yaml --step 1")]
     Explain {
         /// The scenario file.
         scenario: PathBuf,
@@ -199,9 +195,7 @@ pub enum Command {
         rules: Option<PathBuf>,
     },
     /// Show every balance of a scenario's account at once, and claimed discounts.
-    #[command(
-        after_help = "Example:\n  promosim balances scenarios/shared_pools/spending_music_lowers_both_balances.yaml --at 1"
-    )]
+    #[command(after_help = "Example:\n  promosim balances scenarios/gift_card.yaml --at 1")]
     Balances {
         /// The scenario file.
         scenario: PathBuf,
@@ -232,7 +226,7 @@ pub enum Command {
         after_help = "Examples:\n  promosim fuzz --cases 100000 --seed 7\n  promosim fuzz --rules my.promo --time 60 --out regressions/"
     )]
     Fuzz {
-        /// Rules file (default: the built-in rules/amazon.promo).
+        /// Rules file (default: the built-in Amazon rules).
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
         /// Sessions to generate.
@@ -252,31 +246,149 @@ pub enum Command {
         #[arg(long)]
         no_invariants: bool,
     },
+    /// Print a shell completion script to standard output.
+    #[command(
+        after_help = "Examples:\n  promosim completions bash > ~/.local/share/bash-completion/completions/promosim\n  promosim completions zsh > ~/.zfunc/_promosim\n  promosim completions fish > ~/.config/fish/completions/promosim.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output, or write one page per
+    /// command into a directory.
+    #[command(after_help = "Examples:\n  promosim man | man -l -\n  promosim man --out man/")]
+    Man {
+        /// Write `promosim.1` and `promosim-COMMAND.1` pages into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
+const RUN_EXAMPLES: &str = "Examples:
+  promosim run scenarios/
+  promosim run --format json --junit report.xml scenarios/
+  promosim run --filter '*/refunds/*' --fail-fast scenarios/
+  promosim run --quiet --rules my.promo scenarios/
+  promosim run --explain scenarios/gift_card.yaml
+  promosim run - < scenarios/gift_card.yaml
+
+--filter: a pattern with `*` or `?` is a glob matched against the whole
+scenario name or the whole file path; any other pattern matches when it
+occurs anywhere in either.";
+
+/// The arguments of `run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Rules for every scenario, overriding their own `rules:`
+    /// (default: each scenario's `rules:`, else the built-in Amazon rules).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Print, for every step, what happened and why.
+    #[arg(long)]
+    pub explain: bool,
+    /// Run only share K of N (by a stable hash of each file's path relative
+    /// to the directory given), to split a suite across CI machines.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<crate::scenario::Partition>,
+    /// Run only scenarios whose name or path matches PATTERN (a substring,
+    /// or a glob with `*` and `?` matched against the whole name or path).
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Stop after the first scenario that fails; report what ran.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Print only failing scenarios and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write what each step did into its `expect:` (the values of the keys
+    /// already there; with `=all`, also the whole outcome of steps that have
+    /// none), print the diff, then run. Comments and layout stay as written.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHAT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "existing"
+    )]
+    pub update: Option<UpdateWhat>,
+    /// Scenario files or directories; `-` reads one scenario from standard
+    /// input (its `rules:` relative to the current directory).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `--color`, as given (0 auto, 1 always, 2 never), for [`color_on`].
+static COLOR: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Whether to colour a stream: `--color always`/`never` decide; `auto`
+/// colours a terminal unless NO_COLOR is set (to anything but empty).
 fn color_on(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none()
+    match COLOR.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
 }
 
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    ExitCode::from(execute(cli))
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // clap's own help and usage errors follow `--color` too; it is read
+    // before parsing, since parsing is what prints them.
+    let choice = match color_flag(&args) {
+        Some(ColorWhen::Always) => clap::ColorChoice::Always,
+        Some(ColorWhen::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let parsed = Cli::command()
+        .color(choice)
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    match parsed {
+        Ok(cli) => ExitCode::from(execute(cli)),
+        Err(error) => error.exit(),
+    }
+}
+
+/// The last `--color WHEN` or `--color=WHEN` among the arguments, if valid.
+fn color_flag(args: &[std::ffi::OsString]) -> Option<ColorWhen> {
+    let mut found = None;
+    let mut words = args.iter().map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        let value = match word.strip_prefix("--color") {
+            Some("") => words.next().map(|w| w.into_owned()),
+            Some(rest) => rest.strip_prefix('=').map(str::to_string),
+            None => None,
+        };
+        if let Some(value) = value {
+            found = ColorWhen::from_str(&value, false).ok().or(found);
+        }
+    }
+    found
 }
 
 /// Runs a parsed command line; returns the exit code.
 pub fn execute(cli: Cli) -> u8 {
+    let color = match cli.color {
+        ColorWhen::Auto => 0,
+        ColorWhen::Always => 1,
+        ColorWhen::Never => 2,
+    };
+    COLOR.store(color, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
-        Command::Check { files } => check(&files),
-        Command::Run {
-            rules,
-            format,
-            junit,
-            explain,
-            partition,
-            update,
-            paths,
-        } => run(rules, format, junit, explain, partition, update, &paths),
+        Command::Check { files, format } => check(&files, format),
+        Command::Run(args) => run(&args),
         Command::New {
             file,
             steps,
@@ -325,32 +437,34 @@ pub fn execute(cli: Cli) -> u8 {
             out,
             no_invariants,
         } => fuzz_command(rules, cases, seed, time, &out, !no_invariants),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { out } => docs::man(out.as_deref()),
     }
 }
 
-/// `--rules FILE`, loaded; on failure the diagnostics are printed and the
-/// exit code returned.
-fn rules_override(rules: Option<PathBuf>, color: bool) -> Result<Option<Arc<Model>>, u8> {
+/// `--rules FILE`, loaded; on failure the diagnostics are printed (as JSON
+/// with `--format json`) and the exit code returned.
+fn rules_override(
+    rules: Option<PathBuf>,
+    format: Format,
+    color: bool,
+) -> Result<Option<Arc<Model>>, u8> {
     match rules.map(|path| load_rules(&path)).transpose() {
         Ok(model) => Ok(model.map(Arc::new)),
         Err(error) => {
-            eprintln!("{}", error.render(color));
+            match format {
+                Format::Pretty => eprintln!("{}", error.render(color)),
+                Format::Json => outln!("{}", json::invalid(json::rules_error(&error))),
+            }
             Err(EXIT_INVALID)
         }
     }
 }
 
-/// A rules file's text and model; on failure the diagnostics are printed and
-/// the exit code returned.
-fn read_rules(file: &std::path::Path, color: bool) -> Result<(String, Model), u8> {
-    let text = crate::files::read_text(file).map_err(|error| {
-        eprintln!("{}", crate::diagnostic::render(&error, color));
-        EXIT_INVALID
-    })?;
-    let model = crate::rules::parse_rules(&file.display().to_string(), &text).map_err(|error| {
-        eprintln!("{}", error.render(color));
-        EXIT_INVALID
-    })?;
+/// A rules file's text and model (`-`: standard input).
+fn read_rules(file: &std::path::Path) -> Result<(String, Model), crate::rules::RulesError> {
+    let text = crate::files::read_input(file)?;
+    let model = crate::rules::parse_rules(&crate::files::shown(file), &text)?;
     Ok((text, model))
 }
 

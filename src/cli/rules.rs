@@ -5,19 +5,38 @@ use std::path::PathBuf;
 
 use super::*;
 
-pub(super) fn check(files: &[PathBuf]) -> u8 {
+pub(super) fn check(files: &[PathBuf], format: Format) -> u8 {
     let color = color_on(std::io::stderr().is_terminal());
     let mut code = EXIT_OK;
+    let mut reports = Vec::new();
     for file in files {
-        match load_rules(file) {
-            Ok(model) => outln!("{}: ok, {}", file.display(), summary(&model)),
-            Err(error) => {
+        let name = crate::files::shown(file);
+        match (load_rules(file), format) {
+            (Ok(model), Format::Pretty) => outln!("{name}: ok, {}", summary(&model)),
+            (Ok(model), Format::Json) => reports.push(serde_json::json!({
+                "file": name,
+                "status": "ok",
+                "summary": summary(&model),
+                "diagnostics": [],
+            })),
+            (Err(error), Format::Pretty) => {
                 eprintln!("{}", error.render(color));
                 let count = error.diagnostics().len().max(1);
-                eprintln!("{}: {count} error(s)", file.display());
+                eprintln!("{name}: {count} error(s)");
+                code = EXIT_INVALID;
+            }
+            (Err(error), Format::Json) => {
+                reports.push(serde_json::json!({
+                    "file": name,
+                    "status": "invalid",
+                    "diagnostics": json::rules_error(&error),
+                }));
                 code = EXIT_INVALID;
             }
         }
+    }
+    if format == Format::Json {
+        outln!("{}", json::pretty(&serde_json::json!({ "files": reports })));
     }
     code
 }
@@ -25,15 +44,24 @@ pub(super) fn check(files: &[PathBuf]) -> u8 {
 pub(super) fn lint(files: &[PathBuf], format: Format) -> u8 {
     let color = color_on(std::io::stderr().is_terminal());
     let mut code = EXIT_OK;
-    let mut json = Vec::new();
+    let mut findings_json = Vec::new();
+    let mut invalid_json = Vec::new();
     for file in files {
-        let name = file.display().to_string();
-        let (text, model) = match read_rules(file, color) {
+        let name = crate::files::shown(file);
+        let (text, model) = match read_rules(file) {
             Ok(read) => read,
-            Err(code) => return code,
+            Err(error) => {
+                // Invalid input is reported, and the other files still linted.
+                match format {
+                    Format::Pretty => eprintln!("{}", error.render(color)),
+                    Format::Json => invalid_json.extend(json::rules_error(&error)),
+                }
+                code = EXIT_INVALID;
+                continue;
+            }
         };
         let findings = crate::rules::lint(&model, &name, &text);
-        if !findings.is_empty() {
+        if !findings.is_empty() && code == EXIT_OK {
             code = EXIT_FAILED;
         }
         match format {
@@ -41,29 +69,18 @@ pub(super) fn lint(files: &[PathBuf], format: Format) -> u8 {
                 if !findings.is_empty() {
                     eprintln!("{}", crate::diagnostic::render_all(&findings, color));
                 }
-                outln!("{name}: {} finding(s)", findings.len());
+                outln!("{}: {} finding(s)", printable(&name), findings.len());
             }
-            Format::Json => {
-                for finding in &findings {
-                    let (line, column) = finding.line_column();
-                    json.push(serde_json::json!({
-                        "file": name,
-                        "line": line,
-                        "column": column,
-                        "code": finding.code,
-                        "message": finding.message,
-                        "help": finding.help,
-                    }));
-                }
-            }
+            Format::Json => findings_json.extend(findings.iter().map(json::diagnostic)),
         }
     }
     if format == Format::Json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "findings": json }))
-                .unwrap_or_default()
-        );
+        let mut report = serde_json::json!({ "findings": findings_json });
+        if !invalid_json.is_empty() {
+            report["status"] = "invalid".into();
+            report["diagnostics"] = invalid_json.into();
+        }
+        outln!("{}", json::pretty(&report));
     }
     code
 }
@@ -83,7 +100,10 @@ pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
             }
         };
         for (skipped, reason) in &found.skipped {
-            eprintln!("skipped {}: {reason}", skipped.display());
+            eprintln!(
+                "skipped {}: {reason}",
+                printable(&skipped.display().to_string())
+            );
             skipped_any = true;
         }
         if found.files.is_empty() && path.is_dir() {
@@ -98,18 +118,24 @@ pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
     }
     let mut code = EXIT_OK;
     for file in files {
-        let name = file.display().to_string();
-        let (text, model) = match read_rules(&file, color) {
+        let name = crate::files::shown(&file);
+        let (text, model) = match read_rules(&file) {
             Ok(read) => read,
-            Err(code) => return code,
+            Err(error) => {
+                eprintln!("{}", error.render(color));
+                return EXIT_INVALID;
+            }
         };
         let formatted = crate::rules::format_source(&model, &text);
-        if formatted == text {
+        let stdin = crate::files::is_stdin(&file);
+        if formatted == text && !stdin {
             continue;
         }
         if check {
-            outln!("{name}: not formatted (run `promosim fmt {name}`)");
-            code = EXIT_FAILED;
+            if formatted != text {
+                outln!("{name}: not formatted (run `promosim fmt {name}`)");
+                code = EXIT_FAILED;
+            }
             continue;
         }
         // The printer must never change what the rules mean: what it is about
@@ -122,6 +148,11 @@ pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
                  (a promosim bug; the file is unchanged, please report it)"
             );
             return EXIT_INVALID;
+        }
+        if stdin {
+            // Standard input in, the formatted text out, as editors expect.
+            out!("{formatted}");
+            continue;
         }
         if let Err(error) = crate::files::write_atomic(&file, formatted.as_bytes()) {
             eprintln!("cannot write {name}: {error}");
@@ -154,7 +185,7 @@ pub(super) fn explain_code(code: Option<&str>) -> u8 {
                 || "run `promosim explain-code` to list every code".to_string(),
                 |near| format!("did you mean `{near}`?"),
             );
-            eprintln!("no code `{code}` in the catalogue; {hint}");
+            eprintln!("no code `{}` in the catalogue; {hint}", printable(code));
             EXIT_INVALID
         }
     }

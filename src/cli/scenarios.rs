@@ -5,58 +5,106 @@ use std::path::PathBuf;
 
 use super::*;
 
-pub(super) fn run(
-    rules: Option<PathBuf>,
-    format: Format,
-    junit: Option<PathBuf>,
-    explain: bool,
-    partition: Option<crate::scenario::Partition>,
-    update: Option<UpdateWhat>,
-    paths: &[PathBuf],
-) -> u8 {
+pub(super) fn run(args: &RunArgs) -> u8 {
     let color_err = color_on(std::io::stderr().is_terminal());
-    let rules = match rules_override(rules, color_err) {
+    let format = args.format;
+    // What stops the run before it starts is reported in the format asked
+    // for: JSON on every path.
+    let refuse = |kind: crate::files::InputProblem, message: String, file: Option<&str>| {
+        match format {
+            Format::Pretty => eprintln!(
+                "error[{}]: {}\n  help: {}",
+                crate::problem::ProblemKind::code(kind),
+                printable(&message),
+                crate::problem::ProblemKind::help(kind)
+            ),
+            Format::Json => outln!(
+                "{}",
+                json::invalid(vec![json::problem(kind, &message, file)])
+            ),
+        }
+        EXIT_INVALID
+    };
+    let rules = match rules_override(args.rules.clone(), format, color_err) {
         Ok(rules) => rules,
         Err(code) => return code,
     };
-    let found = match crate::scenario::discover_partition(paths, partition) {
+    let found = match crate::scenario::discover_partition(&args.paths, args.partition) {
         Ok(found) => found,
         Err(error) => {
-            eprintln!("{}", crate::diagnostic::render(&error, color_err));
+            match format {
+                Format::Pretty => eprintln!("{}", crate::diagnostic::render(&error, color_err)),
+                Format::Json => outln!("{}", json::invalid(vec![json::read_error(&error)])),
+            }
             return EXIT_INVALID;
         }
     };
     // A path passed over would shrink the suite and keep it green: say so,
     // and fail the run.
     for (path, reason) in &found.skipped {
-        eprintln!("skipped {}: {reason}", path.display());
+        eprintln!(
+            "skipped {}: {reason}",
+            printable(&path.display().to_string())
+        );
     }
     let files = found.files;
-    if files.is_empty() && found.skipped.is_empty() {
-        if partition.is_some() {
-            // An empty share of a small suite is not an error.
-            out!("{}", crate::scenario::SuiteReport::default().pretty(false));
-            return EXIT_OK;
-        }
-        eprintln!("no scenario files (*.yaml, *.yml) under the given paths");
-        return EXIT_INVALID;
+    if files.is_empty() && found.skipped.is_empty() && args.partition.is_none() {
+        return refuse(
+            crate::files::InputProblem::NoFiles,
+            "no scenario files (*.yaml, *.yml) under the given paths".into(),
+            None,
+        );
     }
-    let updated = match update {
-        Some(what) => {
-            super::update::update_files(&files, rules.as_ref(), what, format == Format::Pretty)
-        }
+    // An empty share of a small suite is not an error: it reports nothing.
+    let options = RunOptions {
+        rules,
+        explain: args.explain,
+        filter: args.filter.clone().map(crate::scenario::Filter::new),
+        fail_fast: args.fail_fast,
+    };
+    let updated = match args.update {
+        Some(what) => super::update::update_files(
+            &files,
+            options.rules.as_ref(),
+            options.filter.as_ref(),
+            what,
+            format == Format::Pretty,
+        ),
         None => true,
     };
-    let report = run_files(&files, &RunOptions { rules, explain });
+    let mut report = run_files(&files, &options);
+    report.relative_to(&args.paths);
+    report.skipped = found
+        .skipped
+        .iter()
+        .map(|(path, reason)| crate::scenario::report::Skipped {
+            code: crate::problem::ProblemKind::code(crate::files::InputProblem::Skipped),
+            path: path.display().to_string(),
+            reason: reason.clone(),
+        })
+        .collect();
+    if let Some(filter) = &options.filter {
+        if report.scenarios.is_empty() && !files.is_empty() && args.partition.is_none() {
+            return refuse(
+                crate::files::InputProblem::NoMatch,
+                format!(
+                    "--filter `{}` matches none of the {} scenario file(s) found",
+                    filter.pattern(),
+                    files.len()
+                ),
+                None,
+            );
+        }
+    }
     match format {
         Format::Pretty => out!(
             "{}",
-            report.pretty(color_on(std::io::stdout().is_terminal()))
+            report.pretty(color_on(std::io::stdout().is_terminal()), args.quiet)
         ),
         Format::Json => outln!("{}", report.json()),
     }
-    if let Some(path) = junit {
-        if let Err(error) = crate::files::write_atomic(&path, report.junit().as_bytes()) {
+    if let Some(path) = &args.junit {
+        if let Err(error) = crate::files::write_atomic(path, report.junit().as_bytes()) {
             eprintln!(
                 "cannot write the JUnit report to {}: {error}",
                 path.display()
@@ -64,13 +112,13 @@ pub(super) fn run(
             return EXIT_INVALID;
         }
     }
-    if report.all_passed() && found.skipped.is_empty() && updated {
+    if report.all_passed() && updated {
         EXIT_OK
     } else {
-        if !found.skipped.is_empty() {
+        if !report.skipped.is_empty() {
             eprintln!(
                 "{} path(s) could not be searched: the run fails",
-                found.skipped.len()
+                report.skipped.len()
             );
         }
         EXIT_FAILED
@@ -84,7 +132,7 @@ pub(super) fn explain(
     balances_only: bool,
 ) -> u8 {
     let color = color_on(std::io::stderr().is_terminal());
-    let rules = match rules_override(rules, color) {
+    let rules = match rules_override(rules, Format::Pretty, color) {
         Ok(rules) => rules,
         Err(code) => return code,
     };
@@ -109,6 +157,6 @@ pub(super) fn explain(
     } else {
         crate::scenario::explain::explain(&loaded, step)
     };
-    out!("{text}");
+    out!("{}", printable(&text));
     EXIT_OK
 }

@@ -15,6 +15,7 @@ use crate::scenario::RulesCache;
 pub(super) fn update_files(
     files: &[PathBuf],
     rules: Option<&Arc<Model>>,
+    filter: Option<&crate::scenario::Filter>,
     what: UpdateWhat,
     diff_to_stdout: bool,
 ) -> bool {
@@ -30,6 +31,14 @@ pub(super) fn update_files(
     });
     let (mut written, mut values, mut added, mut refused) = (0, 0, 0, 0);
     for path in files {
+        // Only the scenarios the run selects.
+        if let Some(filter) = filter {
+            let shown = crate::files::shown(path);
+            let name = crate::scenario::load(path, rules, &cache).map(|s| s.name);
+            if !filter.matches(name.as_deref().unwrap_or(""), &shown) {
+                continue;
+            }
+        }
         let updated = match update(path, rules, &cache, fill) {
             Ok(updated) => updated,
             Err(error) => {

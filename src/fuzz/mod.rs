@@ -12,6 +12,7 @@ pub mod session;
 pub mod shrink;
 pub mod write;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -63,6 +64,8 @@ pub struct FuzzOutcome {
     pub elapsed: Duration,
     /// The first failure, shrunk.
     pub failure: Option<Counterexample>,
+    /// Whether the campaign was interrupted before it ended (Ctrl-C).
+    pub interrupted: bool,
 }
 
 impl FuzzOutcome {
@@ -76,10 +79,16 @@ impl FuzzOutcome {
         }
     }
 
-    /// `fuzz: N sessions, M checkouts in T s (R checkouts/s), F failures`.
+    /// `fuzz: N sessions, M checkouts in T s (R checkouts/s), F failures`,
+    /// begun with `interrupted after` when it was.
     pub fn summary(&self) -> String {
         format!(
-            "fuzz: {} sessions, {} checkouts in {:.2} s ({:.0} checkouts/s), {} failures",
+            "fuzz: {}{} sessions, {} checkouts in {:.2} s ({:.0} checkouts/s), {} failures",
+            if self.interrupted {
+                "interrupted after "
+            } else {
+                ""
+            },
             self.sessions,
             self.checkouts,
             self.elapsed.as_secs_f64(),
@@ -96,12 +105,29 @@ pub fn fuzz(
     options: &FuzzOptions,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> FuzzOutcome {
+    fuzz_until(model, options, progress, &AtomicBool::new(false))
+}
+
+/// [`fuzz`], stopping between batches once `interrupt` is set (as a Ctrl-C
+/// handler does): the outcome is what ran so far, marked `interrupted`. The
+/// library never exits the process; the caller decides what to print.
+pub fn fuzz_until(
+    model: &Model,
+    options: &FuzzOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    interrupt: &AtomicBool,
+) -> FuzzOutcome {
     let started = Instant::now();
     let generator = Generator::new(model);
     let mut sessions = 0;
     let mut checkouts = 0;
     let mut failure = None;
+    let mut interrupted = false;
     while sessions < options.cases {
+        if interrupt.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
         if options.time.is_some_and(|limit| started.elapsed() >= limit) {
             break;
         }
@@ -149,5 +175,6 @@ pub fn fuzz(
         checkouts,
         elapsed: started.elapsed(),
         failure,
+        interrupted,
     }
 }

@@ -24,7 +24,7 @@ pub use lower::MAX_CATEGORIES;
 pub use problem::RulesProblem;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::files::{read_text, ReadError};
+use crate::files::{read_input, ReadError};
 use crate::model::Model;
 use crate::problem::ProblemKind;
 use problem::Problem;
@@ -216,10 +216,10 @@ pub fn pest_parse_only(text: &str) -> Result<usize, String> {
     parse::count_pairs(text)
 }
 
-/// Reads and parses a rules file.
+/// Reads and parses a rules file (`-`: standard input).
 pub fn load_rules(path: &Path) -> Result<Model, RulesError> {
-    let text = read_text(path)?;
-    parse_rules(&path.display().to_string(), &text)
+    let text = read_input(path)?;
+    parse_rules(&crate::files::shown(path), &text)
 }
 
 /// The shipped model of the store (`rules/amazon.promo`), built into the binary

@@ -109,6 +109,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, ReadError> {
 pub fn discover_with(paths: &[PathBuf], extensions: &[&str]) -> Result<Discovery, ReadError> {
     let mut found = Discovery::default();
     for path in paths {
+        if crate::files::is_stdin(path) {
+            if !found.files.contains(path) {
+                found.files.push(path.clone());
+            }
+            continue;
+        }
         let metadata = std::fs::metadata(path).map_err(|e| ReadError::Unreadable {
             path: path.display().to_string(),
             reason: e.to_string(),

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use super::problem::{clear_raised, take_raised, LoadProblem};
 use super::schema::{with_context, ScenarioFile};
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::files::{read_text, ReadError};
+use crate::files::{read_input, ReadError};
 use crate::model::literal::parse_date;
 use crate::model::Model;
 use crate::problem::ProblemKind;
@@ -129,13 +129,19 @@ impl RulesCache {
     }
 }
 
-/// Reads one scenario. `rules` overrides the file's own `rules:`.
+/// Reads one scenario (`-`: from standard input, its `rules:` relative to
+/// the current directory). `rules` overrides the file's own `rules:`.
 pub fn load(
     path: &Path,
     rules: Option<&Arc<Model>>,
     cache: &RulesCache,
 ) -> Result<Scenario, LoadError> {
-    let text = read_text(path)?;
+    let text = read_input(path)?;
+    let path = if crate::files::is_stdin(path) {
+        Path::new(crate::files::STDIN_NAME)
+    } else {
+        path
+    };
     from_text(path, &text, rules, cache)
 }
 

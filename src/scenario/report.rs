@@ -2,8 +2,20 @@
 //! CI systems.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use super::check::Failure;
+use crate::diagnostic::{printable, printable_line};
+
+/// A duration as milliseconds with microsecond precision, for JSON.
+fn as_millis<S: serde::Serializer>(time: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((time.as_micros() as f64) / 1000.0)
+}
+
+/// Seconds with millisecond precision, as JUnit's `time` attribute.
+fn seconds(time: Duration) -> String {
+    format!("{:.3}", time.as_secs_f64())
+}
 
 /// How a scenario ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -49,6 +61,24 @@ pub struct ScenarioReport {
     /// The step-by-step account, with `--explain`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explanation: Vec<String>,
+    /// Wall time to load and run it (`time_ms` in JSON).
+    #[serde(rename = "time_ms", serialize_with = "as_millis")]
+    pub time: Duration,
+    /// The file relative to the suite root it was found under (the directory
+    /// given on the command line), for JUnit class names.
+    #[serde(skip)]
+    pub relative: String,
+}
+
+/// A path a run passed over, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// `input::skipped`.
+    pub code: &'static str,
+    /// The path.
+    pub path: String,
+    /// Why it was passed over.
+    pub reason: String,
 }
 
 /// The results of a run, in a stable order (the order files were found).
@@ -60,8 +90,21 @@ pub struct SuiteReport {
     pub failed: usize,
     /// Scenario files that could not be loaded.
     pub errors: usize,
+    /// Paths the search for scenario files passed over (the run fails).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
+    /// Whether `--fail-fast` stopped the run at a failure.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
+    /// Files left unrun when `--fail-fast` stopped the run.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_run: usize,
     /// Every scenario.
     pub scenarios: Vec<ScenarioReport>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl SuiteReport {
@@ -73,17 +116,62 @@ impl SuiteReport {
             failed: count(Status::Failed),
             errors: count(Status::Error),
             scenarios,
+            ..SuiteReport::default()
         }
     }
 
-    /// Whether everything passed.
+    /// Whether everything passed and nothing was passed over.
     pub fn all_passed(&self) -> bool {
-        self.failed == 0 && self.errors == 0
+        self.failed == 0 && self.errors == 0 && self.skipped.is_empty()
+    }
+
+    /// Each scenario's path relative to the suite root it lies under: the
+    /// first of `roots` that is a directory holding it; a file given by
+    /// itself is known by its file name.
+    pub fn relative_to(&mut self, roots: &[std::path::PathBuf]) {
+        for scenario in &mut self.scenarios {
+            let file = std::path::Path::new(&scenario.file);
+            let under = roots
+                .iter()
+                .filter(|root| root.is_dir())
+                .find_map(|root| file.strip_prefix(root).ok())
+                .filter(|relative| !relative.as_os_str().is_empty());
+            let relative = under.or_else(|| file.file_name().map(std::path::Path::new));
+            if let Some(relative) = relative {
+                scenario.relative = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+            }
+        }
+    }
+
+    /// The summary line: `N passed, N failed, N errors`, the same counts as
+    /// the JSON report, and the paths passed over when there are any.
+    pub fn summary(&self) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut line = format!(
+            "{} passed, {} failed, {}",
+            self.passed,
+            self.failed,
+            plural(self.errors, "error", "errors")
+        );
+        if !self.skipped.is_empty() {
+            line.push_str(&format!(
+                ", {}",
+                plural(self.skipped.len(), "path skipped", "paths skipped")
+            ));
+        }
+        line
     }
 
     /// One line per scenario, the failures under it, and the summary line
-    /// `N passed, N failed` last (load errors count as failed).
-    pub fn pretty(&self, color: bool) -> String {
+    /// (see [`summary`](Self::summary)) last; `quiet` leaves out the
+    /// scenarios that passed. Text from the files is shown with its control
+    /// characters escaped.
+    pub fn pretty(&self, color: bool, quiet: bool) -> String {
         let paint = |code: &str, text: &str| {
             if color {
                 format!("\x1b[{code}m{text}\x1b[0m")
@@ -93,6 +181,9 @@ impl SuiteReport {
         };
         let mut out = String::new();
         for scenario in &self.scenarios {
+            if quiet && scenario.status == Status::Passed {
+                continue;
+            }
             let tag = match scenario.status {
                 Status::Passed => paint("32", "PASS "),
                 Status::Failed => paint("31;1", "FAIL "),
@@ -101,11 +192,11 @@ impl SuiteReport {
             let _ = writeln!(
                 out,
                 "{tag} {}  {}",
-                scenario.file,
-                paint("2", &scenario.name)
+                printable_line(&scenario.file),
+                paint("2", &printable_line(&scenario.name))
             );
             for line in &scenario.explanation {
-                let _ = writeln!(out, "      {line}");
+                let _ = writeln!(out, "      {}", printable_line(line));
             }
             for failure in &scenario.failures {
                 let step = if failure.step == 0 {
@@ -116,9 +207,9 @@ impl SuiteReport {
                 let _ = writeln!(
                     out,
                     "      {step}: {}: expected {}, got {}",
-                    paint("1", &failure.field),
-                    paint("32", &failure.expected),
-                    paint("31", &failure.actual)
+                    paint("1", &printable_line(&failure.field)),
+                    paint("32", &printable_line(&failure.expected)),
+                    paint("31", &printable_line(&failure.actual))
                 );
             }
             if let Some(error) = &scenario.error {
@@ -132,15 +223,23 @@ impl SuiteReport {
                 }
             }
         }
-        if self.errors > 0 {
-            let _ = writeln!(out, "{} file(s) could not be loaded", self.errors);
+        for skipped in &self.skipped {
+            let _ = writeln!(
+                out,
+                "{} {}: {}",
+                paint("33;1", "SKIP "),
+                printable_line(&skipped.path),
+                printable(&skipped.reason)
+            );
         }
-        let _ = writeln!(
-            out,
-            "{} passed, {} failed",
-            self.passed,
-            self.failed + self.errors
-        );
+        if self.stopped {
+            let _ = writeln!(
+                out,
+                "stopped at the first failure (--fail-fast); {} file(s) not run",
+                self.not_run
+            );
+        }
+        let _ = writeln!(out, "{}", self.summary());
         out
     }
 
@@ -153,28 +252,32 @@ impl SuiteReport {
     pub fn junit(&self) -> String {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let total = self.scenarios.len();
+        let time = seconds(self.scenarios.iter().map(|s| s.time).sum());
         let _ = writeln!(
             out,
-            "<testsuites name=\"promosim\" tests=\"{total}\" failures=\"{}\" errors=\"{}\">",
+            "<testsuites name=\"promosim\" tests=\"{total}\" failures=\"{}\" errors=\"{}\" time=\"{time}\">",
             self.failed, self.errors
         );
         let _ = writeln!(
             out,
-            "  <testsuite name=\"promosim scenarios\" tests=\"{total}\" failures=\"{}\" errors=\"{}\">",
+            "  <testsuite name=\"promosim scenarios\" tests=\"{total}\" failures=\"{}\" errors=\"{}\" time=\"{time}\">",
             self.failed, self.errors
         );
         for scenario in &self.scenarios {
+            // The class is the path under the suite root, with dots: the
+            // same on every machine and from any working directory.
             let class = scenario
-                .file
+                .relative
                 .trim_end_matches(".yaml")
                 .trim_end_matches(".yml")
                 .replace(['/', '\\'], ".");
             let _ = write!(
                 out,
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"",
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" time=\"{}\"",
                 xml(&class),
                 xml(&scenario.name),
-                xml(&scenario.file)
+                xml(&scenario.file),
+                seconds(scenario.time)
             );
             match scenario.status {
                 Status::Passed => out.push_str("/>\n"),

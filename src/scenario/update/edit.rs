@@ -337,9 +337,10 @@ impl<'a> Editor<'a> {
             }
         } else {
             let indent = " ".repeat(self.column(first.0.start()));
+            let newline = self.newline();
             let mut block = format!("{indent}expect:");
             for (key, value) in &entries {
-                block.push_str(&format!("\n{indent}  {key}: {value}"));
+                block.push_str(&format!("{newline}{indent}  {key}: {value}"));
             }
             self.line_after(node.end(), &block)
         };
@@ -413,17 +414,27 @@ impl<'a> Editor<'a> {
         at - self.text[..at].rfind('\n').map_or(0, |i| i + 1)
     }
 
+    /// The file's line end: `\r\n` when it uses them.
+    fn newline(&self) -> &'static str {
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+
     /// An insertion of `line` on a line of its own after the line holding
     /// byte `at`.
     fn line_after(&self, at: usize, line: &str) -> Edit {
+        let newline = self.newline();
         match self.text[at..].find('\n') {
             Some(i) => Edit {
                 at: (at + i + 1, at + i + 1),
-                text: format!("{line}\n"),
+                text: format!("{line}{newline}"),
             },
             None => Edit {
                 at: (self.text.len(), self.text.len()),
-                text: format!("\n{line}"),
+                text: format!("{newline}{line}"),
             },
         }
     }

@@ -57,10 +57,15 @@ impl Updated {
             .context_radius(2)
             .header(&shown, &shown)
             .to_string();
+        // Text from the user's file: control characters escaped, and a
+        // line end's carriage return not shown.
+        let lines = text
+            .lines()
+            .map(|line| crate::diagnostic::printable(line.trim_end_matches('\r')).into_owned());
         if !color {
-            return text;
+            return lines.map(|line| format!("{line}\n")).collect();
         }
-        text.lines()
+        lines
             .map(|line| match line.as_bytes().first() {
                 Some(b'+') if !line.starts_with("+++") => format!("\x1b[32m{line}\x1b[0m\n"),
                 Some(b'-') if !line.starts_with("---") => format!("\x1b[31m{line}\x1b[0m\n"),

@@ -145,3 +145,16 @@ fn the_diff_shows_old_and_new_lines() {
     assert!(diff.contains("--- a.yaml\n+++ a.yaml\n"), "{diff}");
     assert!(diff.contains("-y: 2\n+y: 3\n"), "{diff}");
 }
+
+#[test]
+fn a_file_with_crlf_line_ends_keeps_them() {
+    let text = "name: n\r\nsteps:\r\n  - redeem: MUSIC10\r\n  - checkout: {items: [{category: music, price: 12.00}]}\r\n    expect:\r\n      paid:\r\n        card: 9.00\r\n";
+    let (after, _, added, left) = updated(text, Fill::All);
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(added, 2, "{after:?}");
+    assert!(!after.replace("\r\n", "").contains('\n'), "{after:?}");
+    assert!(
+        after.contains("        card: 2.00\r\n        music_credit: 10.00\r\n"),
+        "{after:?}"
+    );
+}
