@@ -210,6 +210,11 @@ pub enum Command {
         #[arg(long)]
         no_invariants: bool,
     },
+    /// Start the language server (LSP over standard input and output) for editors.
+    #[command(
+        after_help = "Editors start it themselves; see editors/README.md for VS Code, Neovim and Helix."
+    )]
+    Lsp,
 }
 
 fn color_on(stream_is_terminal: bool) -> bool {
@@ -262,6 +267,7 @@ pub fn execute(cli: Cli) -> u8 {
             out,
             no_invariants,
         } => fuzz_command(rules, cases, seed, time, &out, !no_invariants),
+        Command::Lsp => crate::lsp::run(),
     }
 }
 

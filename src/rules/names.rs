@@ -452,7 +452,10 @@ assert paid_ok: paid.card >= 0
     #[test]
     fn unresolved_names_are_listed_and_bad_syntax_is_none() {
         let names = names("currency USD\nwallet w { spends on nothing_here }").expect("syntax");
-        assert_eq!(find(&names, "nothing_here", false)[0].kind, NameKind::Category);
+        assert_eq!(
+            find(&names, "nothing_here", false)[0].kind,
+            NameKind::Category
+        );
         assert!(super::names("walet w {").is_none());
     }
 }
