@@ -73,22 +73,29 @@ pub fn complete(document: &Document, documents: &Documents) -> Vec<CompletionIte
         Kind::Scenario => {
             let (_, rules) = scenario_rules(document, documents);
             let mut seen = BTreeSet::new();
-            crate::rules::names(&rules)
-                .unwrap_or_default()
+            super::navigation::declared(&rules)
                 .into_iter()
-                .filter(|n| {
-                    n.declaration
-                        && matches!(
-                            n.kind,
+                .filter(|(kind, _, _)| {
+                    kind.is_none_or(|kind| {
+                        matches!(
+                            kind,
                             NameKind::Wallet
                                 | NameKind::PaymentMethod
                                 | NameKind::Promo
                                 | NameKind::Category
                                 | NameKind::Tag
                         )
+                    })
                 })
-                .filter(|n| seen.insert((n.kind, n.text.clone())))
-                .map(|n| name_item(n.kind, &n.text))
+                .filter(|(_, text, _)| seen.insert(text.clone()))
+                .map(|(kind, text, _)| match kind {
+                    Some(kind) => name_item(kind, &text),
+                    None => CompletionItem {
+                        label: text,
+                        kind: Some(CompletionItemKind::VALUE),
+                        ..CompletionItem::default()
+                    },
+                })
                 .collect()
         }
     }

@@ -230,12 +230,28 @@ pub fn scenario_definition(
         return Vec::new();
     };
     let lines = LineIndex::new(&rules);
-    crate::rules::names(&rules)
-        .unwrap_or_default()
+    declared(&rules)
         .into_iter()
-        .filter(|n| n.declaration && n.text == word)
-        .map(|n| Location::new(uri.clone(), lines.range(&rules, n.span.start, n.span.end)))
+        .filter(|(_, text, _)| text == word)
+        .map(|(_, _, span)| Location::new(uri.clone(), lines.range(&rules, span.start, span.end)))
         .collect()
+}
+
+/// The names a rules text declares, with their kind when its syntax is
+/// valid (while it is being edited, found by their words).
+pub fn declared(text: &str) -> Vec<(Option<NameKind>, String, Span)> {
+    match crate::rules::names(text) {
+        Some(names) => names
+            .into_iter()
+            .filter(|n| n.declaration)
+            .map(|n| (Some(n.kind), n.text, n.span))
+            .collect(),
+        None => lexical(text)
+            .into_iter()
+            .filter(|w| w.declaration)
+            .map(|w| (None, w.text, w.span))
+            .collect(),
+    }
 }
 
 #[cfg(test)]
