@@ -434,7 +434,7 @@ fn garbage_is_answered_quickly_and_the_server_survives() {
     let uri = uri_of(&dir.join("garbage.promo"));
     client.open(&uri, "promo", &garbage);
     assert!(!client.diagnostics(&uri).is_empty());
-    let yaml_uri = uri_of(&dir.join("garbage.yaml"));
+    let yaml_uri = uri_of(&dir.join("scenarios").join("garbage.yaml"));
     client.open(&yaml_uri, "yaml", &garbage);
     assert!(!client.diagnostics(&yaml_uri).is_empty());
     for method in [

@@ -24,21 +24,23 @@ pub enum Kind {
 
 impl Kind {
     /// The kind of a document, from the editor's language id or else the
-    /// file's extension; `None` for files the server does not read.
-    pub fn of(uri: &Uri, language: Option<&str>) -> Option<Kind> {
-        match language {
-            Some("promo") => return Some(Kind::Rules),
-            Some("yaml") => return Some(Kind::Scenario),
-            _ => {}
-        }
+    /// file's extension; `None` for files the server does not read. YAML is
+    /// a scenario when it lies under a `scenarios` directory or has a
+    /// top-level `steps:` (editors that send every YAML file get no
+    /// diagnostics on their CI workflows).
+    pub fn of(uri: &Uri, language: Option<&str>, text: &str) -> Option<Kind> {
         let path = uri.as_str();
-        if path.ends_with(".promo") {
-            Some(Kind::Rules)
-        } else if path.ends_with(".yaml") || path.ends_with(".yml") {
-            Some(Kind::Scenario)
-        } else {
-            None
+        let yaml = match language {
+            Some("promo") => return Some(Kind::Rules),
+            Some("yaml") => true,
+            Some(_) | None => path.ends_with(".yaml") || path.ends_with(".yml"),
+        };
+        if yaml {
+            let scenario =
+                path.contains("/scenarios/") || text.lines().any(|line| line.starts_with("steps:"));
+            return scenario.then_some(Kind::Scenario);
         }
+        path.ends_with(".promo").then_some(Kind::Rules)
     }
 }
 
@@ -239,10 +241,13 @@ mod tests {
     fn kinds_come_from_the_language_or_the_extension() {
         let promo = Uri::from_str("file:///a/b.promo").unwrap();
         let yaml = Uri::from_str("file:///a/b.yml").unwrap();
-        assert_eq!(Kind::of(&promo, None), Some(Kind::Rules));
-        assert_eq!(Kind::of(&yaml, None), Some(Kind::Scenario));
-        assert_eq!(Kind::of(&yaml, Some("promo")), Some(Kind::Rules));
+        let scenario = Uri::from_str("file:///a/scenarios/b.yaml").unwrap();
+        assert_eq!(Kind::of(&promo, None, ""), Some(Kind::Rules));
+        assert_eq!(Kind::of(&yaml, None, "steps: []"), Some(Kind::Scenario));
+        assert_eq!(Kind::of(&yaml, Some("yaml"), "on: push"), None);
+        assert_eq!(Kind::of(&scenario, Some("yaml"), ""), Some(Kind::Scenario));
+        assert_eq!(Kind::of(&yaml, Some("promo"), ""), Some(Kind::Rules));
         let text = Uri::from_str("file:///a/b.txt").unwrap();
-        assert_eq!(Kind::of(&text, Some("plaintext")), None);
+        assert_eq!(Kind::of(&text, Some("plaintext"), ""), None);
     }
 }

@@ -235,7 +235,7 @@ impl Server {
                     return Vec::new();
                 };
                 let item = p.text_document;
-                let Some(kind) = Kind::of(&item.uri, Some(&item.language_id)) else {
+                let Some(kind) = Kind::of(&item.uri, Some(&item.language_id), &item.text) else {
                     return Vec::new();
                 };
                 let uri = item.uri.clone();
