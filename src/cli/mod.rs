@@ -212,7 +212,7 @@ pub enum Command {
     },
     /// Start the language server (LSP over standard input and output) for editors.
     #[command(
-        after_help = "Editors start it themselves; see editors/README.md for VS Code, Neovim and Helix."
+        after_help = "Editors start it themselves, e.g.:\n  VS Code: the promosim extension (setting promosim.path)\n  Neovim:  vim.lsp.start({ name = \"promosim\", cmd = { \"promosim\", \"lsp\" } })\n  Helix:   [language-server.promosim] command = \"promosim\", args = [\"lsp\"]"
     )]
     Lsp,
 }
