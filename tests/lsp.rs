@@ -403,6 +403,13 @@ fn an_editor_session_from_broken_rules_to_shutdown() {
     );
     assert_eq!(definition[0]["uri"], uri.as_str(), "{definition}");
 
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": scenario_uri}, "position": position(&fixed_scenario, "coins", 1)}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(shown.contains("spends on: `apps`"), "{hover}");
+
     // Renaming the wallet in the open rules shows at once in the scenario.
     client.notify(
         "textDocument/didChange",

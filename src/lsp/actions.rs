@@ -52,8 +52,15 @@ pub fn suggestion(diagnostic: &Diagnostic) -> Option<&str> {
 /// is empty (a syntax error points before the unexpected text), as many
 /// words from there as the suggestion has, on the same line.
 pub fn replaced_span(text: &str, diagnostic: &Diagnostic, suggested: &str) -> (usize, usize) {
-    let start = diagnostic.span.0.min(text.len());
-    let end = diagnostic.span.1.clamp(start, text.len());
+    let boundary = |mut at: usize| {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let start = boundary(diagnostic.span.0);
+    let end = boundary(diagnostic.span.1).max(start);
     if end > start {
         return (start, end);
     }

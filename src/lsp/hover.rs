@@ -3,9 +3,9 @@
 //! effect; a category's description and who may pay for it. While the file
 //! does not lower to a model, the declaration as written.
 
-use super::documents::Document;
-use super::navigation::{definitions, Target};
-use crate::model::{Model, PromoEffect, Source, Unit};
+use super::documents::{path_to_uri, Document, Documents, Kind};
+use super::navigation::{declared, definitions, scenario_rules, word_at, Target};
+use crate::model::{Model, PromoEffect, Source, Span, Unit};
 use crate::rules::NameKind;
 
 /// The hover text (Markdown) for `target` in `document`.
@@ -15,6 +15,35 @@ pub fn hover(document: &Document, target: &Target) -> Option<String> {
         _ => None,
     };
     described.or_else(|| as_written(document, target))
+}
+
+/// In a scenario, the hover of the name at `offset` (a wallet, code,
+/// category, payment method or tag) as its rules describe it, and the
+/// name's span in the scenario.
+pub fn scenario_hover(
+    scenario: &Document,
+    documents: &Documents,
+    offset: usize,
+) -> Option<(String, Span)> {
+    let span = word_at(&scenario.text, offset)?;
+    let word = &scenario.text[span.start..span.end];
+    let (path, text) = scenario_rules(scenario, documents);
+    let uri = path
+        .as_deref()
+        .and_then(path_to_uri)
+        .or_else(|| "file:///rules/amazon.promo".parse().ok())?;
+    let mut rules = Document::new(uri, Kind::Rules, text);
+    rules.model = crate::rules::parse_rules("rules", &rules.text).ok();
+    rules.names = crate::rules::names(&rules.text);
+    let (kind, name, declared) = declared(&rules.text)
+        .into_iter()
+        .find(|(_, name, _)| name == word)?;
+    let target = Target {
+        kind,
+        text: name,
+        span: declared,
+    };
+    Some((hover(&rules, &target)?, span))
 }
 
 /// The declaration's line, when nothing better is known.
@@ -230,7 +259,6 @@ fn effect_as_written(model: &Model, document: &Document, promo: usize) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lsp::documents::{Documents, Kind};
     use std::str::FromStr;
 
     fn hover_at(text: &str, at: &str) -> String {

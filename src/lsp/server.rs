@@ -89,7 +89,7 @@ impl Server {
         let outcome = catch_unwind(AssertUnwindSafe(|| self.dispatch(&request)));
         match outcome {
             Ok(Ok(value)) => Response::new_ok(id, value),
-            Ok(Err(message)) => Response::new_err(id, ErrorCode::InvalidParams as i32, message),
+            Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
             Err(_) => Response::new_err(
                 id,
                 ErrorCode::InternalError as i32,
@@ -98,9 +98,11 @@ impl Server {
         }
     }
 
-    fn dispatch(&mut self, request: &Request) -> Result<Value, String> {
+    fn dispatch(&mut self, request: &Request) -> Result<Value, (ErrorCode, String)> {
         let params = request.params.clone();
-        let json = |value: Result<Value, serde_json::Error>| value.map_err(|e| e.to_string());
+        let json = |value: Result<Value, serde_json::Error>| {
+            value.map_err(|e| (ErrorCode::InternalError, e.to_string()))
+        };
         match request.method.as_str() {
             HoverRequest::METHOD => {
                 let p: lsp_types::HoverParams = parse(params)?;
@@ -157,8 +159,9 @@ impl Server {
                     .unwrap_or_default();
                 json(serde_json::to_value(DocumentSymbolResponse::Flat(symbols)))
             }
-            other => Err(format!(
-                "promosim's language server does not answer `{other}`"
+            other => Err((
+                ErrorCode::MethodNotFound,
+                format!("promosim's language server does not answer `{other}`"),
             )),
         }
     }
@@ -172,21 +175,19 @@ impl Server {
 
     fn hover(&self, position: &lsp_types::TextDocumentPositionParams) -> Option<Hover> {
         let (document, offset) = self.at(position)?;
-        if document.kind != Kind::Rules {
-            return None;
-        }
-        let target = navigation::target_at(document, offset)?;
-        let text = hover::hover(document, &target)?;
+        let (text, span) = match document.kind {
+            Kind::Rules => {
+                let target = navigation::target_at(document, offset)?;
+                (hover::hover(document, &target)?, target.span)
+            }
+            Kind::Scenario => hover::scenario_hover(document, &self.documents, offset)?,
+        };
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
                 value: text,
             }),
-            range: Some(
-                document
-                    .lines
-                    .range(&document.text, target.span.start, target.span.end),
-            ),
+            range: Some(document.lines.range(&document.text, span.start, span.end)),
         })
     }
 
@@ -352,6 +353,7 @@ fn publish(uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>) -> Notification {
     )
 }
 
-fn parse<T: serde::de::DeserializeOwned>(params: Value) -> Result<T, String> {
-    serde_json::from_value(params).map_err(|e| format!("invalid parameters: {e}"))
+fn parse<T: serde::de::DeserializeOwned>(params: Value) -> Result<T, (ErrorCode, String)> {
+    serde_json::from_value(params)
+        .map_err(|e| (ErrorCode::InvalidParams, format!("invalid parameters: {e}")))
 }
