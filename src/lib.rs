@@ -6,7 +6,8 @@
 //! [`rules`] (source → model) → [`model`] (typed rules) → [`engine`] (accounts,
 //! operations, allocation, invariants) → [`scenario`] (YAML suites, the one
 //! replay loop and its observers) → [`fuzz`] (random sessions, shrinking) →
-//! [`cli`]. Beside them: [`problem`] declares each stage's typed problem kinds
+//! [`cli`]; [`lsp`], the language server, reads rules and scenarios as `cli`
+//! does. Beside them: [`problem`] declares each stage's typed problem kinds
 //! and [`codes`] gathers them into the catalogue of stable codes;
 //! [`diagnostic`] is the located diagnostic every reader reports with, and
 //! [`files`] the bounded reading and atomic writing of user files.
@@ -61,6 +62,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod files;
 pub mod fuzz;
+pub mod lsp;
 pub mod model;
 pub mod rules;
 pub mod scenario;

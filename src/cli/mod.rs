@@ -263,6 +263,11 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Start the language server (LSP over standard input and output) for editors.
+    #[command(
+        after_help = "Editors start it themselves, e.g.:\n  VS Code: the promosim extension (setting promosim.path)\n  Neovim:  vim.lsp.start({ name = \"promosim\", cmd = { \"promosim\", \"lsp\" } })\n  Helix:   [language-server.promosim] command = \"promosim\", args = [\"lsp\"]"
+    )]
+    Lsp,
 }
 
 const RUN_EXAMPLES: &str = "Examples:
@@ -439,6 +444,7 @@ pub fn execute(cli: Cli) -> u8 {
         } => fuzz_command(rules, cases, seed, time, &out, !no_invariants),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out } => docs::man(out.as_deref()),
+        Command::Lsp => crate::lsp::run(),
     }
 }
 

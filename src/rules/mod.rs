@@ -3,12 +3,14 @@
 //! Stages, each in its own file: `grammar.pest` (the syntax), `syntax` (the
 //! tree), `parse` (pest pairs → syntax tree), `lower` (syntax tree → model,
 //! names resolved), `validate` (whole-model checks), `problem` (the typed
-//! problem kinds), `lint` (valid but suspicious rules) and `format` (model →
-//! canonical source, comments kept).
+//! problem kinds), `lint` (valid but suspicious rules), `format` (model →
+//! canonical source, comments kept) and `names` (every name written, for
+//! editors).
 
 mod format;
 mod lint;
 mod lower;
+mod names;
 pub(crate) mod parse;
 pub mod problem;
 mod syntax;
@@ -21,6 +23,7 @@ pub use crate::model::literal::MAX_DAYS;
 pub use format::{expression as format_expression, format_model, format_source};
 pub use lint::{lint, Lint};
 pub use lower::MAX_CATEGORIES;
+pub use names::{names, Name, NameKind};
 pub use problem::RulesProblem;
 
 use crate::diagnostic::{Diagnostic, SourceFile};

@@ -1,0 +1,127 @@
+//! Completion: the names the file declares and the language's keywords. The
+//! keywords are read from the pest grammar itself (every quoted lowercase
+//! word of `grammar.pest`, as `tests/authoring.rs` reads them to check the
+//! editor grammar), so they cannot drift from the language.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use lsp_types::{CompletionItem, CompletionItemKind};
+
+use super::documents::{Document, Documents, Kind};
+use super::navigation::scenario_rules;
+use crate::rules::NameKind;
+
+const GRAMMAR: &str = include_str!("../rules/grammar.pest");
+
+/// The keywords of the rules language, sorted.
+pub fn keywords() -> &'static [String] {
+    static KEYWORDS: OnceLock<Vec<String>> = OnceLock::new();
+    KEYWORDS.get_or_init(|| {
+        let words: BTreeSet<String> = GRAMMAR
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|piece| {
+                piece.len() > 1 && piece.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            })
+            .map(str::to_string)
+            .collect();
+        words.into_iter().collect()
+    })
+}
+
+fn item_kind(kind: NameKind) -> CompletionItemKind {
+    match kind {
+        NameKind::Currency | NameKind::Unit => CompletionItemKind::UNIT,
+        NameKind::Category | NameKind::Tag | NameKind::Class => CompletionItemKind::ENUM_MEMBER,
+        NameKind::Wallet | NameKind::PaymentMethod => CompletionItemKind::VARIABLE,
+        NameKind::Promo => CompletionItemKind::CONSTANT,
+        NameKind::Assertion => CompletionItemKind::PROPERTY,
+    }
+}
+
+fn name_item(kind: NameKind, name: &str) -> CompletionItem {
+    CompletionItem {
+        label: name.to_string(),
+        kind: Some(item_kind(kind)),
+        detail: Some(kind.noun().to_string()),
+        // Names before keywords.
+        sort_text: Some(format!("0{name}")),
+        ..CompletionItem::default()
+    }
+}
+
+/// What may be written at the cursor: in a rules file, its declared names
+/// and every keyword; in a scenario, the names of its rules.
+pub fn complete(document: &Document, documents: &Documents) -> Vec<CompletionItem> {
+    match document.kind {
+        Kind::Rules => {
+            let mut items: Vec<CompletionItem> = document
+                .known
+                .iter()
+                .map(|(kind, name)| name_item(*kind, name))
+                .collect();
+            items.extend(keywords().iter().map(|keyword| CompletionItem {
+                label: keyword.clone(),
+                kind: Some(CompletionItemKind::KEYWORD),
+                sort_text: Some(format!("1{keyword}")),
+                ..CompletionItem::default()
+            }));
+            items
+        }
+        Kind::Scenario => {
+            let (_, rules) = scenario_rules(document, documents);
+            let mut seen = BTreeSet::new();
+            super::navigation::declared(&rules)
+                .into_iter()
+                .filter(|(kind, _, _)| {
+                    kind.is_none_or(|kind| {
+                        matches!(
+                            kind,
+                            NameKind::Wallet
+                                | NameKind::PaymentMethod
+                                | NameKind::Promo
+                                | NameKind::Category
+                                | NameKind::Tag
+                        )
+                    })
+                })
+                .filter(|(_, text, _)| seen.insert(text.clone()))
+                .map(|(kind, text, _)| match kind {
+                    Some(kind) => name_item(kind, &text),
+                    None => CompletionItem {
+                        label: text,
+                        kind: Some(CompletionItemKind::VALUE),
+                        ..CompletionItem::default()
+                    },
+                })
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_come_from_the_grammar() {
+        let keywords = keywords();
+        for word in [
+            "wallet",
+            "precedence",
+            "spends",
+            "once",
+            "automatic",
+            "half_up",
+        ] {
+            assert_eq!(
+                keywords.iter().any(|k| k == word),
+                word != "half_up",
+                "{word}: rounding modes are identifiers, not grammar keywords"
+            );
+        }
+        assert!(keywords.len() > 50, "{}", keywords.len());
+    }
+}
