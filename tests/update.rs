@@ -316,3 +316,23 @@ fn make_amounts_wrong(text: &str) -> (String, Vec<usize>) {
     }
     (out, counts)
 }
+
+#[test]
+fn update_touches_only_the_scenarios_the_filter_selects() {
+    let dir = temp_dir("filter");
+    std::fs::write(dir.join("kept.yaml"), WRONG).expect("write");
+    std::fs::write(
+        dir.join("updated.yaml"),
+        WRONG.replace("'Credit first, then coins'", "Chosen one"),
+    )
+    .expect("write");
+    let output = promosim(&["run", "--update", "--filter", "Chosen", arg(&dir)]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("kept.yaml")).expect("read"),
+        WRONG
+    );
+    assert!(std::fs::read_to_string(dir.join("updated.yaml"))
+        .expect("read")
+        .contains("total:   '4.99'"));
+}
