@@ -45,6 +45,7 @@ fn write_stdout(text: std::fmt::Arguments<'_>) {
     }
 }
 
+mod diff;
 mod docs;
 mod fuzz;
 mod json;
@@ -220,6 +221,13 @@ pub enum Command {
         #[arg(long, conflicts_with = "code")]
         markdown: bool,
     },
+    /// Who a change of the rules affects, and how: the same generated sessions
+    /// (and, with --scenarios, a suite) replayed under both versions, the
+    /// outcomes that differ, traced to the statements that changed.
+    #[command(
+        after_help = "Examples:\n  promosim diff old.promo new.promo\n  promosim diff old.promo new.promo --cases 20000 --scenarios scenarios/ --fail-on more\n  promosim diff old.promo new.promo --out changed/ --format json"
+    )]
+    Diff(diff::DiffArgs),
     /// Generate random sessions from the rules, check every invariant and
     /// assertion after every step, and shrink any failure into a scenario file.
     #[command(
@@ -445,6 +453,7 @@ pub fn execute(cli: Cli) -> u8 {
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out } => docs::man(out.as_deref()),
         Command::Lsp => crate::lsp::run(),
+        Command::Diff(args) => diff::diff_command(&args),
     }
 }
 

@@ -6,6 +6,7 @@
 //! sessions run in parallel in fixed batches, and the reported failure is the
 //! lowest-numbered failing session, whatever the threads' timing.
 
+pub mod diff;
 mod edges;
 pub mod generate;
 pub mod session;

@@ -17,28 +17,45 @@ pub const MAX_ATTEMPTS: usize = 5_000;
 /// Shrinks `session`, which breaks `broken.property`, and returns the smallest
 /// form found with what it breaks.
 pub fn shrink(model: &Model, session: &Session, broken: &Broken) -> (Session, Broken) {
+    let mut last = broken.clone();
+    let best = shrink_while(model, session, |candidate| {
+        match replay(model, candidate, Checks::default()).broken {
+            Some(found) if found.property == broken.property => {
+                last = found;
+                true
+            }
+            _ => false,
+        }
+    });
+    (best, last)
+}
+
+/// Shrinks `session` while `keep` holds of the smaller form (the same
+/// candidates as [`shrink`], for any property: `diff` keeps sessions whose
+/// outcomes differ under two versions of the rules). `model` names the
+/// session's ids.
+pub fn shrink_while(
+    model: &Model,
+    session: &Session,
+    mut keep: impl FnMut(&Session) -> bool,
+) -> Session {
     let mut best = session.clone();
-    let mut best_broken = broken.clone();
     let mut attempts = 0;
     loop {
         let mut improved = false;
         for candidate in candidates(model, &best) {
             if attempts >= MAX_ATTEMPTS {
-                return (best, best_broken);
+                return best;
             }
             attempts += 1;
-            let outcome = replay(model, &candidate, Checks::default());
-            if let Some(found) = outcome.broken {
-                if found.property == broken.property {
-                    best = candidate;
-                    best_broken = found;
-                    improved = true;
-                    break;
-                }
+            if keep(&candidate) {
+                best = candidate;
+                improved = true;
+                break;
             }
         }
         if !improved {
-            return (best, best_broken);
+            return best;
         }
     }
 }

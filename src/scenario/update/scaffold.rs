@@ -79,7 +79,7 @@ fn plain_or_quoted_text(text: &str) -> String {
 
 /// `target` as a path from directory `from` (each relative to the current
 /// directory unless absolute).
-fn relative_to(target: &Path, from: &Path) -> PathBuf {
+pub fn relative_to(target: &Path, from: &Path) -> PathBuf {
     let parts = |p: &Path| -> Vec<std::ffi::OsString> {
         let absolute = if p.is_absolute() {
             p.to_path_buf()
