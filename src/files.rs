@@ -223,8 +223,16 @@ pub fn text_from_bytes(path: &str, bytes: Vec<u8>) -> Result<String, ReadError> 
 
 /// Writes `contents` to `path` atomically: into a temporary file beside it,
 /// flushed to disk, then renamed over `path`. An existing file keeps its
-/// permissions.
+/// permissions; a symbolic link is written through (its target is replaced,
+/// the link stays a link).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -263,6 +271,22 @@ mod tests {
             text_from_bytes("f", vec![b'a', 0xff]),
             Err(ReadError::NotUtf8 { offset: 1, .. })
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_go_through_a_symbolic_link() {
+        let dir = std::env::temp_dir().join(format!("promosim-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("real.yaml");
+        let link = dir.join("link.yaml");
+        std::fs::write(&target, "old").unwrap();
+        std::os::unix::fs::symlink("real.yaml", &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

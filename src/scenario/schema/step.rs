@@ -176,6 +176,16 @@ impl<'de> Deserialize<'de> for Step {
                         "with several accounts, this step must say which one acts (`account: NAME`)",
                     ));
                 }
+                // The clock moves for every account, but expectations read
+                // one: say whose, rather than silently reading the first.
+                if several && step.account.is_none() && step.expect.is_some() {
+                    return Err(crate::scenario::problem::raise_with(
+                        LoadProblem::MissingAccount,
+                        "with several accounts, the expectations of a step that moves the clock must say whose (`account: NAME`)",
+                        None,
+                        Some("add `account: NAME` to the step: the clock still moves for every account, and the expectations read that one".into()),
+                    ));
+                }
                 Ok(step)
             }
         }

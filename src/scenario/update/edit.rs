@@ -301,10 +301,15 @@ impl<'a> Editor<'a> {
         };
         let entry = format!("{}: {value}", plain_or_quoted(name));
         let edit = match (map.flow, map.items.last()) {
-            (Some((_, close)), None) => Edit {
-                at: (close, close),
-                text: entry,
-            },
+            (Some((_, close)), None) => {
+                // An empty `{}` takes its first entry bare, the next ones
+                // after a comma.
+                let first = !self.edits.iter().any(|e| e.at == (close, close));
+                Edit {
+                    at: (close, close),
+                    text: if first { entry } else { format!(", {entry}") },
+                }
+            }
             (Some(_), Some((_, last))) => Edit {
                 at: (last.end(), last.end()),
                 text: format!(", {entry}"),

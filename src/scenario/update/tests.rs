@@ -158,3 +158,12 @@ fn a_file_with_crlf_line_ends_keeps_them() {
         "{after:?}"
     );
 }
+
+#[test]
+fn an_empty_flow_map_is_filled_with_every_source() {
+    let text = "name: n\naccount: {balances: {music_credit: 1.00, gift_card: 20.00}}\nsteps:\n  - checkout: {items: [{category: music, price: 3.00}]}\n    expect: {paid: {}}\n";
+    let (after, _, added, left) = updated(text, Fill::Existing);
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(added, 2);
+    assert!(after.contains("expect: {paid: {music_credit: 1.00, gift_card: 2.00}}"), "{after}");
+}
