@@ -199,6 +199,19 @@ impl<'de> Visitor<'de> for OpeningSeed<'_> {
         self.visit_str(&v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<Opening>, E> {
+        // The reader gives a number written with a decimal point (`5.00`) as
+        // a float, and one without (`5`) as an integer: a float in a unit
+        // counted whole was written with a point, whatever its value.
+        let unit = &self.model.wallets[self.wallet].unit;
+        if unit.decimals(&self.model.currency) == 0 {
+            let label = unit_label(self.model, unit);
+            return Err(raise(
+                LoadProblem::BadAmount,
+                format!(
+                    "this amount is written with a decimal point, but {label} are counted whole: write a whole number of {label} (an amount of money in {label} is usually far more of them)"
+                ),
+            ));
+        }
         match float_text(v) {
             Some(text) => self.visit_str(&text),
             None => Err(raise_with(
