@@ -284,7 +284,10 @@ mod tests {
         std::fs::write(&target, "old").unwrap();
         std::os::unix::fs::symlink("real.yaml", &link).unwrap();
         write_atomic(&link, b"new").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
         let _ = std::fs::remove_dir_all(&dir);
     }

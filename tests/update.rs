@@ -336,3 +336,41 @@ fn update_touches_only_the_scenarios_the_filter_selects() {
         .expect("read")
         .contains("total:   '4.99'"));
 }
+
+#[test]
+fn new_makes_the_folder_of_a_new_topic_and_resolves_its_rules_from_there() {
+    let dir = temp_dir("newdir");
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/amazon.promo");
+    std::fs::copy(&rules, dir.join("shop.promo")).expect("copy");
+    let file = dir.join("scenarios/music/deep/first.yaml");
+    let output = Command::new(env!("CARGO_BIN_EXE_promosim"))
+        .args([
+            "new",
+            "scenarios/music/deep/first.yaml",
+            "--rules",
+            "shop.promo",
+            "redeem: MUSIC10",
+        ])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let written = std::fs::read_to_string(&file).expect("written");
+    assert!(written.contains("rules: ../../../shop.promo"), "{written}");
+    // A refused description leaves no empty folders behind.
+    let refused = Command::new(env!("CARGO_BIN_EXE_promosim"))
+        .args([
+            "new",
+            "other/topic/x.yaml",
+            "--rules",
+            "shop.promo",
+            "checkout: {items: [{category: musik, price: 1.00}]}",
+        ])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(!dir.join("other").exists());
+}

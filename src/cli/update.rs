@@ -123,9 +123,29 @@ pub(crate) fn new_scenario(
     } else {
         file
     };
+    // A scenario in a new folder: the folder is made first, so that its
+    // `rules:` path (relative to the scenario) resolves; made and emptied
+    // again if the description is refused.
+    let mut made = Vec::new();
+    if !to_stdout {
+        let mut missing = shown.parent();
+        while let Some(dir) = missing.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            made.push(dir.to_path_buf());
+            missing = dir.parent();
+        }
+        if let Some(top) = made.first() {
+            if let Err(error) = std::fs::create_dir_all(top) {
+                eprintln!("cannot create {}: {error}", top.display());
+                return EXIT_INVALID;
+            }
+        }
+    }
     let text = match scaffold::scaffold(shown, &draft) {
         Ok(text) => text,
         Err(error) => {
+            for dir in &made {
+                let _ = std::fs::remove_dir(dir);
+            }
             eprintln!("{}", error.render(color));
             eprintln!("nothing written: fix the description above and run `promosim new` again");
             return EXIT_INVALID;

@@ -164,7 +164,11 @@ pub fn update_text(
         return Err(refuse("its steps could not be matched with the text"));
     }
     let mut editor = edit::Editor::new(text, &scenario.model);
-    let several = scenario.file.accounts.as_ref().is_some_and(|a| a.0.len() > 1);
+    let several = scenario
+        .file
+        .accounts
+        .as_ref()
+        .is_some_and(|a| a.0.len() > 1);
     for (index, (node, step)) in steps.items.iter().zip(&scenario.file.steps).enumerate() {
         // A step that names no account among several (the clock moving for
         // all) has no one account whose outcome to write.

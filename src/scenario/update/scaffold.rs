@@ -31,9 +31,19 @@ pub fn scaffold(path: &Path, draft: &Draft) -> Result<String, UpdateError> {
     let mut text = format!("name: {}\n", plain_or_quoted_text(&draft.name));
     if let Some(rules) = &draft.rules {
         let relative = relative_to(rules, path.parent().unwrap_or(Path::new("")));
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        let plain_path = !relative.is_empty()
+            && relative
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+            && !relative.starts_with('-');
         text.push_str(&format!(
             "rules: {}\n",
-            plain_or_quoted_text(&relative.to_string_lossy().replace('\\', "/"))
+            if plain_path {
+                relative
+            } else {
+                plain_or_quoted_text(&relative)
+            }
         ));
     }
     if let Some(start) = &draft.start {

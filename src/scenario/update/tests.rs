@@ -165,5 +165,8 @@ fn an_empty_flow_map_is_filled_with_every_source() {
     let (after, _, added, left) = updated(text, Fill::Existing);
     assert!(left.is_empty(), "{left:?}");
     assert_eq!(added, 2);
-    assert!(after.contains("expect: {paid: {music_credit: 1.00, gift_card: 2.00}}"), "{after}");
+    assert!(
+        after.contains("expect: {paid: {music_credit: 1.00, gift_card: 2.00}}"),
+        "{after}"
+    );
 }
