@@ -480,3 +480,23 @@ fn a_broken_assertion_shows_its_values() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_file_named_twice_under_any_spelling_runs_once() {
+    let file = "scenarios/coins/selected_coins_pay_apps.yaml";
+    let absolute = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let dotted = format!("./{file}");
+    let around = "scenarios/coins/../coins/selected_coins_pay_apps.yaml";
+    let output = promosim(&[
+        "run",
+        file,
+        &dotted,
+        around,
+        absolute.to_str().expect("UTF-8"),
+        "scenarios/coins",
+    ]);
+    let stdout = text(&output.stdout);
+    assert_eq!(code(&output), 0, "{stdout}");
+    let count = std::fs::read_dir("scenarios/coins").map_or(0, |d| d.count());
+    assert!(stdout.contains(&format!("{count} passed")), "{stdout}");
+}

@@ -70,6 +70,19 @@ pub struct Discovery {
     pub files: Vec<PathBuf>,
     /// Paths passed over, with the reason: a run that skips anything fails.
     pub skipped: Vec<(PathBuf, String)>,
+    /// The files found so far, as the file system names them (`a.yaml`,
+    /// `./a.yaml` and its absolute path are one file).
+    seen: std::collections::HashSet<PathBuf>,
+}
+
+impl Discovery {
+    /// Adds `file` unless it was found already under any spelling.
+    fn add(&mut self, file: PathBuf) {
+        let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        if self.seen.insert(key) {
+            self.files.push(file);
+        }
+    }
 }
 
 /// Every `*.yaml`/`*.yml` file under `paths` (files are taken as given), sorted
@@ -89,8 +102,8 @@ pub fn discover_partition(
             } else {
                 relative
             };
-            if partition.is_none_or(|p| p.contains(relative)) && !kept.files.contains(&file) {
-                kept.files.push(file.clone());
+            if partition.is_none_or(|p| p.contains(relative)) {
+                kept.add(file.clone());
             }
         }
     }
@@ -110,9 +123,7 @@ pub fn discover_with(paths: &[PathBuf], extensions: &[&str]) -> Result<Discovery
     let mut found = Discovery::default();
     for path in paths {
         if crate::files::is_stdin(path) {
-            if !found.files.contains(path) {
-                found.files.push(path.clone());
-            }
+            found.add(path.clone());
             continue;
         }
         let metadata = std::fs::metadata(path).map_err(|e| ReadError::Unreadable {
@@ -121,8 +132,8 @@ pub fn discover_with(paths: &[PathBuf], extensions: &[&str]) -> Result<Discovery
         })?;
         if metadata.is_dir() {
             walk(path, 0, extensions, &mut found);
-        } else if !found.files.contains(path) {
-            found.files.push(path.clone());
+        } else {
+            found.add(path.clone());
         }
     }
     Ok(found)
@@ -158,9 +169,8 @@ fn walk(dir: &Path, depth: usize, extensions: &[&str], found: &mut Discovery) {
         } else if entry
             .extension()
             .is_some_and(|e| extensions.iter().any(|x| e == *x))
-            && !found.files.contains(&entry)
         {
-            found.files.push(entry);
+            found.add(entry);
         }
     }
 }
