@@ -94,3 +94,23 @@ fn partitions_are_disjoint_and_cover_the_suite() {
     assert!("4/3".parse::<Partition>().is_err());
     assert!("x".parse::<Partition>().is_err());
 }
+
+/// The README's figures for the suite (the summary line of the first command,
+/// and the size it states) are the suite's own.
+#[test]
+fn the_readme_states_the_suite_size() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let files = discover(&[root.join("scenarios")])
+        .expect("readable")
+        .files
+        .len();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    assert!(
+        readme.contains(&format!("\n{files} passed, 0 failed, 0 errors\n")),
+        "README's summary line should say {files} passed"
+    );
+    assert!(
+        readme.contains(&format!("The suite in `scenarios/` ({files} files)")),
+        "README should say the suite has {files} files"
+    );
+}

@@ -31,6 +31,11 @@ pub(super) fn update_files(
     });
     let (mut written, mut values, mut added, mut refused) = (0, 0, 0, 0);
     for path in files {
+        if crate::files::is_stdin(path) {
+            eprintln!("not updated: a scenario read from standard input has no file to write back to; give its path instead");
+            refused += 1;
+            continue;
+        }
         // Only the scenarios the run selects.
         if let Some(filter) = filter {
             let shown = crate::files::shown(path);

@@ -254,9 +254,14 @@ impl<'a> Editor<'a> {
     /// Replaces a scalar's value, keeping how it was quoted.
     fn scalar(&mut self, number: usize, node: Option<&Node>, what: &str, value: &str) {
         let Some(Node::Scalar(scalar)) = node else {
-            self.left.push(format!(
-                "step {number}: `{what}` is not written as a plain value (an alias?); not changed"
-            ));
+            let why = match node {
+                Some(Node::Marked(_) | Node::Alias(_)) => {
+                    "has an anchor, an alias or a tag (other steps may share it)"
+                }
+                _ => "sits in a value with an anchor, an alias or a tag (other steps may share it)",
+            };
+            self.left
+                .push(format!("step {number}: `{what}` {why}; not changed"));
             return;
         };
         let text = match scalar.quote {
@@ -265,7 +270,7 @@ impl<'a> Editor<'a> {
             Quote::Double => format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\"")),
             Quote::Block => {
                 self.left.push(format!(
-                    "step {number}: `{what}` is a block scalar; not changed"
+                    "step {number}: `{what}` is a block or multi-line scalar; not changed"
                 ));
                 return;
             }
@@ -279,9 +284,10 @@ impl<'a> Editor<'a> {
 
     /// Replaces a whole node (a list of codes) with `text`.
     fn replace(&mut self, number: usize, node: &Node, what: &str, text: String) {
-        if matches!(node, Node::Alias(_)) {
-            self.left
-                .push(format!("step {number}: `{what}` is an alias; not changed"));
+        if matches!(node, Node::Alias(_) | Node::Marked(_)) {
+            self.left.push(format!(
+                "step {number}: `{what}` has an anchor, an alias or a tag (other steps may share it); not changed"
+            ));
             return;
         }
         self.edits.push(Edit {

@@ -155,8 +155,7 @@ pub fn update_text(
     };
     let scenario = from_text(path, text, rules, cache)?;
     let actuals = actual::record(&scenario);
-    let root =
-        tree::parse(text).ok_or_else(|| refuse("its YAML could not be located value by value"))?;
+    let root = tree::parse(text).map_err(|reason| refuse(&reason))?;
     let Some(tree::Node::Seq(steps)) = root.get("steps") else {
         return Err(refuse("its `steps:` is not a list written in this file"));
     };

@@ -170,3 +170,16 @@ fn an_empty_flow_map_is_filled_with_every_source() {
         "{after}"
     );
 }
+
+#[test]
+fn values_other_steps_may_share_are_left_and_said() {
+    let text = "name: n\naccount: {balances: {gift_card: 20.00}}\nsteps:\n  - checkout: {items: [{category: music, price: 3.00}]}\n    expect:\n      total: &t 1.00\n      balances: &bal {gift_card: 1.00}\n  - checkout: {items: [{category: music, price: 3.00}]}\n    expect:\n      total: *t\n      balances: *bal\n";
+    let (after, changed, _, left) = updated(text, Fill::Existing);
+    assert_eq!((after.as_str(), changed), (text, 0));
+    assert_eq!(left.len(), 4, "{left:?}");
+    assert!(left[0].contains("`total` has an anchor"), "{left:?}");
+    assert!(
+        left[1].contains("`balances.gift_card` sits in a value with an anchor"),
+        "{left:?}"
+    );
+}

@@ -17,6 +17,9 @@ pub enum Node {
     Seq(Collection<Node>),
     /// An alias (`*name`): another node's value, not editable here.
     Alias(usize),
+    /// A node with an anchor (`&name`) or a tag (`!!str`): other values may
+    /// share it, or it reads other than it looks, so it is not edited.
+    Marked(Box<Node>),
 }
 
 /// A scalar as written.
@@ -60,6 +63,7 @@ impl Node {
     /// comments or line ends after it).
     pub fn end(&self) -> usize {
         match self {
+            Node::Marked(inner) => inner.end(),
             Node::Scalar(s) => s.span.1,
             Node::Alias(at) => *at,
             Node::Map(c) => match c.flow {
@@ -81,6 +85,7 @@ impl Node {
     /// The byte where the node starts.
     pub fn start(&self) -> usize {
         match self {
+            Node::Marked(inner) => inner.start(),
             Node::Scalar(s) => s.span.0,
             Node::Alias(at) => *at,
             Node::Map(c) => c.flow.map_or(c.start, |(open, _)| open),
@@ -105,26 +110,56 @@ impl Node {
     }
 }
 
-/// Reads `text` into its one document's root node; `None` when the event
-/// parser refuses it or it holds several documents.
-pub fn parse(text: &str) -> Option<Node> {
+/// Reads `text` into its one document's root node; why not, with a line
+/// and column, when the event parser refuses it or it holds several
+/// documents.
+pub fn parse(text: &str) -> Result<Node, String> {
     let offsets = ByteOffsets::new(text);
-    let mut events = Parser::new_from_str(text).map(|event| {
-        event
-            .ok()
-            .map(|(event, span)| (event, offsets.span(span), span))
+    let mut failure = None;
+    let mut events = Parser::new_from_str(text).map_while(|event| match event {
+        Ok((event, span)) => Some(Some((event, offsets.span(span), span))),
+        Err(error) => {
+            failure = Some(error);
+            None
+        }
     });
     let mut root = None;
+    let refused = |failure: Option<saphyr_parser::ScanError>| match failure {
+        Some(error) => {
+            let at = error.marker();
+            let line = text.lines().nth(at.line().saturating_sub(1)).unwrap_or("");
+            let tab = if line.contains('\t') {
+                " (a tab on this line: YAML separates with spaces)"
+            } else {
+                ""
+            };
+            format!(
+                "its YAML could not be located value by value at line {} column {}: {}{tab}",
+                at.line(),
+                at.col() + 1,
+                error.info()
+            )
+        }
+        None => "its YAML could not be located value by value".to_string(),
+    };
     loop {
-        let (event, _, _) = events.next()??;
+        let Some(Some((event, _, _))) = events.next() else {
+            drop(events);
+            return Err(refused(failure));
+        };
         match event {
             Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {}
-            Event::StreamEnd => return root,
-            _ if root.is_some() => return None,
-            other => {
-                let node = Builder { text }.node(other, &mut events)?;
-                root = Some(node);
+            Event::StreamEnd => {
+                return root.ok_or_else(|| "it holds no YAML document".to_string());
             }
+            _ if root.is_some() => return Err("it holds several YAML documents".into()),
+            other => match (Builder { text }).node(other, &mut events) {
+                Some(node) => root = Some(node),
+                None => {
+                    drop(events);
+                    return Err(refused(failure));
+                }
+            },
         }
     }
 }
@@ -152,6 +187,28 @@ impl Builder<'_> {
         events: &mut impl Iterator<Item = Item<'a>>,
     ) -> Option<Node> {
         let (start, end) = span.unwrap_or((0, 0));
+        let marked = match &first {
+            Event::Scalar(_, _, anchor, tag) => *anchor != 0 || tag.is_some(),
+            Event::MappingStart(anchor, tag) | Event::SequenceStart(anchor, tag) => {
+                *anchor != 0 || tag.is_some()
+            }
+            _ => false,
+        };
+        let node = self.unmarked(first, start, end, events)?;
+        Some(if marked {
+            Node::Marked(Box::new(node))
+        } else {
+            node
+        })
+    }
+
+    fn unmarked<'a>(
+        &self,
+        first: Event<'a>,
+        start: usize,
+        end: usize,
+        events: &mut impl Iterator<Item = Item<'a>>,
+    ) -> Option<Node> {
         match first {
             Event::Scalar(value, style, _, _) => Some(Node::Scalar(self.scalar(
                 value.into_owned(),
@@ -335,8 +392,15 @@ mod tests {
 
     #[test]
     fn refuses_broken_text_and_several_documents() {
-        assert!(parse("a: [").is_none());
-        assert!(parse("a: 1\n---\nb: 2\n").is_none());
+        let broken = parse("a: [").unwrap_err();
+        assert!(broken.contains("line"), "{broken}");
+        assert!(parse("a: 1\n---\nb: 2\n").unwrap_err().contains("several"));
+        let tab = parse("a:\t1\n").err().unwrap_or_default();
+        assert!(tab.is_empty() || tab.contains("tab"), "{tab}");
+        let marked = parse("a: &x 1\nb: !!str 2\nc: *x\n").unwrap();
+        assert!(matches!(marked.get("a"), Some(Node::Marked(_))));
+        assert!(matches!(marked.get("b"), Some(Node::Marked(_))));
+        assert!(matches!(marked.get("c"), Some(Node::Alias(_))));
     }
 
     #[test]
