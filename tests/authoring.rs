@@ -191,9 +191,6 @@ fn alternation_of(grammar: &serde_json::Value, rule: &str) -> BTreeSet<String> {
 
 #[test]
 fn the_editor_grammar_scopes_units_modes_quantities_and_codes() {
-    use promosim::model::{
-        ClassPolicy, Conflict, OverBudget, Pick, Remainder, Rounding, SpendBy, Stacking,
-    };
     let grammar: serde_json::Value =
         serde_json::from_str(&read("editors/vscode/syntaxes/promo.tmLanguage.json")).expect("JSON");
     let repository = &grammar["repository"];
@@ -203,15 +200,7 @@ fn the_editor_grammar_scopes_units_modes_quantities_and_codes() {
         .collect();
 
     // Every mode the rules accept is a constant, unless it is a keyword.
-    let mut modes: Vec<&str> = Vec::new();
-    modes.extend(Rounding::ALL.iter().map(|(_, w)| *w));
-    modes.extend(Stacking::ALL.iter().map(|(_, w)| *w));
-    modes.extend(ClassPolicy::ALL.iter().map(|(_, w)| *w));
-    modes.extend(Remainder::ALL.iter().map(|(_, w)| *w));
-    modes.extend(SpendBy::ALL.iter().map(|(_, w)| *w));
-    modes.extend([Pick::Cheapest, Pick::MostExpensive].map(Pick::keyword));
-    modes.extend([Conflict::Keep, Conflict::Refuse].map(Conflict::keyword));
-    modes.extend([OverBudget::Cut, OverBudget::Refuse].map(OverBudget::keyword));
+    let modes = promosim::model::mode_words();
     let expected: BTreeSet<String> = modes
         .iter()
         .flat_map(|mode| mode.split(' '))

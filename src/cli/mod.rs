@@ -275,7 +275,12 @@ pub enum Command {
     #[command(
         after_help = "Editors start it themselves, e.g.:\n  VS Code: the promosim extension (setting promosim.path)\n  Neovim:  vim.lsp.start({ name = \"promosim\", cmd = { \"promosim\", \"lsp\" } })\n  Helix:   [language-server.promosim] command = \"promosim\", args = [\"lsp\"]"
     )]
-    Lsp,
+    Lsp {
+        /// Speak over standard input and output (the only transport; accepted
+        /// because many clients pass it).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 const RUN_EXAMPLES: &str = "Examples:
@@ -452,7 +457,7 @@ pub fn execute(cli: Cli) -> u8 {
         } => fuzz_command(rules, cases, seed, time, &out, !no_invariants),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out } => docs::man(out.as_deref()),
-        Command::Lsp => crate::lsp::run(),
+        Command::Lsp { stdio: _ } => crate::lsp::run(),
         Command::Diff(args) => diff::diff_command(&args),
     }
 }

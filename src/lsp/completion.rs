@@ -68,6 +68,21 @@ pub fn complete(document: &Document, documents: &Documents) -> Vec<CompletionIte
                 sort_text: Some(format!("1{keyword}")),
                 ..CompletionItem::default()
             }));
+            // The modes clauses take (`rounding half_up`, `stacking
+            // combines`), from the model's own lists.
+            let mut modes: Vec<&str> = crate::model::mode_words()
+                .into_iter()
+                .filter(|mode| !keywords().iter().any(|k| k == mode))
+                .collect();
+            modes.sort_unstable();
+            modes.dedup();
+            items.extend(modes.into_iter().map(|mode| CompletionItem {
+                label: mode.to_string(),
+                kind: Some(CompletionItemKind::ENUM_MEMBER),
+                detail: Some("mode".into()),
+                sort_text: Some(format!("2{mode}")),
+                ..CompletionItem::default()
+            }));
             items
         }
         Kind::Scenario => {
@@ -123,5 +138,18 @@ mod tests {
             );
         }
         assert!(keywords.len() > 50, "{}", keywords.len());
+    }
+
+    #[test]
+    fn the_modes_are_offered_too() {
+        let uri = <lsp_types::Uri as std::str::FromStr>::from_str("file:///tmp/m.promo").unwrap();
+        let document = Document::new(uri, Kind::Rules, "currency USD\n".into());
+        let labels: Vec<String> = complete(&document, &Documents::default())
+            .into_iter()
+            .map(|item| item.label)
+            .collect();
+        for mode in ["half_up", "combines", "cheapest", "exclusive"] {
+            assert!(labels.iter().any(|l| l == mode), "{mode} in {labels:?}");
+        }
     }
 }

@@ -138,10 +138,26 @@ pub fn to_lsp(document: &Document, diagnostic: &Diagnostic) -> lsp_types::Diagno
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
+    // A syntax error points between characters; editors draw nothing there,
+    // so it covers the word (or the one character) it points at.
+    let (start, mut end) = diagnostic.span;
+    if start == end {
+        let rest = document.text.get(start..).unwrap_or("");
+        let word = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        end = start
+            + if word > 0 {
+                word
+            } else {
+                rest.chars()
+                    .next()
+                    .filter(|c| *c != '\n')
+                    .map_or(0, char::len_utf8)
+            };
+    }
     lsp_types::Diagnostic {
-        range: document
-            .lines
-            .range(&document.text, diagnostic.span.0, diagnostic.span.1),
+        range: document.lines.range(&document.text, start, end),
         severity: Some(severity),
         code: Some(NumberOrString::String(diagnostic.code.to_string())),
         source: Some("promosim".into()),
@@ -186,6 +202,36 @@ mod tests {
         // The names are known although the file is invalid.
         assert!(document.names.is_some());
         assert!(document.model.is_none());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted_and_counted_in_positions() {
+        let document =
+            rules("\u{feff}currency USD\ncategory apps \"A\"\nwallet w { spends on apsp }\n");
+        let codes: Vec<&str> = document.diagnostics.iter().map(|d| d.code).collect();
+        assert!(!codes.contains(&"rules::syntax"), "{codes:?}");
+        let unknown = document
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "rules::unknown_category")
+            .expect("the real error, not a syntax error at the mark");
+        assert_eq!(
+            to_lsp(&document, unknown).range.start,
+            lsp_types::Position::new(2, 21)
+        );
+        // On the first line, the mark is one character before the text.
+        let first = document.lines.position(&document.text, 0);
+        assert_eq!(first, lsp_types::Position::new(0, 1));
+        assert_eq!(document.lines.offset(&document.text, first), 0);
+        assert!(document.raw().starts_with('\u{feff}'));
+    }
+
+    #[test]
+    fn a_syntax_error_covers_the_word_it_points_at() {
+        let document = rules("currency USD\nwalet w { spends on * }\n");
+        let d = to_lsp(&document, &document.diagnostics[0]);
+        assert_eq!(d.range.start, lsp_types::Position::new(1, 0));
+        assert_eq!(d.range.end, lsp_types::Position::new(1, 5));
     }
 
     #[test]

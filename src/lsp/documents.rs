@@ -61,6 +61,8 @@ pub struct Document {
     pub model: Option<Model>,
     /// The names of the current text, when its syntax is valid.
     pub names: Option<Vec<Name>>,
+    /// The editor's text begins with a byte-order mark (not in `text`).
+    pub bom: bool,
     /// The declared names of the last version whose syntax was valid: what
     /// completion offers while the file is being typed.
     pub known: Vec<(NameKind, String)>,
@@ -69,22 +71,46 @@ pub struct Document {
 impl Document {
     /// A document with `text`, not yet analysed.
     pub fn new(uri: Uri, kind: Kind, text: String) -> Self {
-        Document {
-            lines: LineIndex::new(&text),
+        let mut document = Document {
+            lines: LineIndex::default(),
             uri,
             kind,
-            text,
+            text: String::new(),
+            bom: false,
             diagnostics: Vec::new(),
             model: None,
             names: None,
             known: Vec::new(),
+        };
+        document.set_text(text);
+        document
+    }
+
+    /// Replaces the text (analysis is the caller's next step). A byte-order
+    /// mark is kept apart, as the command line does: the text is what the
+    /// readers see, and positions still count the mark the editor holds.
+    pub fn set_text(&mut self, text: String) {
+        match text.strip_prefix('\u{feff}') {
+            Some(rest) => {
+                self.bom = true;
+                self.text = rest.to_string();
+                self.lines = LineIndex::after_bom(&self.text);
+            }
+            None => {
+                self.bom = false;
+                self.lines = LineIndex::new(&text);
+                self.text = text;
+            }
         }
     }
 
-    /// Replaces the text (analysis is the caller's next step).
-    pub fn set_text(&mut self, text: String) {
-        self.lines = LineIndex::new(&text);
-        self.text = text;
+    /// The text as the editor holds it (with its byte-order mark).
+    pub fn raw(&self) -> String {
+        if self.bom {
+            format!("\u{feff}{}", self.text)
+        } else {
+            self.text.clone()
+        }
     }
 
     /// The file's path, for a `file:` URI.
@@ -185,11 +211,23 @@ pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
 
 /// The `file:` URI of an absolute path.
 pub fn path_to_uri(path: &Path) -> Option<Uri> {
-    let absolute = if path.is_absolute() {
+    let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir().ok()?.join(path)
     };
+    // `scenarios/../rules.promo` is `rules.promo`: one file, one URI, so
+    // the editor does not open it twice (links are kept as they are).
+    let mut absolute = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                absolute.pop();
+            }
+            other => absolute.push(other.as_os_str()),
+        }
+    }
     let text = absolute.to_str()?.replace('\\', "/");
     let mut encoded = String::from("file://");
     if !text.starts_with('/') {
@@ -225,6 +263,12 @@ fn percent_decode(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uris_name_each_file_one_way() {
+        let uri = path_to_uri(Path::new("/tmp/a/scenarios/../rules/./x.promo")).unwrap();
+        assert_eq!(uri.as_str(), "file:///tmp/a/rules/x.promo");
+    }
 
     #[test]
     fn file_uris_and_paths_convert_both_ways() {

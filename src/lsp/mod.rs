@@ -38,7 +38,15 @@ pub fn run() -> u8 {
         },
         Ok(false) => 1,
         Err(error) => {
-            eprintln!("promosim lsp: {error}");
+            // The reader thread stops on input that is not a framed JSON-RPC
+            // message, and says why when it is joined.
+            let cause = match threads.join() {
+                Err(io) => format!("{io}"),
+                Ok(()) => error.to_string(),
+            };
+            eprintln!(
+                "promosim lsp: the connection ended ({cause}); editors start `promosim lsp` and speak JSON-RPC to it with Content-Length headers"
+            );
             2
         }
     }

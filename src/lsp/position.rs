@@ -8,6 +8,9 @@ use lsp_types::{Position, Range};
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// UTF-16 units before the text on its first line: 1 for a byte-order
+    /// mark the editor holds but the text does not.
+    shift: u32,
 }
 
 impl LineIndex {
@@ -15,7 +18,18 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts }
+        LineIndex {
+            line_starts,
+            shift: 0,
+        }
+    }
+
+    /// The index of `text`, which the editor holds after a byte-order mark.
+    pub fn after_bom(text: &str) -> Self {
+        LineIndex {
+            shift: 1,
+            ..LineIndex::new(text)
+        }
     }
 
     /// The position of byte `offset` (clamped to the text, and back to a
@@ -28,7 +42,8 @@ impl LineIndex {
             .saturating_sub(1);
         let start = self.line_starts.get(line).copied().unwrap_or(0).min(offset);
         let character: usize = text[start..offset].chars().map(char::len_utf16).sum();
-        Position::new(clamp_u32(line), clamp_u32(character))
+        let shift = if line == 0 { self.shift } else { 0 };
+        Position::new(clamp_u32(line), clamp_u32(character).saturating_add(shift))
     }
 
     /// The range of bytes `start..end`.
@@ -56,7 +71,8 @@ impl LineIndex {
             .get(position.line as usize + 1)
             .map_or(text.len(), |next| next.saturating_sub(1));
         let line = text.get(start..end.max(start)).unwrap_or("");
-        let wanted = position.character as usize;
+        let shift = if position.line == 0 { self.shift } else { 0 };
+        let wanted = position.character.saturating_sub(shift) as usize;
         let mut units = 0;
         for (i, c) in line.char_indices() {
             if c == '\r' && i + 1 == line.len() {

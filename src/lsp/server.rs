@@ -252,7 +252,7 @@ impl Server {
                 let Some(document) = self.documents.get_mut(&uri) else {
                     return Vec::new();
                 };
-                let mut text = std::mem::take(&mut document.text);
+                let mut text = document.raw();
                 for change in p.content_changes {
                     match change.range {
                         // Full sync: the whole text.

@@ -33,6 +33,22 @@ pub type PaymentId = usize;
 /// Index of a promo in [`Model::promos`].
 pub type PromoId = usize;
 
+/// Every mode word a clause of the rules accepts (`half_up`, `combines`,
+/// `cheapest`, `keep`, `cut`...), from the model's own lists: what editors
+/// offer and highlight as constants.
+pub fn mode_words() -> Vec<&'static str> {
+    let mut modes: Vec<&'static str> = Vec::new();
+    modes.extend(Rounding::ALL.iter().map(|(_, w)| *w));
+    modes.extend(Stacking::ALL.iter().map(|(_, w)| *w));
+    modes.extend(ClassPolicy::ALL.iter().map(|(_, w)| *w));
+    modes.extend(Remainder::ALL.iter().map(|(_, w)| *w));
+    modes.extend(SpendBy::ALL.iter().map(|(_, w)| *w));
+    modes.extend([Pick::Cheapest, Pick::MostExpensive].map(Pick::keyword));
+    modes.extend([Conflict::Keep, Conflict::Refuse].map(Conflict::keyword));
+    modes.extend([OverBudget::Cut, OverBudget::Refuse].map(OverBudget::keyword));
+    modes
+}
+
 /// How fractional results (percentages) round to the currency's smallest step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Rounding {
