@@ -500,3 +500,22 @@ fn a_file_named_twice_under_any_spelling_runs_once() {
     let count = std::fs::read_dir("scenarios/coins").map_or(0, |d| d.count());
     assert!(stdout.contains(&format!("{count} passed")), "{stdout}");
 }
+
+#[test]
+fn fmt_check_reports_every_file_not_only_the_first_invalid_one() {
+    let dir = std::env::temp_dir().join(format!("promosim-fmt-all-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).expect("dir");
+    std::fs::write(dir.join("sub/a_bad.promo"), "walet x\n").expect("write");
+    std::fs::write(dir.join("sub/z_bad.promo"), "walet y\n").expect("write");
+    std::fs::write(
+        dir.join("sub/x.promo"),
+        "currency   USD\ncategory a \"A\"\npayment card { default; spends on * }\nprecedence card\n",
+    )
+    .expect("write");
+    let output = promosim(&["fmt", "--check", dir.to_str().expect("UTF-8")]);
+    assert_eq!(code(&output), 2);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(stdout.contains("x.promo: not formatted"), "{stdout}");
+    assert!(stderr.contains("a_bad.promo") && stderr.contains("z_bad.promo"), "{stderr}");
+}

@@ -116,14 +116,18 @@ pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
             }
         }
     }
+    // Every file is seen: an invalid one is reported and the others are
+    // still formatted (or checked); the exit code is the worst of them.
     let mut code = EXIT_OK;
+    let mut invalid = false;
     for file in files {
         let name = crate::files::shown(&file);
         let (text, model) = match read_rules(&file) {
             Ok(read) => read,
             Err(error) => {
                 eprintln!("{}", error.render(color));
-                return EXIT_INVALID;
+                invalid = true;
+                continue;
             }
         };
         let formatted = crate::rules::format_source(&model, &text);
@@ -147,7 +151,8 @@ pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
                 "{name}: not formatted: the formatted text would not mean the same rules \
                  (a promosim bug; the file is unchanged, please report it)"
             );
-            return EXIT_INVALID;
+            invalid = true;
+            continue;
         }
         if stdin {
             // Standard input in, the formatted text out, as editors expect.
@@ -156,11 +161,12 @@ pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
         }
         if let Err(error) = crate::files::write_atomic(&file, formatted.as_bytes()) {
             eprintln!("cannot write {name}: {error}");
-            return EXIT_INVALID;
+            invalid = true;
+            continue;
         }
         outln!("{name}: formatted");
     }
-    if skipped_any {
+    if skipped_any || invalid {
         EXIT_INVALID
     } else {
         code
