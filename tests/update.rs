@@ -260,8 +260,9 @@ fn update_puts_right_every_wrong_amount_of_the_suite() {
             continue;
         }
         mutated_files += 1;
-        let (after, changed, _, left) = update_text(path, &wrong, None, &cache, Fill::Existing)
+        let edited = update_text(path, &wrong, None, &cache, Fill::Existing)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (after, changed, left) = (edited.after, edited.changed, edited.left);
         assert!(left.is_empty(), "{}: {left:?}", path.display());
         assert_eq!(changed, mutated.iter().sum::<usize>(), "{}", path.display());
         for (number, (before, now)) in original.lines().zip(after.lines()).enumerate() {

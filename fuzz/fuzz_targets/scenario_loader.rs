@@ -41,8 +41,9 @@ fuzz_target!(|data: &[u8]| {
                 &cache,
                 fill,
             );
-            if let Ok((after, _, _, left)) = updated {
-                if left.is_empty() {
+            if let Ok(edited) = updated {
+                let after = edited.after;
+                if edited.left.is_empty() {
                     let again = from_text(Path::new("fuzz.yaml"), &after, Some(rules()), &cache)
                         .expect("an updated file loads");
                     let failures = run(&again, false).failures;

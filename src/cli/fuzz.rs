@@ -66,8 +66,9 @@ pub(super) fn fuzz_command(
         check_invariants,
     };
     // The bar measures whichever ends the campaign first: the sessions, or
-    // with `--time` the clock (in thousandths of the whole).
-    const WHOLE: u64 = 1000;
+    // with `--time` the clock, in millionths of the whole (so that the
+    // remaining time is estimated from the first sessions of a long run).
+    const WHOLE: u64 = 1_000_000;
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(WHOLE),
         indicatif::ProgressDrawTarget::stderr(),

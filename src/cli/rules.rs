@@ -137,7 +137,8 @@ pub(super) fn fmt(paths: &[PathBuf], check: bool) -> u8 {
         }
         if check {
             if formatted != text {
-                outln!("{name}: not formatted (run `promosim fmt {name}`)");
+                let again = if stdin { "-".to_string() } else { name.clone() };
+                outln!("{name}: not formatted (run `promosim fmt {again}`)");
                 code = EXIT_FAILED;
             }
             continue;

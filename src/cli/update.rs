@@ -58,6 +58,9 @@ pub(super) fn update_files(
         for note in &updated.left {
             eprintln!("{}: not updated: {note}", path.display());
         }
+        for note in &updated.notes {
+            eprintln!("{}: note: {note}", path.display());
+        }
         if !updated.is_changed() {
             continue;
         }

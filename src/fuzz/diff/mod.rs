@@ -354,7 +354,7 @@ fn example(
         cache,
         crate::scenario::update::Fill::All,
     )
-    .map_or(written, |(text, ..)| text);
+    .map_or(written, |edited| edited.after);
     Example {
         session: index,
         changes: found,

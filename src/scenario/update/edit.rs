@@ -62,6 +62,8 @@ pub struct Editor<'a> {
     pub added: usize,
     /// What could not be updated, and why.
     pub left: Vec<String>,
+    /// What was written that deserves a second look.
+    pub notes: Vec<String>,
 }
 
 impl<'a> Editor<'a> {
@@ -74,6 +76,7 @@ impl<'a> Editor<'a> {
             changed: 0,
             added: 0,
             left: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -331,8 +334,14 @@ impl<'a> Editor<'a> {
     }
 
     /// Writes the whole outcome of a step that has no `expect:`.
-    fn add_expect(&mut self, _number: usize, node: &Node, actual: &StepActual) {
+    fn add_expect(&mut self, number: usize, node: &Node, actual: &StepActual) {
         let entries = self.outcome(actual);
+        if let Some(code) = actual.expect.error {
+            self.notes.push(format!(
+                "step {number}: wrote `error: {}`: the step fails under these rules; check that it should",
+                code.0.as_str()
+            ));
+        }
         let Node::Map(map) = node else { return };
         let Some((first, last)) = map.items.first().zip(map.items.last()) else {
             return;

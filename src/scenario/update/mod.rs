@@ -38,6 +38,8 @@ pub struct Updated {
     pub added: usize,
     /// What could not be updated, and why (the run will still fail there).
     pub left: Vec<String>,
+    /// What was written that deserves a second look.
+    pub notes: Vec<String>,
     /// The file began with a byte-order mark, which writing keeps.
     bom: bool,
 }
@@ -127,27 +129,43 @@ pub fn update(
     let bom = std::fs::read(path)
         .map(|bytes| bytes.starts_with("\u{feff}".as_bytes()))
         .unwrap_or(false);
-    let (after, changed, added, left) = update_text(path, &text, rules, cache, fill)?;
+    let edited = update_text(path, &text, rules, cache, fill)?;
     Ok(Updated {
         path: path.to_path_buf(),
         before: text,
-        after,
-        changed,
-        added,
-        left,
+        after: edited.after,
+        changed: edited.changed,
+        added: edited.added,
+        left: edited.left,
+        notes: edited.notes,
         bom,
     })
 }
 
-/// The update of a scenario's text: the new text, the values changed, the
-/// entries added, and what was left.
+/// What updating a scenario's text came to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edited {
+    /// The new text.
+    pub after: String,
+    /// Values changed.
+    pub changed: usize,
+    /// Entries and `expect:` blocks added.
+    pub added: usize,
+    /// What could not be updated, and why.
+    pub left: Vec<String>,
+    /// What was written that deserves a second look (a step expected to
+    /// fail with the code it failed with).
+    pub notes: Vec<String>,
+}
+
+/// The update of a scenario's text.
 pub fn update_text(
     path: &Path,
     text: &str,
     rules: Option<&Arc<Model>>,
     cache: &RulesCache,
     fill: Fill,
-) -> Result<(String, usize, usize, Vec<String>), UpdateError> {
+) -> Result<Edited, UpdateError> {
     let shown = path.display().to_string();
     let refuse = |reason: &str| UpdateError::Unsafe {
         path: shown.clone(),
@@ -197,7 +215,13 @@ pub fn update_text(
             ));
         }
     }
-    Ok((after, editor.changed, editor.added, editor.left))
+    Ok(Edited {
+        after,
+        changed: editor.changed,
+        added: editor.added,
+        left: editor.left,
+        notes: editor.notes,
+    })
 }
 
 fn without_expectations(file: &ScenarioFile) -> ScenarioFile {

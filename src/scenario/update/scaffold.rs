@@ -66,8 +66,7 @@ pub fn scaffold(path: &Path, draft: &Draft) -> Result<String, UpdateError> {
             text.push_str(&format!("    {line}\n"));
         }
     }
-    let (filled, ..) = update_text(path, &text, None, &RulesCache::default(), Fill::All)?;
-    Ok(filled)
+    Ok(update_text(path, &text, None, &RulesCache::default(), Fill::All)?.after)
 }
 
 /// A name written so YAML reads it back as text: plain when it is a plain

@@ -2,14 +2,15 @@ use super::*;
 
 fn updated(text: &str, fill: Fill) -> (String, usize, usize, Vec<String>) {
     let model = Arc::new(crate::rules::amazon().unwrap());
-    update_text(
+    let edited = update_text(
         Path::new("test.yaml"),
         text,
         Some(&model),
         &RulesCache::default(),
         fill,
     )
-    .unwrap()
+    .unwrap();
+    (edited.after, edited.changed, edited.added, edited.left)
 }
 
 const WRONG: &str = "\
@@ -139,6 +140,7 @@ fn the_diff_shows_old_and_new_lines() {
         changed: 1,
         added: 0,
         left: Vec::new(),
+        notes: Vec::new(),
         bom: false,
     };
     let diff = updated.diff(false);
@@ -182,4 +184,20 @@ fn values_other_steps_may_share_are_left_and_said() {
         left[1].contains("`balances.gift_card` sits in a value with an anchor"),
         "{left:?}"
     );
+}
+
+#[test]
+fn writing_an_expected_error_is_noted() {
+    let model = Arc::new(crate::rules::amazon().unwrap());
+    let text = "name: n\nsteps:\n  - redeem: MUSIC10\n  - redeem: MUSIC10\n";
+    let edited = update_text(
+        Path::new("t.yaml"),
+        text,
+        Some(&model),
+        &RulesCache::default(),
+        Fill::All,
+    )
+    .unwrap();
+    assert_eq!(edited.notes.len(), 1, "{:?}", edited.notes);
+    assert!(edited.notes[0].contains("step 2: wrote `error: code_already_redeemed`"));
 }
