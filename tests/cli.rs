@@ -517,5 +517,8 @@ fn fmt_check_reports_every_file_not_only_the_first_invalid_one() {
     assert_eq!(code(&output), 2);
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert!(stdout.contains("x.promo: not formatted"), "{stdout}");
-    assert!(stderr.contains("a_bad.promo") && stderr.contains("z_bad.promo"), "{stderr}");
+    assert!(
+        stderr.contains("a_bad.promo") && stderr.contains("z_bad.promo"),
+        "{stderr}"
+    );
 }

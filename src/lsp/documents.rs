@@ -25,9 +25,9 @@ pub enum Kind {
 impl Kind {
     /// The kind of a document, from the editor's language id or else the
     /// file's extension; `None` for files the server does not read. YAML is
-    /// a scenario when it lies under a `scenarios` directory or has a
-    /// top-level `steps:` (editors that send every YAML file get no
-    /// diagnostics on their CI workflows).
+    /// a scenario when it lies under a `scenarios` directory, or has a
+    /// top-level `steps:` and something only a scenario has (editors that
+    /// send every YAML file get no diagnostics on their CI pipelines).
     pub fn of(uri: &Uri, language: Option<&str>, text: &str) -> Option<Kind> {
         let path = uri.as_str();
         let yaml = match language {
@@ -36,8 +36,27 @@ impl Kind {
             Some(_) | None => path.ends_with(".yaml") || path.ends_with(".yml"),
         };
         if yaml {
-            let scenario =
-                path.contains("/scenarios/") || text.lines().any(|line| line.starts_with("steps:"));
+            // Outside `scenarios/`, `steps:` alone is not enough (CI
+            // pipelines have it too): a scenario also names its rules,
+            // account or start, or its steps do what scenario steps do.
+            let top = |key: &str| text.lines().any(|line| line.starts_with(key));
+            let scenario_words = [
+                "checkout:",
+                "redeem:",
+                "refund:",
+                "convert:",
+                "advance:",
+                "void:",
+                "expect:",
+            ];
+            let promosim = ["rules:", "account:", "accounts:", "start:"]
+                .iter()
+                .any(|key| top(key))
+                || text.lines().any(|line| {
+                    let line = line.trim_start().trim_start_matches("- ");
+                    scenario_words.iter().any(|w| line.starts_with(w))
+                });
+            let scenario = path.contains("/scenarios/") || (top("steps:") && promosim);
             return scenario.then_some(Kind::Scenario);
         }
         path.ends_with(".promo").then_some(Kind::Rules)
@@ -287,7 +306,19 @@ mod tests {
         let yaml = Uri::from_str("file:///a/b.yml").unwrap();
         let scenario = Uri::from_str("file:///a/scenarios/b.yaml").unwrap();
         assert_eq!(Kind::of(&promo, None, ""), Some(Kind::Rules));
-        assert_eq!(Kind::of(&yaml, None, "steps: []"), Some(Kind::Scenario));
+        assert_eq!(
+            Kind::of(&yaml, None, "rules: a.promo\nsteps: []"),
+            Some(Kind::Scenario)
+        );
+        assert_eq!(
+            Kind::of(&yaml, None, "name: n\nsteps:\n  - redeem: X\n"),
+            Some(Kind::Scenario)
+        );
+        // A CI pipeline with `name:` and `steps:` is not a scenario.
+        assert_eq!(
+            Kind::of(&yaml, None, "name: build\nsteps:\n  - run: make\n"),
+            None
+        );
         assert_eq!(Kind::of(&yaml, Some("yaml"), "on: push"), None);
         assert_eq!(Kind::of(&scenario, Some("yaml"), ""), Some(Kind::Scenario));
         assert_eq!(Kind::of(&yaml, Some("promo"), ""), Some(Kind::Rules));
