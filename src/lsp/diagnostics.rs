@@ -81,7 +81,7 @@ fn elsewhere(document: &Document, path: &Path, error: &LoadError) -> Diagnostic 
     let text = &document.text;
     let (start, end) = rules_value_span(text);
     let (message, help) = match error {
-        LoadError::Rules { path, error } => {
+        LoadError::Rules { path, error, .. } => {
             let first = error
                 .diagnostics()
                 .first()

@@ -52,12 +52,14 @@ pub enum LoadError {
     #[error("{0}")]
     Invalid(Diagnostic),
     /// The rules it names are invalid.
-    #[error("its rules `{path}` are invalid")]
+    #[error("its rules `{path}` are invalid{}", note.map_or(String::new(), |n| format!(" ({n})")))]
     Rules {
         /// The rules file.
         path: String,
         /// Why.
         error: Arc<RulesError>,
+        /// Where the path was looked for, when that is not obvious.
+        note: Option<&'static str>,
     },
 }
 
@@ -67,8 +69,12 @@ impl LoadError {
         match self {
             LoadError::Read(e) => crate::diagnostic::render(e, color),
             LoadError::Invalid(d) => d.render(color),
-            LoadError::Rules { path, error } => {
-                format!("rules file `{path}` is invalid:\n{}", error.render(color))
+            LoadError::Rules { path, error, note } => {
+                let note = note.map_or(String::new(), |n| format!(" ({n})"));
+                format!(
+                    "rules file `{path}` is invalid{note}:\n{}",
+                    error.render(color)
+                )
             }
         }
     }
@@ -167,11 +173,17 @@ pub fn from_text(
                 cache.load(&rules_path).map_err(|error| LoadError::Rules {
                     path: rules_path.display().to_string(),
                     error,
+                    // From standard input there is no scenario directory:
+                    // say where the path was looked for.
+                    note: (path == Path::new(crate::files::STDIN_NAME)).then_some(
+                        "a scenario read from standard input finds its `rules:` from the current directory; run it from the scenario's own directory, or pass --rules",
+                    ),
                 })?
             }
             None => cache.builtin().map_err(|error| LoadError::Rules {
                 path: "rules/amazon.promo (built in)".into(),
                 error,
+                note: None,
             })?,
         },
     };
