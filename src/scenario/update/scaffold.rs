@@ -59,14 +59,39 @@ pub fn scaffold(path: &Path, draft: &Draft) -> Result<String, UpdateError> {
     if draft.steps.is_empty() {
         text.push_str("  []\n");
     }
+    // Where each step's text begins, to say which argument a problem is in.
+    let mut starts = Vec::new();
     for step in &draft.steps {
+        starts.push(text.len());
         let mut lines = step.trim().lines();
         text.push_str(&format!("  - {}\n", lines.next().unwrap_or("")));
         for line in lines {
             text.push_str(&format!("    {line}\n"));
         }
     }
-    Ok(update_text(path, &text, None, &RulesCache::default(), Fill::All)?.after)
+    update_text(path, &text, None, &RulesCache::default(), Fill::All)
+        .map(|edited| edited.after)
+        .map_err(|error| match error {
+            UpdateError::Load(crate::scenario::LoadError::Invalid(mut diagnostic)) => {
+                let at = diagnostic.span.0;
+                let where_ = match starts.iter().rposition(|start| *start <= at) {
+                    Some(index) => format!(
+                        "in step {} as given (`{}`)",
+                        index + 1,
+                        draft.steps[index].trim()
+                    ),
+                    None if !draft.balances.is_empty()
+                        && at >= text.find("account:").unwrap_or(usize::MAX) =>
+                    {
+                        "in the opening balances (--balance)".to_string()
+                    }
+                    None => "in the scenario's heading (--name, --rules, --start)".to_string(),
+                };
+                diagnostic.message = format!("{where_}: {}", diagnostic.message);
+                UpdateError::Load(crate::scenario::LoadError::Invalid(diagnostic))
+            }
+            other => other,
+        })
 }
 
 /// A name written so YAML reads it back as text: plain when it is a plain
@@ -159,6 +184,27 @@ mod tests {
         assert_eq!(
             text,
             "name: Music credit pays music first\nstart: 2026-11-22\naccount:\n  balances:\n    gift_card: 10.00\nsteps:\n  - redeem: MUSIC10\n    expect:\n      balances: {music_credit: 10.00, kindle_credit: 10.00}\n  - checkout: {items: [{category: music, price: 12.00}]}\n    expect:\n      paid: {music_credit: 10.00, gift_card: 2.00}\n      discount: 0.00\n      total: 12.00\n      balances: {music_credit: 0.00, kindle_credit: 0.00, gift_card: 8.00}\n"
+        );
+    }
+
+    #[test]
+    fn a_refused_step_is_named_as_given() {
+        let draft = Draft {
+            name: "n".into(),
+            steps: vec![
+                "redeem: MUSIC10".into(),
+                "checkout: {items: [{category: musik, price: 1.00}]}".into(),
+            ],
+            ..Draft::default()
+        };
+        let error = scaffold(Path::new("new.yaml"), &draft)
+            .unwrap_err()
+            .render(false);
+        assert!(
+            error.contains(
+                "in step 2 as given (`checkout: {items: [{category: musik, price: 1.00}]}`)"
+            ),
+            "{error}"
         );
     }
 
