@@ -42,6 +42,9 @@ problem_kinds! {
         /// `run --filter` matched no scenario.
         NoMatch = ("input::no_match", "the filter matches no scenario",
             "check the pattern: a substring of a name or path, or a glob with * and ?"),
+        /// The command line itself is wrong (an unknown flag, a bad value).
+        Usage = ("input::usage", "the command line is not one promosim accepts",
+            "see `promosim COMMAND --help` for the flags and their values"),
     }
 }
 

@@ -522,3 +522,18 @@ fn fmt_check_reports_every_file_not_only_the_first_invalid_one() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_wrong_command_line_is_answered_in_json_when_json_was_asked_for() {
+    let output = promosim(&["run", "--format", "json", "--partition", "5/2", "scenarios"]);
+    assert_eq!(code(&output), 2);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["status"], "invalid");
+    assert_eq!(json["diagnostics"][0]["code"], "input::usage");
+    assert!(json["diagnostics"][0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("--partition")));
+    // Help is still help.
+    let help = promosim(&["run", "--format", "json", "--help"]);
+    assert_eq!(code(&help), 0);
+}

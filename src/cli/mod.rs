@@ -372,8 +372,41 @@ pub fn main() -> ExitCode {
         .and_then(|matches| Cli::from_arg_matches(&matches));
     match parsed {
         Ok(cli) => ExitCode::from(execute(cli)),
+        // Asked for JSON, a wrong command line is answered in JSON too.
+        Err(error)
+            if wants_json(&std::env::args_os().collect::<Vec<_>>()) && error.use_stderr() =>
+        {
+            let rendered = error.render().to_string();
+            let message = rendered
+                .lines()
+                .map(str::trim)
+                .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more"))
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            outln!(
+                "{}",
+                json::invalid(vec![json::problem(
+                    crate::files::InputProblem::Usage,
+                    message.trim_start_matches("error: "),
+                    None
+                )])
+            );
+            ExitCode::from(EXIT_INVALID)
+        }
         Err(error) => error.exit(),
     }
+}
+
+/// Whether the arguments ask for `--format json`.
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        w == "--format=json" || (w == "--format" && words.get(i + 1).is_some_and(|n| n == "json"))
+    })
 }
 
 /// The last `--color WHEN` or `--color=WHEN` among the arguments, if valid.
