@@ -126,7 +126,7 @@ pub(super) fn diff_command(args: &DiffArgs) -> u8 {
             let path = dir.join(format!("diff-{}.yaml", example.session));
             let text = with_rules(
                 &example.scenario,
-                &rules.to_string_lossy().replace('\\', "/"),
+                &crate::scenario::update::scaffold::path_text(&rules),
             );
             match crate::files::write_atomic(&path, text.as_bytes()) {
                 Ok(()) => written.push(path),
@@ -170,10 +170,7 @@ pub(super) fn diff_command(args: &DiffArgs) -> u8 {
 fn with_rules(scenario: &str, rules: &str) -> String {
     let header = "# Written by promosim diff: the expectations are what the old rules did;\n# run it to see what the new rules (named below) do differently.\n";
     match scenario.split_once('\n') {
-        Some((name, rest)) => format!(
-            "{header}{name}\nrules: {}\n{rest}",
-            crate::scenario::update::plain_or_quoted(rules)
-        ),
+        Some((name, rest)) => format!("{header}{name}\nrules: {rules}\n{rest}"),
         None => format!("{header}{scenario}"),
     }
 }

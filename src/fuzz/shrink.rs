@@ -60,6 +60,52 @@ pub fn shrink_while(
     }
 }
 
+/// Sessions with one account fewer: one no step names (the later ones
+/// renumbered), and a session whose steps all act for one account written
+/// with that account alone (`account:`).
+fn fewer_accounts(session: &Session) -> Vec<Session> {
+    use crate::scenario::schema::AccountRef;
+    let Some(named) = &session.accounts else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let used = |k: usize| {
+        session
+            .steps
+            .iter()
+            .any(|s| s.account == Some(AccountRef(k)))
+    };
+    for k in (0..named.0.len()).rev() {
+        if used(k) || named.0.len() == 1 {
+            continue;
+        }
+        let mut fewer = session.clone();
+        if let Some(accounts) = fewer.accounts.as_mut() {
+            accounts.0.remove(k);
+        }
+        for step in &mut fewer.steps {
+            if let Some(AccountRef(i)) = step.account.as_mut() {
+                if *i > k {
+                    *i -= 1;
+                }
+            }
+        }
+        out.push(fewer);
+    }
+    if named.0.len() == 1 {
+        let mut one = session.clone();
+        one.account = one
+            .accounts
+            .take()
+            .and_then(|mut a| a.0.pop().map(|(_, spec)| spec));
+        for step in &mut one.steps {
+            step.account = None;
+        }
+        out.push(one);
+    }
+    out
+}
+
 fn smaller(amount: Decimal, decimals: u32) -> Vec<Decimal> {
     let mut out = Vec::new();
     if amount > Decimal::ZERO {
@@ -193,24 +239,46 @@ fn candidates(model: &Model, session: &Session) -> Vec<Session> {
         fewer.steps.remove(i);
         out.push(fewer);
     }
-    let balances = session
-        .account
-        .as_ref()
-        .map_or(&[][..], |a| a.balances.0.as_slice());
-    for (i, opening) in balances.iter().enumerate() {
-        let (wallet, amount) = (&opening.wallet, &opening.amount);
-        let decimals = model.wallets[*wallet].unit.decimals(&model.currency);
-        let mut fewer = session.clone();
-        if let Some(account) = fewer.account.as_mut() {
-            account.balances.0.remove(i);
-        }
-        out.push(fewer);
-        for smaller_amount in smaller(*amount, decimals) {
-            let mut less = session.clone();
-            if let Some(account) = less.account.as_mut() {
-                account.balances.0[i].amount = smaller_amount;
+    out.extend(fewer_accounts(session));
+    // Every account's opening grants: fewer, smaller, and plainer (no
+    // expiry, effective day or priority).
+    let accounts = session.accounts.as_ref().map_or(0, |a| a.0.len());
+    for which in 0..accounts.max(1) {
+        let balances = match (&session.accounts, &session.account) {
+            (Some(named), _) => named.0[which].1.balances.0.as_slice(),
+            (None, Some(one)) => one.balances.0.as_slice(),
+            (None, None) => &[][..],
+        };
+        for (i, opening) in balances.iter().enumerate() {
+            let decimals = model.wallets[opening.wallet].unit.decimals(&model.currency);
+            let edit = |change: &dyn Fn(&mut Vec<crate::scenario::schema::Opening>)| {
+                let mut changed = session.clone();
+                let spec = match (&mut changed.accounts, &mut changed.account) {
+                    (Some(named), _) => Some(&mut named.0[which].1),
+                    (None, Some(one)) => Some(one),
+                    (None, None) => None,
+                };
+                if let Some(spec) = spec {
+                    change(&mut spec.balances.0);
+                }
+                changed
+            };
+            out.push(edit(&|list| {
+                list.remove(i);
+            }));
+            for smaller_amount in smaller(opening.amount, decimals) {
+                out.push(edit(&|list| list[i].amount = smaller_amount));
             }
-            out.push(less);
+            if opening.expires.is_some()
+                || opening.effective.is_some()
+                || opening.priority != crate::model::DEFAULT_PRIORITY
+            {
+                out.push(edit(&|list| {
+                    list[i].expires = None;
+                    list[i].effective = None;
+                    list[i].priority = crate::model::DEFAULT_PRIORITY;
+                }));
+            }
         }
     }
     for (i, step) in session.steps.iter().enumerate() {

@@ -31,20 +31,7 @@ pub fn scaffold(path: &Path, draft: &Draft) -> Result<String, UpdateError> {
     let mut text = format!("name: {}\n", plain_or_quoted_text(&draft.name));
     if let Some(rules) = &draft.rules {
         let relative = relative_to(rules, path.parent().unwrap_or(Path::new("")));
-        let relative = relative.to_string_lossy().replace('\\', "/");
-        let plain_path = !relative.is_empty()
-            && relative
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
-            && !relative.starts_with('-');
-        text.push_str(&format!(
-            "rules: {}\n",
-            if plain_path {
-                relative
-            } else {
-                plain_or_quoted_text(&relative)
-            }
-        ));
+        text.push_str(&format!("rules: {}\n", path_text(&relative)));
     }
     if let Some(start) = &draft.start {
         text.push_str(&format!("start: {start}\n"));
@@ -92,6 +79,23 @@ pub fn scaffold(path: &Path, draft: &Draft) -> Result<String, UpdateError> {
             }
             other => other,
         })
+}
+
+/// A relative path as a scenario's `rules:` value: plain when YAML reads it
+/// back as the same text (`../rules/shop.promo`), quoted otherwise.
+pub fn path_text(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+        && !text.starts_with('-')
+        && text.contains(|c: char| c.is_ascii_alphabetic());
+    if plain {
+        text
+    } else {
+        plain_or_quoted_text(&text)
+    }
 }
 
 /// A name written so YAML reads it back as text: plain when it is a plain
