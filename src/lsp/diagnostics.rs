@@ -38,6 +38,7 @@ fn analyse_rules(document: &mut Document) {
     match parse_rules(&name, text) {
         Ok(model) => {
             document.diagnostics = crate::rules::lint(&model, &name, text);
+            document.last_valid = Some((model.clone(), text.clone()));
             document.model = Some(model);
         }
         Err(error) => {

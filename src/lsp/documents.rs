@@ -82,6 +82,9 @@ pub struct Document {
     pub names: Option<Vec<Name>>,
     /// The editor's text begins with a byte-order mark (not in `text`).
     pub bom: bool,
+    /// The model and text of the last version that was valid: what hover
+    /// describes while the file is being edited into validity again.
+    pub last_valid: Option<(Model, String)>,
     /// The declared names of the last version whose syntax was valid: what
     /// completion offers while the file is being typed.
     pub known: Vec<(NameKind, String)>,
@@ -96,6 +99,7 @@ impl Document {
             kind,
             text: String::new(),
             bom: false,
+            last_valid: None,
             diagnostics: Vec::new(),
             model: None,
             names: None,

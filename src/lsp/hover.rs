@@ -10,8 +10,15 @@ use crate::rules::NameKind;
 
 /// The hover text (Markdown) for `target` in `document`.
 pub fn hover(document: &Document, target: &Target) -> Option<String> {
-    let described = match (&document.model, target.kind) {
-        (Some(model), Some(kind)) => describe(model, document, kind, &target.text),
+    let described = match (&document.model, &document.last_valid, target.kind) {
+        (Some(model), _, Some(kind)) => describe(model, document, kind, &target.text),
+        // While the file has an error, what its last valid version meant.
+        (None, Some((model, text)), Some(kind)) => {
+            let then = Document::new(document.uri.clone(), Kind::Rules, text.clone());
+            describe(model, &then, kind, &target.text).map(|described| {
+                format!("{described}\n\n_(as of the last version of this file without errors)_")
+            })
+        }
         _ => None,
     };
     described.or_else(|| as_written(document, target))
@@ -295,6 +302,23 @@ mod tests {
         let shown = hover_after(text, "category kindle", "category ".len());
         assert!(shown.contains("Kindle e-books"), "{shown}");
         assert!(shown.contains("kindle_credit"), "{shown}");
+    }
+
+    #[test]
+    fn while_the_file_has_an_error_its_last_valid_meaning_is_shown() {
+        let uri = lsp_types::Uri::from_str("file:///tmp/h.promo").unwrap();
+        let valid = crate::rules::AMAZON_RULES;
+        let mut document = Document::new(uri, Kind::Rules, valid.into());
+        crate::lsp::diagnostics::analyse(&mut document, &Documents::default());
+        let broken = valid.replacen("coins > music_credit", "coins > music_credt", 1);
+        document.set_text(broken.clone());
+        crate::lsp::diagnostics::analyse(&mut document, &Documents::default());
+        assert!(document.model.is_none());
+        let offset = broken.find("coins > music_credt").unwrap();
+        let target = crate::lsp::navigation::target_at(&document, offset).expect("a name");
+        let shown = hover(&document, &target).expect("a hover");
+        assert!(shown.contains("precedence: 2 of 8"), "{shown}");
+        assert!(shown.contains("as of the last version"), "{shown}");
     }
 
     #[test]
