@@ -468,3 +468,46 @@ fn garbage_is_answered_quickly_and_the_server_survives() {
     assert_eq!(client.wait(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The handlers behind every request, on every shipped rules file and
+/// scenario and on corrupted copies, at positions all over each file: none
+/// fails (the server would survive a failure; here it is a bug).
+#[test]
+fn no_request_fails_on_any_shipped_file_or_corrupted_copy() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("rules"))
+        .expect("rules/")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.extend(
+        promosim::scenario::discover(&[
+            root.join("scenarios/accounts"),
+            root.join("scenarios/checkout_caps"),
+        ])
+        .expect("scenarios")
+        .files,
+    );
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("read");
+        let uri = if path.extension().is_some_and(|e| e == "promo") {
+            "file:///check/rules.promo"
+        } else {
+            "file:///check/scenarios/s.yaml"
+        };
+        let lines = text.lines().count() as u32;
+        let positions: Vec<(u32, u32)> = (0..lines)
+            .step_by(3)
+            .flat_map(|line| [(line, 0), (line, 7), (line, 200)])
+            .chain([(lines + 5, 0)])
+            .collect();
+        let cut = text.len() / 2;
+        let cut = (0..=cut)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        for variant in [text.clone(), text[..cut].to_string(), text.replace(' ', "")] {
+            let failed = promosim::lsp::exercise(uri, &variant, &positions);
+            assert!(failed.is_empty(), "{}: {failed:?}", path.display());
+        }
+    }
+}

@@ -19,7 +19,7 @@ mod server;
 
 pub use completion::keywords;
 pub use position::LineIndex;
-pub use server::capabilities;
+pub use server::{capabilities, exercise};
 
 /// Serves one editor over standard input and output until it shuts the
 /// server down; returns the exit code (0 after `shutdown` then `exit`, 1 when

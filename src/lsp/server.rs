@@ -357,3 +357,59 @@ fn parse<T: serde::de::DeserializeOwned>(params: Value) -> Result<T, (ErrorCode,
     serde_json::from_value(params)
         .map_err(|e| (ErrorCode::InvalidParams, format!("invalid parameters: {e}")))
 }
+
+/// Opens `text` as the document at `uri` (a `file:` URI ending in `.promo`
+/// or `.yaml`) and asks every request the server answers at each of
+/// `positions` (line, UTF-16 character; out of range on purpose is fine).
+/// Returns the requests whose handler failed: a bug, which the server
+/// otherwise survives. For the fuzz target and the tests.
+pub fn exercise(uri: &str, text: &str, positions: &[(u32, u32)]) -> Vec<String> {
+    use lsp_server::RequestId;
+    use serde_json::json;
+    let mut server = Server::default();
+    let language = if uri.ends_with(".promo") {
+        "promo"
+    } else {
+        "yaml"
+    };
+    // Not through `apply`, which survives a panic: here a panic is the
+    // finding.
+    server.notified(Notification::new(
+        "textDocument/didOpen".into(),
+        json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
+    ));
+    let mut failed = Vec::new();
+    let mut ask = |method: &str, params: serde_json::Value| {
+        let id = RequestId::from(failed.len() as i32);
+        let response = server.answer(Request::new(id, method.into(), params));
+        if let Err(error) = response.response_result {
+            if error.code == lsp_server::ErrorCode::InternalError as i32 {
+                failed.push(format!("{method}: {}", error.message));
+            }
+        }
+    };
+    let identifier = json!({ "uri": uri });
+    ask(
+        "textDocument/formatting",
+        json!({ "textDocument": identifier, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    ask(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": identifier }),
+    );
+    for &(line, character) in positions {
+        let at = json!({ "textDocument": identifier, "position": { "line": line, "character": character } });
+        ask("textDocument/hover", at.clone());
+        ask("textDocument/definition", at.clone());
+        ask("textDocument/completion", at.clone());
+        let mut with_context = at.clone();
+        with_context["context"] = json!({ "includeDeclaration": true });
+        ask("textDocument/references", with_context);
+        let range = json!({ "start": { "line": line, "character": character }, "end": { "line": line, "character": character.saturating_add(3) } });
+        ask(
+            "textDocument/codeAction",
+            json!({ "textDocument": identifier, "range": range, "context": { "diagnostics": [] } }),
+        );
+    }
+    failed
+}
