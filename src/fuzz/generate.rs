@@ -423,12 +423,7 @@ impl Draw<'_, '_> {
         } else {
             Money::ZERO
         };
-        let pay_with = generator
-            .opt_in
-            .iter()
-            .copied()
-            .filter(|_| self.rng.bool())
-            .collect();
+        let pay_with = self.opt_ins();
         let codes = if self.rng.u8(0..5) == 0 {
             (0..self.rng.usize(1..=2)).map(|_| self.code()).collect()
         } else {
@@ -459,6 +454,12 @@ impl Draw<'_, '_> {
             at_most,
             codes,
         }
+    }
+
+    /// Some of the opt-in wallets, selected for a checkout.
+    fn opt_ins(&mut self) -> Vec<WalletId> {
+        let opt_in = &self.generator.opt_in;
+        opt_in.iter().copied().filter(|_| self.rng.bool()).collect()
     }
 
     /// A cart that sits on one edge of the rules: one item the promotion
@@ -493,12 +494,7 @@ impl Draw<'_, '_> {
             Some(code) if self.rng.u8(0..4) != 0 => vec![code.clone()],
             _ => Vec::new(),
         };
-        let pay_with = generator
-            .opt_in
-            .iter()
-            .copied()
-            .filter(|_| self.rng.bool())
-            .collect();
+        let pay_with = self.opt_ins();
         CheckoutRequest {
             items: vec![item],
             shipping: Money::ZERO,
