@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use self::outcome::{changes, record, Change};
 use self::statements::{differing, Changed};
 use super::generate::Generator;
@@ -150,6 +152,18 @@ impl DiffReport {
     }
 }
 
+/// One session compared.
+enum Compared {
+    /// It uses a name one version lacks.
+    Apart(String),
+    /// Replayed under both: its checkouts, and what changed (with the
+    /// session as the old version reads it).
+    Replayed {
+        checkouts: u64,
+        changed: Option<(Session, Vec<Change>)>,
+    },
+}
+
 /// Compares two versions of the rules.
 pub fn diff(old: &Version<'_>, new: &Version<'_>, options: &DiffOptions) -> DiffReport {
     let show = |m: Money| new.model.show_money(m);
@@ -160,8 +174,9 @@ pub fn diff(old: &Version<'_>, new: &Version<'_>, options: &DiffOptions) -> Diff
     let generators = [Generator::new(&old.model), Generator::new(&new.model)];
     let cache = RulesCache::default();
     let no_checks = Checks { invariants: false };
-    for index in 0..options.cases {
-        report.sessions += 1;
+    // Each session is compared on its own, in parallel; the report is made
+    // in session order, so it is the same on any number of cores.
+    let compare = |index: u64| -> Compared {
         let from_new = index % 2 == 1;
         let generated =
             generators[usize::from(from_new)].generate(options.seed, index / 2, no_checks);
@@ -174,32 +189,50 @@ pub fn diff(old: &Version<'_>, new: &Version<'_>, options: &DiffOptions) -> Diff
         };
         let (old_session, new_session) = match pair {
             Ok(pair) => pair,
-            Err(reason) => {
-                *report.not_comparable.entry(reason).or_insert(0) += 1;
-                continue;
-            }
+            Err(reason) => return Compared::Apart(reason),
         };
-        report.compared += 1;
         let before = record(&old.model, &old_session);
         let after = record(&new.model, &new_session);
-        report.checkouts += before.iter().filter(|s| s.checkout.is_some()).count() as u64;
+        let checkouts = before.iter().filter(|s| s.checkout.is_some()).count() as u64;
         let found = changes(&before, &after, &show);
-        if found.is_empty() {
-            continue;
+        Compared::Replayed {
+            checkouts,
+            changed: (!found.is_empty()).then_some((old_session, found)),
         }
-        report.changed += 1;
-        tally(&mut report, &found, index, &show);
-        for cause in causes(&report.statements, &found, &old_session) {
-            *report.causes.entry(cause).or_insert(0) += 1;
-        }
-        if report.examples.len() < options.examples {
-            let found = example(old, new, &old_session, index, &cache, &show);
-            // Two sessions often shrink to the same scenario: keep one.
-            let body = |e: &Example| e.scenario.split_once('\n').map(|(_, b)| b.to_string());
-            if !report.examples.iter().any(|e| body(e) == body(&found)) {
-                report.examples.push(found);
+    };
+    let mut next = 0;
+    while next < options.cases {
+        let end = (next + super::BATCH).min(options.cases);
+        let results: Vec<Compared> = (next..end).into_par_iter().map(compare).collect();
+        for (index, result) in (next..end).zip(results) {
+            report.sessions += 1;
+            let (checkouts, changed) = match result {
+                Compared::Apart(reason) => {
+                    *report.not_comparable.entry(reason).or_insert(0) += 1;
+                    continue;
+                }
+                Compared::Replayed { checkouts, changed } => (checkouts, changed),
+            };
+            report.compared += 1;
+            report.checkouts += checkouts;
+            let Some((old_session, found)) = changed else {
+                continue;
+            };
+            report.changed += 1;
+            tally(&mut report, &found, index, &show);
+            for cause in causes(&report.statements, &found, &old_session) {
+                *report.causes.entry(cause).or_insert(0) += 1;
+            }
+            if report.examples.len() < options.examples {
+                let found = example(old, new, &old_session, index, &cache, &show);
+                // Two sessions often shrink to the same scenario: keep one.
+                let body = |e: &Example| e.scenario.split_once('\n').map(|(_, b)| b.to_string());
+                if !report.examples.iter().any(|e| body(e) == body(&found)) {
+                    report.examples.push(found);
+                }
             }
         }
+        next = end;
     }
     for field in report.fields.values_mut() {
         field.net = show(field.net_money);
