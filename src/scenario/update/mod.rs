@@ -59,11 +59,17 @@ impl Updated {
             .context_radius(2)
             .header(&shown, &shown)
             .to_string();
-        // Text from the user's file: control characters escaped, and a
-        // line end's carriage return not shown.
-        let lines = text
-            .lines()
-            .map(|line| crate::diagnostic::printable(line.trim_end_matches('\r')).into_owned());
+        // Text from the user's file: control characters escaped, but a
+        // line end's carriage return kept, so the diff still applies.
+        let lines = text.lines().map(|line| {
+            let body = line.strip_suffix('\r');
+            let shown = crate::diagnostic::printable(body.unwrap_or(line)).into_owned();
+            if body.is_some() {
+                format!("{shown}\r")
+            } else {
+                shown
+            }
+        });
         if !color {
             return lines.map(|line| format!("{line}\n")).collect();
         }
