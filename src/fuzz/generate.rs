@@ -127,9 +127,17 @@ impl<'m> Generator<'m> {
         let model = self.model;
         let mut rng = fastrand::Rng::with_seed(session_seed(seed, index));
         let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-        let start = base
-            .checked_add_days(Days::new(rng.u64(0..365)))
-            .unwrap_or(base);
+        let days = &self.edges.days;
+        // Now and then a session starts just before a day the rules name
+        // (a code's window, a fixed expiry), so the clock crosses it.
+        let start = if !days.is_empty() && rng.u8(0..3) == 0 {
+            let day = days[rng.usize(0..days.len())];
+            day.checked_sub_days(Days::new(rng.u64(0..=3)))
+                .unwrap_or(day)
+        } else {
+            base.checked_add_days(Days::new(rng.u64(0..365)))
+                .unwrap_or(base)
+        };
         let mut draw = Draw {
             rng,
             generator: self,
@@ -569,10 +577,21 @@ impl Draw<'_, '_> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        match (self.rng.u8(0..4), soonest) {
-            (0, Some(d)) => d as u32,
-            (1, Some(d)) => (d as u32).saturating_sub(1).max(1),
-            (2, _) => self.rng.u32(1..=31),
+        // The next day the rules name, and the day before it.
+        let named = self
+            .generator
+            .edges
+            .days
+            .iter()
+            .map(|day| (*day - today).num_days())
+            .find(|d| *d > 0);
+        match (self.rng.u8(0..5), soonest, named) {
+            (0, Some(d), _) => d as u32,
+            (1, Some(d), _) => (d as u32).saturating_sub(1).max(1),
+            (2, _, Some(d)) => u32::try_from(d - i64::from(self.rng.u8(0..2)))
+                .unwrap_or(1)
+                .max(1),
+            (3, _, _) => self.rng.u32(1..=31),
             _ => self.rng.u32(1..=100),
         }
     }

@@ -63,6 +63,9 @@ pub(super) struct Edges {
     pub skus: Vec<String>,
     /// Whether anything in the rules concerns shipping.
     pub shipping: bool,
+    /// Days the rules name (a code's first and last valid day, a fixed
+    /// expiry): sessions start near them and the clock moves to them.
+    pub days: Vec<chrono::NaiveDate>,
     /// Per wallet, the balances that matter: what discounts cost in points,
     /// and the tiers conditions read (`balance WALLET >= N`). Opening
     /// balances land at, just under and just over them.
@@ -164,6 +167,19 @@ impl Edges {
                 }
             }
         }
+        // The days the rules name: a code's window (its first valid day,
+        // and the day it ends) and fixed expiry dates.
+        for promo in &model.promos {
+            edges.days.extend(promo.valid_from);
+            edges.days.extend(promo.valid_until);
+            if let PromoEffect::Credit(credit) = &promo.effect {
+                if let crate::model::Expiry::On(day) = credit.expiry {
+                    edges.days.push(day);
+                }
+            }
+        }
+        edges.days.sort_unstable();
+        edges.days.dedup();
         edges.assertion_numbers(model);
         edges.bands();
         for scope in scopes {
@@ -494,6 +510,18 @@ mod tests {
         assert!(edges.prices.contains(&Money(3555)));
         // The band between the two tiers.
         assert!(!focus_on(&edges, 8500).is_empty(), "{:?}", edges.focus);
+    }
+
+    #[test]
+    fn the_days_a_code_starts_and_ends_are_edges() {
+        let (_, edges) = edges(
+            "wallet c \"C\" { spends on * }\nprecedence c > card\npromo S { credit 5.00 USD to c; valid from 2026-03-01 until 2026-04-01 }\npromo E { credit 1.00 USD to c; expires on 2027-01-15 }\n",
+        );
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            edges.days,
+            vec![day(2026, 3, 1), day(2026, 4, 1), day(2027, 1, 15)]
+        );
     }
 
     #[test]
