@@ -38,7 +38,7 @@ pub use account::Account;
 pub use campaign::Campaign;
 pub use checked::{Checked, CheckedAccount, Checks};
 pub use checkout::{
-    grant_traces, CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace, GrantRole,
+    grant_traces, CheckoutRequest, DiscountKind, DiscountLine, DiscountSource, DiscountTrace, GrantRole,
     GrantTrace, Item, PaymentLine, Receipt, MAX_CHOICES, MAX_KINDS, MAX_UNITS,
 };
 pub use error::{EngineError, ErrorCode};

@@ -19,7 +19,7 @@ pub use cart::{MAX_KINDS, MAX_UNITS};
 pub use costs::CostLine;
 pub use discounts::MAX_CHOICES;
 pub use receipt::{
-    CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace, GrantRole, GrantTrace, Item,
+    CheckoutRequest, DiscountKind, DiscountLine, DiscountSource, DiscountTrace, GrantRole, GrantTrace, Item,
     PaymentLine, Receipt,
 };
 pub(crate) use scratch::PooledScratch;
