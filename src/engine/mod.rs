@@ -23,6 +23,7 @@ pub mod checked;
 mod checkout;
 mod codes;
 mod convert;
+pub mod coverage;
 mod error;
 pub mod grants;
 pub mod invariants;
