@@ -276,6 +276,7 @@ const RUN_EXAMPLES: &str = "Examples:
   promosim run --filter '*/refunds/*' --fail-fast scenarios/
   promosim run --quiet --rules my.promo scenarios/
   promosim run --explain scenarios/gift_card.yaml
+  promosim run --coverage=coverage.json scenarios/stacking/
   promosim run - < scenarios/gift_card.yaml
 
 --filter: a pattern with `*` or `?` is a glob matched against the whole
@@ -312,6 +313,17 @@ pub struct RunArgs {
     /// Print only failing scenarios and the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Report which decisions of the rules (promos applied or not and why,
+    /// conditions met and unmet, precedence positions paying, wallet scope
+    /// edges, reachable error codes) the suite took and which it never did,
+    /// per rules line; with `=FILE`, also write that report as JSON to FILE.
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        require_equals = true
+    )]
+    pub coverage: Option<Option<PathBuf>>,
     /// Write what each step did into its `expect:` (the values of the keys
     /// already there; with `=all`, also the whole outcome of steps that have
     /// none), print the diff, then run. Comments and layout stay as written.

@@ -195,11 +195,12 @@ fn promo_entries(model: &Model, promo: PromoId, entries: &mut Vec<Entry>) {
                 yes(Some(ClauseKey::Budget))
             }
             K::Stopped
-                if earlier.iter().any(|p| {
-                    model
-                        .discount(*p)
-                        .is_some_and(|d| d.stacking == Stacking::Stops)
-                }) =>
+                if discount.stacking != Stacking::Exclusive
+                    && earlier.iter().any(|p| {
+                        model
+                            .discount(*p)
+                            .is_some_and(|d| d.stacking == Stacking::Stops)
+                    }) =>
             {
                 yes(None)
             }
@@ -264,24 +265,26 @@ fn reachable_errors(model: &Model) -> Vec<(ErrorCode, usize)> {
             }
         }
     };
-    let promo_where = |test: &dyn Fn(PromoId) -> bool| {
+    let promo_where = |clause: Option<ClauseKey>, test: &dyn Fn(PromoId) -> bool| {
         (0..model.promos.len())
             .find(|p| test(*p))
-            .map(|p| promo_line(model, p, None))
+            .map(|p| promo_line(model, p, clause))
     };
     first(
         ErrorCode::CodeAlreadyRedeemed,
-        promo_where(&|p| {
+        promo_where(Some(ClauseKey::Limit), &|p| {
             !model.promos[p].automatic && matches!(model.promos[p].limit, Limit::PerAccount(_))
         }),
     );
     first(
         ErrorCode::CodeExpired,
-        promo_where(&|p| !model.promos[p].automatic && model.promos[p].valid_until.is_some()),
+        promo_where(Some(ClauseKey::Valid), &|p| {
+            !model.promos[p].automatic && model.promos[p].valid_until.is_some()
+        }),
     );
     first(
         ErrorCode::CodeNotApplicable,
-        promo_where(&|p| {
+        promo_where(None, &|p| {
             let rules = &model.promos[p];
             !rules.automatic
                 && (rules.valid_from.is_some()
@@ -294,7 +297,7 @@ fn reachable_errors(model: &Model) -> Vec<(ErrorCode, usize)> {
     );
     first(
         ErrorCode::BudgetExhausted,
-        promo_where(&|p| model.promos[p].budget.is_set()),
+        promo_where(Some(ClauseKey::Budget), &|p| model.promos[p].budget.is_set()),
     );
     let conversion = model
         .source_map
