@@ -17,6 +17,7 @@ pub(super) fn fuzz_command(
     time: Option<u64>,
     out: &std::path::Path,
     check_invariants: bool,
+    coverage: bool,
 ) -> u8 {
     let color_err = color_on(std::io::stderr().is_terminal());
     let model = match &rules {
@@ -95,8 +96,19 @@ pub(super) fn fuzz_command(
     };
     let outcome = crate::fuzz::fuzz_until(&model, &options, &progress, &INTERRUPTED);
     bar.finish_and_clear();
-    let Some(failure) = &outcome.failure else {
+    let covered = crate::scenario::coverage::CoverageReport::new([(&model, &outcome.coverage)]);
+    // The coverage line (and with --coverage, what was never reached)
+    // follows the summary.
+    let summary = || {
         outln!("{}", outcome.summary());
+        if coverage {
+            out!("{}", covered.pretty());
+        } else {
+            outln!("{}", covered.summary());
+        }
+    };
+    let Some(failure) = &outcome.failure else {
+        summary();
         if outcome.interrupted {
             // What ran is reported with the seed that repeats it.
             outln!(
@@ -151,11 +163,11 @@ pub(super) fn fuzz_command(
         ),
         Err(error) => {
             eprintln!("cannot write {}: {error}", path.display());
-            outln!("{}", outcome.summary());
+            summary();
             return EXIT_INVALID;
         }
     }
-    outln!("{}", outcome.summary());
+    summary();
     if outcome.interrupted {
         return EXIT_INTERRUPTED;
     }

@@ -245,6 +245,10 @@ pub enum Command {
         /// (to measure what the invariants cost).
         #[arg(long)]
         no_invariants: bool,
+        /// After the coverage line, list every decision of the rules the
+        /// sessions never took, per rules line.
+        #[arg(long)]
+        coverage: bool,
     },
     /// Print a shell completion script to standard output.
     #[command(
@@ -453,7 +457,8 @@ pub fn execute(cli: Cli) -> u8 {
             time,
             out,
             no_invariants,
-        } => fuzz_command(rules, cases, seed, time, &out, !no_invariants),
+            coverage,
+        } => fuzz_command(rules, cases, seed, time, &out, !no_invariants, coverage),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out } => docs::man(out.as_deref()),
         Command::Lsp => crate::lsp::run(),

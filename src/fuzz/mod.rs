@@ -66,6 +66,9 @@ pub struct FuzzOutcome {
     pub failure: Option<Counterexample>,
     /// Whether the campaign was interrupted before it ended (Ctrl-C).
     pub interrupted: bool,
+    /// The decisions of the rules its sessions took (behaviour coverage,
+    /// `scenario::coverage`), up to the failing session.
+    pub coverage: crate::scenario::coverage::Seen,
 }
 
 impl FuzzOutcome {
@@ -123,6 +126,7 @@ pub fn fuzz_until(
     let mut checkouts = 0;
     let mut failure = None;
     let mut interrupted = false;
+    let mut coverage = crate::scenario::coverage::Seen::new();
     while sessions < options.cases {
         if interrupt.load(Ordering::Relaxed) {
             interrupted = true;
@@ -154,6 +158,7 @@ pub fn fuzz_until(
             }
             sessions = index + 1;
             checkouts += generated.checkouts;
+            coverage.extend(generated.seen);
             if let Some(broken) = generated.broken {
                 first_failure = Some((index, generated.session, broken));
             }
@@ -176,5 +181,6 @@ pub fn fuzz_until(
         elapsed: started.elapsed(),
         failure,
         interrupted,
+        coverage,
     }
 }
