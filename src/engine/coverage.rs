@@ -395,4 +395,40 @@ promo AUTO {
         let shown: Vec<&str> = got.iter().map(|(_, w)| w.as_str()).collect();
         assert_eq!(shown, ["precedence position 1 (card) paid"]);
     }
+
+    #[test]
+    fn the_engine_says_why_a_discount_did_not_apply() -> Result<(), Box<dyn std::error::Error>> {
+        let rules = "currency USD { decimals 2 rounding half_up }\ncategory games\n\
+                     payment card { spends on * default }\nprecedence card\n\
+                     promo CAP { discount 10% on games; max 1.00 USD; automatic }\n\
+                     promo MIN { discount 5.00 USD on order; min spend 100.00 USD; automatic }\n\
+                     promo TWO { discount 10% on games; when units of games >= 2 or first order; automatic }\n";
+        let model = crate::rules::parse_rules("t.promo", rules)?;
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).ok_or("day")?;
+        let mut account = crate::engine::Account::new(&model, day, model.default_payment());
+        let games = model.category("games").ok_or("games")?;
+        let request = crate::engine::CheckoutRequest {
+            items: vec![crate::engine::Item::new("g", games, crate::model::money::Money(5000))],
+            ..Default::default()
+        };
+        let first = account.checkout(&request)?;
+        let second = account.checkout(&request)?;
+        let kinds = |receipt: &crate::engine::Receipt| -> Vec<(String, DiscountKind, Vec<bool>)> {
+            receipt
+                .discounts
+                .iter()
+                .map(|t| (model.promos[t.promo].code.clone(), t.kind, t.conditions.clone()))
+                .collect()
+        };
+        assert_eq!(
+            kinds(&first),
+            [
+                ("CAP".into(), DiscountKind::Capped, vec![]),
+                ("MIN".into(), DiscountKind::MinSpend, vec![]),
+                ("TWO".into(), DiscountKind::Applied, vec![false, true]),
+            ]
+        );
+        assert_eq!(kinds(&second)[2], ("TWO".into(), DiscountKind::Condition, vec![false, false]));
+        Ok(())
+    }
 }
