@@ -82,9 +82,14 @@ fn run_coverage_pretty_lists_what_was_never_seen() {
     let stdout = text(&out.stdout);
     let summary = stdout.find("9 passed").expect("the summary");
     let coverage = stdout.find("coverage: ").expect("the coverage report");
-    assert!(coverage > summary, "coverage follows the summary:\n{stdout}");
     assert!(
-        stdout.contains("rules/spring_sale.promo:14: never: precedence position 1 (store_credit) paid"),
+        coverage > summary,
+        "coverage follows the summary:\n{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "rules/spring_sale.promo:14: never: precedence position 1 (store_credit) paid"
+        ),
         "{stdout}"
     );
     // Without --coverage, nothing of it.
@@ -98,13 +103,7 @@ fn run_coverage_json_and_file() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("coverage.json");
     let flag = format!("--coverage={}", file.display());
-    let out = promosim(&[
-        "run",
-        "--format",
-        "json",
-        &flag,
-        "scenarios/stacking",
-    ]);
+    let out = promosim(&["run", "--format", "json", &flag, "scenarios/stacking"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let coverage = &report["coverage"];
@@ -152,7 +151,10 @@ fn fuzz_prints_its_coverage() {
         .lines()
         .find(|l| l.starts_with("coverage: "))
         .unwrap_or_else(|| panic!("a coverage line:\n{stdout}"));
-    assert!(line.ends_with("%)") && line.contains("/31 decisions"), "{line}");
+    assert!(
+        line.ends_with("%)") && line.contains("/31 decisions"),
+        "{line}"
+    );
     // The same seed reaches the same decisions.
     let again = promosim(&[
         "fuzz",

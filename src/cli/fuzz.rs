@@ -98,14 +98,14 @@ pub(super) fn fuzz_command(
     bar.finish_and_clear();
     let covered = crate::scenario::coverage::CoverageReport::new([(&model, &outcome.coverage)]);
     // The coverage line (and with --coverage, what was never reached)
-    // follows the summary.
+    // comes just before the summary, which stays the last line for scripts.
     let summary = || {
-        outln!("{}", outcome.summary());
         if coverage {
             out!("{}", covered.pretty());
         } else {
             outln!("{}", covered.summary());
         }
+        outln!("{}", outcome.summary());
     };
     let Some(failure) = &outcome.failure else {
         summary();

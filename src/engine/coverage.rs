@@ -173,8 +173,8 @@ fn promo_entries(model: &Model, promo: PromoId, entries: &mut Vec<Entry>) {
         .take_while(|p| *p != promo)
         .collect();
     let windowed = rules.valid_from.is_some() || rules.valid_until.is_some();
-    let limited = matches!(rules.limit, Limit::PerAccount(_))
-        || rules.budget.total_redemptions.is_some();
+    let limited =
+        matches!(rules.limit, Limit::PerAccount(_)) || rules.budget.total_redemptions.is_some();
     let target_may_fail = match &discount.target {
         Target::Order => false,
         Target::Items(scope) => !(scope.all && scope.except.is_empty()),
@@ -244,10 +244,7 @@ fn promo_entries(model: &Model, promo: PromoId, entries: &mut Vec<Entry>) {
                 entries.push(Entry {
                     decision: Decision::Condition { promo, leaf, met },
                     line,
-                    what: format!(
-                        "{code}: `{shown}` {}",
-                        if met { "met" } else { "unmet" }
-                    ),
+                    what: format!("{code}: `{shown}` {}", if met { "met" } else { "unmet" }),
                 });
             }
         }
@@ -297,7 +294,9 @@ fn reachable_errors(model: &Model) -> Vec<(ErrorCode, usize)> {
     );
     first(
         ErrorCode::BudgetExhausted,
-        promo_where(Some(ClauseKey::Budget), &|p| model.promos[p].budget.is_set()),
+        promo_where(Some(ClauseKey::Budget), &|p| {
+            model.promos[p].budget.is_set()
+        }),
     );
     let conversion = model
         .source_map
@@ -408,7 +407,11 @@ promo AUTO {
         let mut account = crate::engine::Account::new(&model, day, model.default_payment());
         let games = model.category("games").ok_or("games")?;
         let request = crate::engine::CheckoutRequest {
-            items: vec![crate::engine::Item::new("g", games, crate::model::money::Money(5000))],
+            items: vec![crate::engine::Item::new(
+                "g",
+                games,
+                crate::model::money::Money(5000),
+            )],
             ..Default::default()
         };
         let first = account.checkout(&request)?;
@@ -417,7 +420,13 @@ promo AUTO {
             receipt
                 .discounts
                 .iter()
-                .map(|t| (model.promos[t.promo].code.clone(), t.kind, t.conditions.clone()))
+                .map(|t| {
+                    (
+                        model.promos[t.promo].code.clone(),
+                        t.kind,
+                        t.conditions.clone(),
+                    )
+                })
                 .collect()
         };
         assert_eq!(
@@ -428,7 +437,10 @@ promo AUTO {
                 ("TWO".into(), DiscountKind::Applied, vec![false, true]),
             ]
         );
-        assert_eq!(kinds(&second)[2], ("TWO".into(), DiscountKind::Condition, vec![false, false]));
+        assert_eq!(
+            kinds(&second)[2],
+            ("TWO".into(), DiscountKind::Condition, vec![false, false])
+        );
         Ok(())
     }
 }

@@ -190,7 +190,13 @@ impl<'m> Generator<'m> {
             }
             let held = crate::scenario::coverage::holding(world.account(who));
             let checked = world.apply(who, &operation);
-            crate::scenario::coverage::note(&mut generated.seen, model, &operation, &held, &checked);
+            crate::scenario::coverage::note(
+                &mut generated.seen,
+                model,
+                &operation,
+                &held,
+                &checked,
+            );
             let moves_clock = matches!(operation, Operation::Advance(_));
             generated.session.steps.push(Step {
                 account: (count > 1 && !moves_clock).then_some(AccountRef(who)),

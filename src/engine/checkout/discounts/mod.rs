@@ -403,11 +403,14 @@ impl Account<'_> {
                 .sum();
             let min = model.currency.money(min).unwrap_or(Money(i128::MAX));
             if eligible < min {
-                return Err((DiscountKind::MinSpend, format!(
-                    "eligible items total {}, below the minimum spend of {}",
-                    model.show_money(eligible),
-                    model.show_money(min)
-                )));
+                return Err((
+                    DiscountKind::MinSpend,
+                    format!(
+                        "eligible items total {}, below the minimum spend of {}",
+                        model.show_money(eligible),
+                        model.show_money(min)
+                    ),
+                ));
             }
         }
         if let Some(condition) = &discount.condition {
