@@ -181,3 +181,27 @@ fn fuzz_prints_its_coverage() {
     assert!(listed.contains("rules/spring_sale.promo:"), "{listed}");
     assert!(listed.contains(": never: "), "{listed}");
 }
+
+#[test]
+fn fuzz_feedback_is_deterministic_for_a_seed() {
+    let args = [
+        "fuzz",
+        "--seed",
+        "5",
+        "--cases",
+        "1500",
+        "--feedback",
+        "--rules",
+        "rules/shopify.promo",
+    ];
+    let once = promosim(&args);
+    assert_eq!(once.status.code(), Some(0), "{}", text(&once.stderr));
+    let coverage = |out: &Output| {
+        text(&out.stdout)
+            .lines()
+            .find(|l| l.starts_with("coverage: "))
+            .map(str::to_string)
+            .expect("a coverage line")
+    };
+    assert_eq!(coverage(&once), coverage(&promosim(&args)));
+}

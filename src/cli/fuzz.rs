@@ -7,6 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::*;
 
+/// What `fuzz` reports and how it steers its sessions.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FuzzFlags {
+    /// List what the sessions never reached (`--coverage`).
+    pub coverage: bool,
+    /// Mutate sessions that reach new decisions (`--feedback`).
+    pub feedback: bool,
+}
+
 /// Set by the Ctrl-C handler; the campaign checks it between batches.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -17,8 +26,9 @@ pub(super) fn fuzz_command(
     time: Option<u64>,
     out: &std::path::Path,
     check_invariants: bool,
-    coverage: bool,
+    flags: FuzzFlags,
 ) -> u8 {
+    let FuzzFlags { coverage, feedback } = flags;
     let color_err = color_on(std::io::stderr().is_terminal());
     let model = match &rules {
         Some(path) => load_rules(path),
@@ -94,7 +104,11 @@ pub(super) fn fuzz_command(
             checkouts as f64 / seconds
         ));
     };
-    let outcome = crate::fuzz::fuzz_until(&model, &options, &progress, &INTERRUPTED);
+    let outcome = if feedback {
+        crate::fuzz::fuzz_guided(&model, &options, &progress, &INTERRUPTED)
+    } else {
+        crate::fuzz::fuzz_until(&model, &options, &progress, &INTERRUPTED)
+    };
     bar.finish_and_clear();
     let covered = crate::scenario::coverage::CoverageReport::new([(&model, &outcome.coverage)]);
     // The coverage line (and with --coverage, what was never reached)

@@ -249,6 +249,10 @@ pub enum Command {
         /// sessions never took, per rules line.
         #[arg(long)]
         coverage: bool,
+        /// Use coverage as feedback: keep sessions that reach decisions not
+        /// reached before, and mutate them in half of each later batch.
+        #[arg(long)]
+        feedback: bool,
     },
     /// Print a shell completion script to standard output.
     #[command(
@@ -458,7 +462,16 @@ pub fn execute(cli: Cli) -> u8 {
             out,
             no_invariants,
             coverage,
-        } => fuzz_command(rules, cases, seed, time, &out, !no_invariants, coverage),
+            feedback,
+        } => fuzz_command(
+            rules,
+            cases,
+            seed,
+            time,
+            &out,
+            !no_invariants,
+            fuzz::FuzzFlags { coverage, feedback },
+        ),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out } => docs::man(out.as_deref()),
         Command::Lsp => crate::lsp::run(),

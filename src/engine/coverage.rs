@@ -117,7 +117,7 @@ pub fn catalogue(model: &Model) -> Vec<Entry> {
             what: format!("error {}", code.code()),
         });
     }
-    entries.sort_by(|a, b| (a.line, a.decision).cmp(&(b.line, b.decision)));
+    entries.sort_by_key(|e| (e.line, e.decision));
     entries
 }
 

@@ -7,6 +7,7 @@
 //! lowest-numbered failing session, whatever the threads' timing.
 
 mod edges;
+pub mod feedback;
 pub mod generate;
 pub mod session;
 pub mod shrink;
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+pub use feedback::fuzz_guided;
 pub use generate::{generate, session_seed, Generator};
 pub use session::{replay, Broken, Session};
 
