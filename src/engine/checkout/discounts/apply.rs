@@ -40,8 +40,8 @@ pub(super) struct Outcome {
     pub saving: Money,
     /// Per discount of the choice (its index among the candidates).
     pub results: Vec<(usize, Result<Shares, Skipped>)>,
-    /// Per discount whose condition was read at its turn (its index among
-    /// the candidates): whether each leaf held then (coverage).
+    /// Per discount whose condition reads after discounts (its index among
+    /// the candidates): whether each leaf held at its turn (coverage).
     pub leaves: Vec<(usize, Vec<bool>)>,
 }
 
@@ -93,7 +93,11 @@ pub(super) fn apply_choice(
                 account,
             };
             if let Some(condition) = &member.discount.condition {
-                leaves.push((choice[*j], reading.leaves(condition)));
+                // A condition read before discounts reads the same in every
+                // choice: its leaves are read once, for the trace.
+                if condition.after_discounts() {
+                    leaves.push((choice[*j], reading.leaves(condition)));
+                }
                 if let Err(reason) = reading.check(condition) {
                     alone.push(Err(Skipped::Condition(reason)));
                     continue;
