@@ -92,6 +92,11 @@ pub fn catalogue(model: &Model) -> Vec<Entry> {
         });
     }
     for (wallet, rules) in model.wallets.iter().enumerate() {
+        // A points wallet pays no price (only what discounts cost): it has
+        // no place in the precedence and no scope decisions.
+        if rules.points {
+            continue;
+        }
         let line = wallet_line(model, wallet);
         entries.push(Entry {
             decision: Decision::ScopePays { wallet },
@@ -391,6 +396,13 @@ promo AUTO {
         let plain = "currency USD { decimals 2 rounding half_up }\ncategory games\n\
                      payment card { spends on * default }\nprecedence card\n";
         let got = listed(plain);
+        let shown: Vec<&str> = got.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(shown, ["precedence position 1 (card) paid"]);
+        // A points wallet pays no price: no payment or scope decisions.
+        let points = "currency USD { decimals 2 rounding half_up }\ncategory games\n\
+                      wallet stars { points star }\n\
+                      payment card { spends on * default }\nprecedence card\n";
+        let got = listed(points);
         let shown: Vec<&str> = got.iter().map(|(_, w)| w.as_str()).collect();
         assert_eq!(shown, ["precedence position 1 (card) paid"]);
     }
