@@ -7,6 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::*;
 
+/// What `fuzz` reports and how it steers its sessions.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FuzzFlags {
+    /// List what the sessions never reached (`--coverage`).
+    pub coverage: bool,
+    /// Mutate sessions that reach new decisions (`--feedback`).
+    pub feedback: bool,
+}
+
 /// Set by the Ctrl-C handler; the campaign checks it between batches.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -17,7 +26,9 @@ pub(super) fn fuzz_command(
     time: Option<u64>,
     out: &std::path::Path,
     check_invariants: bool,
+    flags: FuzzFlags,
 ) -> u8 {
+    let FuzzFlags { coverage, feedback } = flags;
     let color_err = color_on(std::io::stderr().is_terminal());
     let model = match &rules {
         Some(path) => load_rules(path),
@@ -94,10 +105,25 @@ pub(super) fn fuzz_command(
             checkouts as f64 / seconds
         ));
     };
-    let outcome = crate::fuzz::fuzz_until(&model, &options, &progress, &INTERRUPTED);
+    let outcome = if feedback {
+        crate::fuzz::fuzz_guided(&model, &options, &progress, &INTERRUPTED)
+    } else {
+        crate::fuzz::fuzz_until(&model, &options, &progress, &INTERRUPTED)
+    };
     bar.finish_and_clear();
-    let Some(failure) = &outcome.failure else {
+    let covered = crate::scenario::coverage::CoverageReport::new([(&model, &outcome.coverage)]);
+    // The coverage line (and with --coverage, what was never reached)
+    // comes just before the summary, which stays the last line for scripts.
+    let summary = || {
+        if coverage {
+            out!("{}", covered.pretty());
+        } else {
+            outln!("{}", covered.summary());
+        }
         outln!("{}", outcome.summary());
+    };
+    let Some(failure) = &outcome.failure else {
+        summary();
         if outcome.interrupted {
             // What ran is reported with the seed that repeats it.
             outln!(
@@ -152,11 +178,11 @@ pub(super) fn fuzz_command(
         ),
         Err(error) => {
             eprintln!("cannot write {}: {error}", path.display());
-            outln!("{}", outcome.summary());
+            summary();
             return EXIT_INVALID;
         }
     }
-    outln!("{}", outcome.summary());
+    summary();
     if outcome.interrupted {
         return EXIT_INTERRUPTED;
     }

@@ -253,6 +253,14 @@ pub enum Command {
         /// (to measure what the invariants cost).
         #[arg(long)]
         no_invariants: bool,
+        /// After the coverage line, list every decision of the rules the
+        /// sessions never took, per rules line.
+        #[arg(long)]
+        coverage: bool,
+        /// Use coverage as feedback: keep sessions that reach decisions not
+        /// reached before, and mutate them in half of each later batch.
+        #[arg(long)]
+        feedback: bool,
     },
     /// Print a shell completion script to standard output.
     #[command(
@@ -289,6 +297,7 @@ const RUN_EXAMPLES: &str = "Examples:
   promosim run --filter '*/refunds/*' --fail-fast scenarios/
   promosim run --quiet --rules my.promo scenarios/
   promosim run --explain scenarios/gift_card.yaml
+  promosim run --coverage=coverage.json scenarios/stacking/
   promosim run - < scenarios/gift_card.yaml
 
 --filter: a pattern with `*` or `?` is a glob matched against the whole
@@ -325,6 +334,17 @@ pub struct RunArgs {
     /// Print only failing scenarios and the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Report which decisions of the rules (promos applied or not and why,
+    /// conditions met and unmet, precedence positions paying, wallet scope
+    /// edges, reachable error codes) the suite took and which it never did,
+    /// per rules line; with `=FILE`, also write that report as JSON to FILE.
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        require_equals = true
+    )]
+    pub coverage: Option<Option<PathBuf>>,
     /// Write what each step did into its `expect:` (the values of the keys
     /// already there; with `=all`, also the whole outcome of steps that have
     /// none), print the diff, then run. Comments and layout stay as written.
@@ -487,7 +507,17 @@ pub fn execute(cli: Cli) -> u8 {
             time,
             out,
             no_invariants,
-        } => fuzz_command(rules, cases, seed, time, &out, !no_invariants),
+            coverage,
+            feedback,
+        } => fuzz_command(
+            rules,
+            cases,
+            seed,
+            time,
+            &out,
+            !no_invariants,
+            fuzz::FuzzFlags { coverage, feedback },
+        ),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out } => docs::man(out.as_deref()),
         Command::Lsp { stdio: _ } => crate::lsp::run(),

@@ -61,6 +61,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         explain: args.explain,
         filter: args.filter.clone().map(crate::scenario::Filter::new),
         fail_fast: args.fail_fast,
+        coverage: args.coverage.is_some(),
     };
     let updated = match args.update {
         Some(what) => super::update::update_files(
@@ -102,6 +103,21 @@ pub(super) fn run(args: &RunArgs) -> u8 {
             report.pretty(color_on(std::io::stdout().is_terminal()), args.quiet)
         ),
         Format::Json => outln!("{}", report.json()),
+    }
+    if let (Some(coverage), Format::Pretty) = (&report.coverage, format) {
+        out!("\n{}", coverage.pretty());
+    }
+    if let (Some(coverage), Some(Some(path))) = (&report.coverage, &args.coverage) {
+        {
+            let json = coverage.json() + "\n";
+            if let Err(error) = crate::files::write_atomic(path, json.as_bytes()) {
+                eprintln!(
+                    "cannot write the coverage report to {}: {error}",
+                    path.display()
+                );
+                return EXIT_INVALID;
+            }
+        }
     }
     if let Some(path) = &args.junit {
         if let Err(error) = crate::files::write_atomic(path, report.junit().as_bytes()) {

@@ -23,6 +23,7 @@ pub mod checked;
 mod checkout;
 mod codes;
 mod convert;
+pub mod coverage;
 mod error;
 pub mod grants;
 pub mod invariants;
@@ -38,8 +39,8 @@ pub use account::Account;
 pub use campaign::Campaign;
 pub use checked::{Checked, CheckedAccount, Checks};
 pub use checkout::{
-    grant_traces, CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace, GrantRole,
-    GrantTrace, Item, PaymentLine, Receipt, MAX_CHOICES, MAX_KINDS, MAX_UNITS,
+    grant_traces, CheckoutRequest, DiscountKind, DiscountLine, DiscountSource, DiscountTrace,
+    GrantRole, GrantTrace, Item, PaymentLine, Receipt, MAX_CHOICES, MAX_KINDS, MAX_UNITS,
 };
 pub use error::{EngineError, ErrorCode};
 pub use grants::{Grant, GrantId, Origin};

@@ -36,6 +36,8 @@ pub struct Generated {
     pub checkouts: u64,
     /// The first property that broke, if any.
     pub broken: Option<Broken>,
+    /// The decisions of the rules its steps took (behaviour coverage).
+    pub seen: crate::scenario::coverage::Seen,
 }
 
 /// A deterministic seed for session `index` of a campaign seeded `seed`
@@ -173,6 +175,7 @@ impl<'m> Generator<'m> {
             session,
             checkouts: 0,
             broken: None,
+            seen: Default::default(),
         };
         let opened = match open_accounts(model, &generated.session) {
             Ok(accounts) => accounts,
@@ -193,7 +196,15 @@ impl<'m> Generator<'m> {
             if operation.is_checkout() {
                 generated.checkouts += 1;
             }
+            let held = crate::scenario::coverage::holding(world.account(who));
             let checked = world.apply(who, &operation);
+            crate::scenario::coverage::note(
+                &mut generated.seen,
+                model,
+                &operation,
+                &held,
+                &checked,
+            );
             let moves_clock = matches!(operation, Operation::Advance(_));
             generated.session.steps.push(Step {
                 account: (count > 1 && !moves_clock).then_some(AccountRef(who)),

@@ -8,6 +8,7 @@
 
 pub mod diff;
 mod edges;
+pub mod feedback;
 pub mod generate;
 pub mod session;
 pub mod shrink;
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+pub use feedback::fuzz_guided;
 pub use generate::{generate, session_seed, Generator};
 pub use session::{replay, Broken, Session};
 
@@ -67,6 +69,9 @@ pub struct FuzzOutcome {
     pub failure: Option<Counterexample>,
     /// Whether the campaign was interrupted before it ended (Ctrl-C).
     pub interrupted: bool,
+    /// The decisions of the rules its sessions took (behaviour coverage,
+    /// `scenario::coverage`), up to the failing session.
+    pub coverage: crate::scenario::coverage::Seen,
 }
 
 impl FuzzOutcome {
@@ -124,6 +129,7 @@ pub fn fuzz_until(
     let mut checkouts = 0;
     let mut failure = None;
     let mut interrupted = false;
+    let mut coverage = crate::scenario::coverage::Seen::new();
     while sessions < options.cases {
         if interrupt.load(Ordering::Relaxed) {
             interrupted = true;
@@ -155,6 +161,7 @@ pub fn fuzz_until(
             }
             sessions = index + 1;
             checkouts += generated.checkouts;
+            coverage.extend(generated.seen);
             if let Some(broken) = generated.broken {
                 first_failure = Some((index, generated.session, broken));
             }
@@ -177,5 +184,6 @@ pub fn fuzz_until(
         elapsed: started.elapsed(),
         failure,
         interrupted,
+        coverage,
     }
 }

@@ -293,6 +293,23 @@ impl Condition {
             }
         }
     }
+
+    /// Its leaves (comparisons and `first order`), depth first, left to
+    /// right: the parts coverage reports met and unmet.
+    pub fn leaves(&self) -> Vec<&Condition> {
+        fn walk<'c>(condition: &'c Condition, out: &mut Vec<&'c Condition>) {
+            match condition {
+                Condition::Compare { .. } | Condition::FirstOrder => out.push(condition),
+                Condition::Not(inner) => walk(inner, out),
+                Condition::All(parts) | Condition::Any(parts) => {
+                    parts.iter().for_each(|p| walk(p, out))
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
 }
 
 /// What happens among the discounts of one class.

@@ -42,6 +42,20 @@ pub struct SourceMap {
     pub precedence: Span,
     /// Where each statement and its clauses were written, for the formatter.
     pub layout: Layout,
+    /// The file's name as shown in reports (empty for rules built in code).
+    pub file: String,
+    /// The byte offset where each line of the file starts, for
+    /// [`SourceMap::line`].
+    pub line_starts: Vec<usize>,
+}
+
+impl SourceMap {
+    /// The 1-based line of byte offset `offset` (1 when the text is unknown).
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|start| *start <= offset)
+            .max(1)
+    }
 }
 
 /// Which clause of a braced statement: the one name the parser records a

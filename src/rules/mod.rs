@@ -87,6 +87,10 @@ pub fn parse_rules(name: &str, text: &str) -> Result<Model, RulesError> {
         RulesError::Invalid(problems.into_iter().map(to_diagnostic).collect())
     })?;
     model.source_map.layout = index_layout(&model, &statements, &layouts);
+    model.source_map.file = name.to_string();
+    model.source_map.line_starts = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect();
     Ok(model)
 }
 

@@ -4,6 +4,7 @@
 //! `run`) and the readable account (`explain`); reports (`report`).
 
 pub mod check;
+pub mod coverage;
 pub mod discover;
 pub mod explain;
 pub mod filter;
@@ -42,6 +43,9 @@ pub struct RunOptions {
     pub filter: Option<Filter>,
     /// Stop after the first scenario that fails or cannot be loaded.
     pub fail_fast: bool,
+    /// Note which decisions of the rules each scenario takes, and report
+    /// the suite's coverage.
+    pub coverage: bool,
 }
 
 /// Loads and runs one scenario file, timing both; `None` when the filter
@@ -60,7 +64,7 @@ pub fn run_file(path: &Path, options: &RunOptions, cache: &RulesCache) -> Option
             if !selected(&scenario.name) {
                 return None;
             }
-            let outcome = run(&scenario, options.explain);
+            let outcome = run::run_observed(&scenario, options.explain, options.coverage);
             ScenarioReport {
                 relative: file.clone(),
                 file,
@@ -74,6 +78,9 @@ pub fn run_file(path: &Path, options: &RunOptions, cache: &RulesCache) -> Option
                 error: None,
                 explanation: outcome.explanation,
                 time: started.elapsed(),
+                coverage: outcome
+                    .seen
+                    .map(|seen| report::ScenarioCoverage::new(scenario.model.clone(), seen)),
             }
         }
         Err(error) => {
@@ -96,6 +103,7 @@ pub fn run_file(path: &Path, options: &RunOptions, cache: &RulesCache) -> Option
                 }),
                 explanation: Vec::new(),
                 time: started.elapsed(),
+                coverage: None,
             }
         }
     };
@@ -106,6 +114,14 @@ pub fn run_file(path: &Path, options: &RunOptions, cache: &RulesCache) -> Option
 /// `fail_fast`, files run in batches of a few per core, and the report ends
 /// at the first that did not pass (the rest counted as not run).
 pub fn run_files(files: &[PathBuf], options: &RunOptions) -> SuiteReport {
+    let mut report = run_all_files(files, options);
+    if options.coverage {
+        report.add_coverage();
+    }
+    report
+}
+
+fn run_all_files(files: &[PathBuf], options: &RunOptions) -> SuiteReport {
     let cache = RulesCache::default();
     let run_all = |batch: &[PathBuf]| -> Vec<ScenarioReport> {
         batch

@@ -68,6 +68,25 @@ pub struct ScenarioReport {
     /// given on the command line), for JUnit class names.
     #[serde(skip)]
     pub relative: String,
+    /// What its replay took of its rules' decisions, with `--coverage`.
+    #[serde(skip)]
+    pub coverage: Option<ScenarioCoverage>,
+}
+
+/// The decisions one scenario's replay took, and under which rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioCoverage {
+    /// The rules.
+    pub model: std::sync::Arc<crate::model::Model>,
+    /// What it took.
+    pub seen: super::coverage::Seen,
+}
+
+impl ScenarioCoverage {
+    /// What a replay under `model` took.
+    pub fn new(model: std::sync::Arc<crate::model::Model>, seen: super::coverage::Seen) -> Self {
+        ScenarioCoverage { model, seen }
+    }
 }
 
 /// A path a run passed over, and why.
@@ -101,6 +120,9 @@ pub struct SuiteReport {
     pub not_run: usize,
     /// Every scenario.
     pub scenarios: Vec<ScenarioReport>,
+    /// Which decisions of the rules the suite took, with `--coverage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<super::coverage::CoverageReport>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -108,6 +130,16 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl SuiteReport {
+    /// Adds up the coverage its scenarios noted.
+    pub fn add_coverage(&mut self) {
+        let runs = self
+            .scenarios
+            .iter()
+            .filter_map(|s| s.coverage.as_ref())
+            .map(|c| (c.model.as_ref(), &c.seen));
+        self.coverage = Some(super::coverage::CoverageReport::new(runs));
+    }
+
     /// Builds the report and its counts.
     pub fn new(scenarios: Vec<ScenarioReport>) -> Self {
         let count = |status| scenarios.iter().filter(|s| s.status == status).count();

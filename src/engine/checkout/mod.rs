@@ -19,8 +19,8 @@ pub use cart::{MAX_KINDS, MAX_UNITS};
 pub use costs::CostLine;
 pub use discounts::MAX_CHOICES;
 pub use receipt::{
-    CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace, GrantRole, GrantTrace, Item,
-    PaymentLine, Receipt,
+    CheckoutRequest, DiscountKind, DiscountLine, DiscountSource, DiscountTrace, GrantRole,
+    GrantTrace, Item, PaymentLine, Receipt,
 };
 pub(crate) use scratch::PooledScratch;
 pub use trace::grant_traces;

@@ -126,10 +126,115 @@ pub struct DiscountTrace {
     pub amount: Money,
     /// Whether it applied.
     pub applied: bool,
+    /// Why, as a kind the engine decided (for coverage).
+    pub kind: DiscountKind,
     /// Why, in words.
     pub reason: String,
     /// What it took off each line, when it applied.
     pub lines: Vec<DiscountLine>,
+    /// Whether each leaf of its condition (`Condition::leaves`, in order)
+    /// held when the condition was decided; empty when it has none or it
+    /// was never read.
+    pub conditions: Vec<bool>,
+}
+
+/// Why a discount the checkout considered applied or not: the decision the
+/// engine took, where it took it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DiscountKind {
+    /// It applied in full.
+    Applied,
+    /// It applied, cut to its `max`.
+    Capped,
+    /// Its target formed no group in the cart.
+    NoTarget,
+    /// Its eligible items stayed below its `min spend`.
+    MinSpend,
+    /// Its condition did not hold.
+    Condition,
+    /// An automatic promotion outside its `valid from ... until ...`.
+    OutOfWindow,
+    /// Its limit per account or in total was reached.
+    LimitReached,
+    /// Its budget was used up, or would have been overrun.
+    BudgetUsed,
+    /// A `stacking stops` discount earlier in the order applied.
+    Stopped,
+    /// Another discount of its `best per item` class saved more on its lines.
+    Outdone,
+    /// Nothing was left to take off.
+    NothingLeft,
+    /// Lost to an `exclusive` discount (or, exclusive, to others).
+    Exclusive,
+    /// Lost to another discount of its `best` class.
+    BestOfClass,
+    /// Lost to a discount of a class `separate` from its own.
+    Separate,
+    /// Another choice of discounts saved more.
+    Outsaved,
+}
+
+impl DiscountKind {
+    /// Every kind, in order.
+    pub const ALL: [DiscountKind; 15] = [
+        DiscountKind::Applied,
+        DiscountKind::Capped,
+        DiscountKind::NoTarget,
+        DiscountKind::MinSpend,
+        DiscountKind::Condition,
+        DiscountKind::OutOfWindow,
+        DiscountKind::LimitReached,
+        DiscountKind::BudgetUsed,
+        DiscountKind::Stopped,
+        DiscountKind::Outdone,
+        DiscountKind::NothingLeft,
+        DiscountKind::Exclusive,
+        DiscountKind::BestOfClass,
+        DiscountKind::Separate,
+        DiscountKind::Outsaved,
+    ];
+
+    /// A stable name, for reports (`applied`, `min_spend`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            DiscountKind::Applied => "applied",
+            DiscountKind::Capped => "capped",
+            DiscountKind::NoTarget => "no_target",
+            DiscountKind::MinSpend => "min_spend",
+            DiscountKind::Condition => "condition_unmet",
+            DiscountKind::OutOfWindow => "out_of_window",
+            DiscountKind::LimitReached => "limit_reached",
+            DiscountKind::BudgetUsed => "budget_used",
+            DiscountKind::Stopped => "stopped",
+            DiscountKind::Outdone => "outdone_per_item",
+            DiscountKind::NothingLeft => "nothing_left",
+            DiscountKind::Exclusive => "lost_to_exclusive",
+            DiscountKind::BestOfClass => "lost_to_best",
+            DiscountKind::Separate => "lost_to_separate",
+            DiscountKind::Outsaved => "outsaved",
+        }
+    }
+
+    /// In words, for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DiscountKind::Applied => "applied",
+            DiscountKind::Capped => "applied, cut to its max",
+            DiscountKind::NoTarget => "not applied: its target formed no group",
+            DiscountKind::MinSpend => "not applied: min spend unmet",
+            DiscountKind::Condition => "not applied: condition unmet",
+            DiscountKind::OutOfWindow => "not applied: outside its validity window",
+            DiscountKind::LimitReached => "not applied: limit reached",
+            DiscountKind::BudgetUsed => "not applied: budget used up",
+            DiscountKind::Stopped => "not applied: stopped by a `stops` discount",
+            DiscountKind::Outdone => "not applied: outdone per item in its class",
+            DiscountKind::NothingLeft => "not applied: nothing left to discount",
+            DiscountKind::Exclusive => "not applied: lost to exclusive stacking",
+            DiscountKind::BestOfClass => "not applied: lost to the best of its class",
+            DiscountKind::Separate => "not applied: lost to a separate class",
+            DiscountKind::Outsaved => "not applied: another choice saved more",
+        }
+    }
 }
 
 impl DiscountTrace {

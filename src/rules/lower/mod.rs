@@ -141,6 +141,8 @@ impl Lowering {
                 conversions: conversion_spans,
                 precedence: precedence_span,
                 layout: Layout::default(),
+                file: String::new(),
+                line_starts: Vec::new(),
             },
         };
         super::validate::validate(&model, statements, &mut self.problems);

@@ -40,6 +40,9 @@ pub(super) struct Outcome {
     pub saving: Money,
     /// Per discount of the choice (its index among the candidates).
     pub results: Vec<(usize, Result<Shares, Skipped>)>,
+    /// Per discount whose condition reads after discounts (its index among
+    /// the candidates): whether each leaf held at its turn (coverage).
+    pub leaves: Vec<(usize, Vec<bool>)>,
 }
 
 /// Applies the candidates `choice` (indices, in discount order).
@@ -55,6 +58,7 @@ pub(super) fn apply_choice(
     let mut results: Vec<(usize, Result<Shares, Skipped>)> = Vec::with_capacity(choice.len());
     let mut done = vec![false; choice.len()];
     let mut stopped_by: Option<String> = None;
+    let mut leaves: Vec<(usize, Vec<bool>)> = Vec::new();
     for at in 0..choice.len() {
         if done[at] {
             continue;
@@ -89,6 +93,11 @@ pub(super) fn apply_choice(
                 account,
             };
             if let Some(condition) = &member.discount.condition {
+                // A condition read before discounts reads the same in every
+                // choice: its leaves are read once, for the trace.
+                if condition.after_discounts() {
+                    leaves.push((choice[*j], reading.leaves(condition)));
+                }
                 if let Err(reason) = reading.check(condition) {
                     alone.push(Err(Skipped::Condition(reason)));
                     continue;
@@ -153,6 +162,7 @@ pub(super) fn apply_choice(
         shipping,
         saving: before - after,
         results,
+        leaves,
     })
 }
 

@@ -26,6 +26,15 @@ impl Reading<'_, '_> {
         self.model.currency.money(value).map_or(i128::MAX, |m| m.0)
     }
 
+    /// Whether each leaf of `condition` holds, read alone (coverage).
+    pub fn leaves(&self, condition: &crate::model::Condition) -> Vec<bool> {
+        condition
+            .leaves()
+            .into_iter()
+            .map(|leaf| self.check(leaf).is_ok())
+            .collect()
+    }
+
     /// Whether `condition` holds; when it does not, the parts that failed,
     /// in words (`spend on * is 90.00, not >= 100.00 USD`).
     pub fn check(&self, condition: &Condition) -> Result<(), String> {

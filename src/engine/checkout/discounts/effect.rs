@@ -24,6 +24,8 @@ pub(super) struct Shares {
     pub units: Vec<Money>,
     /// Off the shipping charge.
     pub shipping: Money,
+    /// Whether its `max` cut it.
+    pub capped: bool,
 }
 
 impl Shares {
@@ -156,9 +158,12 @@ pub(super) fn shares(
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
-    if let Some(max) = cap {
-        let max = max.max(Money::ZERO);
+    let mut capped = false;
+    if let Some(cut) = cap {
+        let cut = cut.max(Money::ZERO);
         let total: Money = portions.iter().map(|p| p.amount).sum();
+        capped = max.is_some_and(|m| total > m);
+        let max = cut;
         if total > max {
             let weights: Vec<Money> = portions.iter().map(|p| p.amount).collect();
             let capped = distribute(max, &weights, &weights, discount.remainder, rounding)?;
@@ -170,6 +175,7 @@ pub(super) fn shares(
     let mut shares = Shares {
         units: vec![Money::ZERO; cart.units.len()],
         shipping: Money::ZERO,
+        capped,
     };
     for portion in &portions {
         if portion.units.is_empty() {

@@ -24,7 +24,7 @@ use crate::engine::{EngineError, ErrorCode};
 use crate::model::money::Money;
 use crate::model::{ClassPolicy, Conflict, Discount, Model, PromoId, Stacking, TagSet, Target};
 
-use super::receipt::{CheckoutRequest, DiscountLine, DiscountSource, DiscountTrace};
+use super::receipt::{CheckoutRequest, DiscountKind, DiscountLine, DiscountSource, DiscountTrace};
 use apply::{apply_choice, Outcome, Skipped};
 use condition::Reading;
 use units::{Cart, Group};
@@ -69,16 +69,26 @@ fn kept(source: DiscountSource) -> &'static str {
 }
 
 /// The trace of a discount that took nothing, and why.
-fn not_applied(promo: PromoId, source: DiscountSource, reason: String) -> DiscountTrace {
+fn not_applied(
+    promo: PromoId,
+    source: DiscountSource,
+    kind: DiscountKind,
+    reason: String,
+) -> DiscountTrace {
     DiscountTrace {
         promo,
         source,
         amount: Money::ZERO,
         applied: false,
+        kind,
         reason,
         lines: Vec::new(),
+        conditions: Vec::new(),
     }
 }
+
+/// Why a discount is not applicable: the kind of decision, and in words.
+type Unmet = (DiscountKind, String);
 
 fn not_applicable(model: &Model, promo: PromoId, reason: &str) -> EngineError {
     EngineError::new(
@@ -89,25 +99,32 @@ fn not_applicable(model: &Model, promo: PromoId, reason: &str) -> EngineError {
 
 impl Account<'_> {
     /// Whether automatic promotion `promo` may apply today, or why not.
-    fn automatic_today(&self, promo: PromoId) -> Result<(), String> {
+    fn automatic_today(&self, promo: PromoId) -> Result<(), Unmet> {
         let rule = &self.model.promos[promo];
         if let Some(from) = rule.valid_from.filter(|from| self.today < *from) {
-            return Err(format!("valid from {from}"));
+            return Err((DiscountKind::OutOfWindow, format!("valid from {from}")));
         }
         if let Some(until) = rule.valid_until.filter(|until| self.today >= *until) {
-            return Err(format!("valid until {until} (exclusive)"));
+            return Err((
+                DiscountKind::OutOfWindow,
+                format!("valid until {until} (exclusive)"),
+            ));
         }
         if let Some(total) = rule.budget.total_redemptions {
             if self.campaign.redemptions(promo) >= total {
-                return Err(format!(
-                    "used {total} time(s) by all accounts, its limit in total"
+                return Err((
+                    DiscountKind::LimitReached,
+                    format!("used {total} time(s) by all accounts, its limit in total"),
                 ));
             }
         }
         match rule.limit {
-            crate::model::Limit::PerAccount(n) if self.redemptions[promo] >= n => Err(format!(
-                "the account used it {} time(s), its limit",
-                self.redemptions[promo]
+            crate::model::Limit::PerAccount(n) if self.redemptions[promo] >= n => Err((
+                DiscountKind::LimitReached,
+                format!(
+                    "the account used it {} time(s), its limit",
+                    self.redemptions[promo]
+                ),
             )),
             _ => Ok(()),
         }
@@ -115,7 +132,7 @@ impl Account<'_> {
 
     /// The candidates, in discount order; an automatic promotion outside
     /// its validity or limit, with why (for the trace).
-    fn candidates(&self, typed: &[PromoId]) -> Vec<(PromoId, DiscountSource, Option<String>)> {
+    fn candidates(&self, typed: &[PromoId]) -> Vec<(PromoId, DiscountSource, Option<Unmet>)> {
         let mut out = Vec::new();
         for promo in &self.model.discount_order {
             let source = if typed.contains(promo) {
@@ -175,10 +192,11 @@ impl Account<'_> {
             };
             let slot = traces.len();
             traces.push(None);
-            if let Some(reason) = excluded {
+            if let Some((kind, reason)) = excluded {
                 traces[slot] = Some(not_applied(
                     promo,
                     source,
+                    kind,
                     format!("not applicable: {reason}"),
                 ));
                 continue;
@@ -194,7 +212,7 @@ impl Account<'_> {
                 ));
             }
             let met = match used_up {
-                Some(reason) => Err(reason),
+                Some(reason) => Err((DiscountKind::BudgetUsed, reason)),
                 None => self.meets(&cart, discount),
             };
             match met {
@@ -209,7 +227,7 @@ impl Account<'_> {
                     });
                     trace_of.push(slot);
                 }
-                Err(reason) => {
+                Err((kind, reason)) => {
                     if source == DiscountSource::Typed {
                         return Err(not_applicable(model, promo, &reason));
                     }
@@ -218,11 +236,14 @@ impl Account<'_> {
                     } else {
                         ""
                     };
-                    traces[slot] = Some(not_applied(
+                    let mut trace = not_applied(
                         promo,
                         source,
+                        kind,
                         format!("not applicable{kept}: {reason}"),
-                    ));
+                    );
+                    trace.conditions = self.leaves_before(&cart, discount);
+                    traces[slot] = Some(trace);
                 }
             }
         }
@@ -267,11 +288,24 @@ impl Account<'_> {
                     source: candidate.source,
                     amount: shares.total(),
                     applied: true,
+                    kind: if shares.capped {
+                        DiscountKind::Capped
+                    } else {
+                        DiscountKind::Applied
+                    },
                     reason: "applied".into(),
                     lines: discount_lines(&cart, &shares.units, shares.shipping),
+                    conditions: Vec::new(),
                 },
                 Err(skipped) => {
                     let kept = kept(candidate.source);
+                    let kind = match skipped {
+                        Skipped::Stopped(_) => DiscountKind::Stopped,
+                        Skipped::Condition(_) => DiscountKind::Condition,
+                        Skipped::Nothing => DiscountKind::NothingLeft,
+                        Skipped::OverBudget => DiscountKind::BudgetUsed,
+                        Skipped::Outdone(_) => DiscountKind::Outdone,
+                    };
                     let reason = match skipped {
                         Skipped::Stopped(by) => {
                             format!("not applied{kept}: {by} stops later discounts")
@@ -305,8 +339,13 @@ impl Account<'_> {
                     {
                         return Err(not_applicable(model, candidate.promo, &reason));
                     }
-                    not_applied(candidate.promo, candidate.source, reason)
+                    not_applied(candidate.promo, candidate.source, kind, reason)
                 }
+            };
+            let mut trace = trace;
+            trace.conditions = match outcome.leaves.iter().find(|(i, _)| i == index) {
+                Some((_, leaves)) => leaves.clone(),
+                None => self.leaves_before(&cart, candidate.discount),
             };
             traces[trace_of[*index]] = Some(trace);
         }
@@ -314,22 +353,24 @@ impl Account<'_> {
             if traces[trace_of[index]].is_some() {
                 continue;
             }
+            let (kind, apart) = why_apart(model, candidate, &candidates, &outcome);
             let reason = format!(
-                "not applied{}: {} saves more ({})",
+                "not applied{}: {} saves more ({apart})",
                 kept(candidate.source),
                 if winners.is_empty() {
                     "another choice".to_string()
                 } else {
                     winners.join(" + ")
                 },
-                why_apart(model, candidate, &candidates, &outcome)
             );
             if candidate.source == DiscountSource::Typed
                 && candidate.discount.on_conflict == Conflict::Refuse
             {
                 return Err(not_applicable(model, candidate.promo, &reason));
             }
-            traces[trace_of[index]] = Some(not_applied(candidate.promo, candidate.source, reason));
+            let mut trace = not_applied(candidate.promo, candidate.source, kind, reason);
+            trace.conditions = self.leaves_before(&cart, candidate.discount);
+            traces[trace_of[index]] = Some(trace);
         }
         let mut per_item = vec![Money::ZERO; request.items.len()];
         for (unit, left) in cart.units.iter().zip(&outcome.remaining) {
@@ -345,9 +386,11 @@ impl Account<'_> {
     /// The groups `discount` forms in the cart if it is applicable before any
     /// discount applies (target forms a group, `min spend` met, condition
     /// read before discounts met), or why not.
-    fn meets(&self, cart: &Cart<'_>, discount: &Discount) -> Result<Vec<Group>, String> {
+    fn meets(&self, cart: &Cart<'_>, discount: &Discount) -> Result<Vec<Group>, Unmet> {
         let model = self.model;
-        let groups = cart.groups(&discount.target, discount.pick, discount.max_times)?;
+        let groups = cart
+            .groups(&discount.target, discount.pick, discount.max_times)
+            .map_err(|why| (DiscountKind::NoTarget, why))?;
         if let Some(min) = discount.min_spend {
             let scope = match &discount.target {
                 Target::Order | Target::Shipping => None,
@@ -360,10 +403,13 @@ impl Account<'_> {
                 .sum();
             let min = model.currency.money(min).unwrap_or(Money(i128::MAX));
             if eligible < min {
-                return Err(format!(
-                    "eligible items total {}, below the minimum spend of {}",
-                    model.show_money(eligible),
-                    model.show_money(min)
+                return Err((
+                    DiscountKind::MinSpend,
+                    format!(
+                        "eligible items total {}, below the minimum spend of {}",
+                        model.show_money(eligible),
+                        model.show_money(min)
+                    ),
                 ));
             }
         }
@@ -377,10 +423,28 @@ impl Account<'_> {
                     shipping: cart.request.shipping,
                     account: self,
                 }
-                .check(condition)?;
+                .check(condition)
+                .map_err(|why| (DiscountKind::Condition, why))?;
             }
         }
         Ok(groups)
+    }
+
+    /// Whether each leaf of `discount`'s condition holds before any
+    /// discount (empty without a condition): for coverage.
+    fn leaves_before(&self, cart: &Cart<'_>, discount: &Discount) -> Vec<bool> {
+        let Some(condition) = &discount.condition else {
+            return Vec::new();
+        };
+        let prices: Vec<Money> = cart.units.iter().map(|u| u.price).collect();
+        Reading {
+            model: self.model,
+            cart,
+            remaining: &prices,
+            shipping: cart.request.shipping,
+            account: self,
+        }
+        .leaves(condition)
     }
 }
 
@@ -426,33 +490,39 @@ fn compatible(model: &Model, a: &Candidate<'_>, b: &Candidate<'_>) -> bool {
     }
 }
 
-/// In words, why `candidate` could not join the winning choice.
+/// Why `candidate` could not join the winning choice: the kind, and in words.
 fn why_apart(
     model: &Model,
     candidate: &Candidate<'_>,
     candidates: &[Candidate<'_>],
     outcome: &Outcome,
-) -> String {
+) -> Unmet {
     if candidate.discount.stacking == Stacking::Exclusive {
-        return "exclusive stacking".into();
+        return (DiscountKind::Exclusive, "exclusive stacking".into());
     }
     for (index, _) in outcome.results.iter().filter(|(_, r)| r.is_ok()) {
         let other = &candidates[*index];
         if other.discount.stacking == Stacking::Exclusive {
-            return "exclusive stacking".into();
+            return (DiscountKind::Exclusive, "exclusive stacking".into());
         }
         let (mine, theirs) = (candidate.discount.class_id(), other.discount.class_id());
         if mine == theirs && model.classes[mine].policy == ClassPolicy::Best {
-            return format!("one discount of class {} applies", model.classes[mine].name);
+            return (
+                DiscountKind::BestOfClass,
+                format!("one discount of class {} applies", model.classes[mine].name),
+            );
         }
         if !model.classes_combine(mine, theirs) {
-            return format!(
-                "classes {} and {} are separate",
-                model.classes[mine].name, model.classes[theirs].name
+            return (
+                DiscountKind::Separate,
+                format!(
+                    "classes {} and {} are separate",
+                    model.classes[mine].name, model.classes[theirs].name
+                ),
             );
         }
     }
-    "stacking".into()
+    (DiscountKind::Outsaved, "stacking".into())
 }
 
 /// Every largest set of candidates that may apply together, each in

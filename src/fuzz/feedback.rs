@@ -1,0 +1,292 @@
+//! Coverage as feedback (`fuzz --feedback`): sessions that reach decisions
+//! of the rules no earlier session reached are kept, and part of every later
+//! batch mutates kept sessions (prices nudged, quantities changed, steps
+//! dropped, repeated or swapped, codes typed) instead of drawing new ones, so
+//! rare branches next to the ones reached get reached too.
+//!
+//! Deterministic for a seed: session `i` is a mutant or a fresh draw as
+//! `session_seed(seed, i)` decides, the kept sessions change only between
+//! batches, and they are kept in session order.
+
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::generate::{session_seed, Generator};
+use super::session::{Broken, Session};
+use super::{shrink, Counterexample, FuzzOptions, FuzzOutcome, BATCH};
+use crate::engine::{AccountId, Checked, Checks, Operation, World};
+use crate::model::money::Money;
+use crate::model::Model;
+use crate::scenario::coverage::{Seen, Watch};
+use crate::scenario::schema::Step;
+use crate::scenario::{replay, Observer};
+
+/// The most sessions kept for mutation.
+pub const MAX_KEPT: usize = 256;
+
+/// What replaying one session found: its checkouts, its decisions, the first
+/// property it broke.
+struct Run {
+    checkouts: u64,
+    seen: Seen,
+    broken: Option<Broken>,
+}
+
+/// Notes coverage and stops at the first property that breaks.
+struct Watching<'a> {
+    model: &'a Model,
+    watch: Watch,
+    checkouts: u64,
+    broken: Option<Broken>,
+}
+
+impl<'m> Observer<'m> for Watching<'_> {
+    fn opened(&mut self, _: &World<'m>, violations: &[crate::engine::invariants::Violation]) {
+        if let Some(violation) = violations.first() {
+            self.broken = Some(Broken::violation(0, violation));
+        }
+    }
+
+    fn finished(
+        &mut self,
+        last: usize,
+        _: &World<'m>,
+        violations: &[crate::engine::invariants::Violation],
+    ) {
+        if let (None, Some(violation)) = (&self.broken, violations.first()) {
+            self.broken = Some(Broken::violation(last, violation));
+        }
+    }
+
+    fn before(&mut self, number: usize, step: &Step, world: &World<'m>, who: AccountId) {
+        self.watch.before(number, step, world, who);
+    }
+
+    fn after(
+        &mut self,
+        number: usize,
+        step: &Step,
+        world: &World<'m>,
+        who: AccountId,
+        checked: Option<&Checked>,
+    ) -> ControlFlow<()> {
+        if self.broken.is_some() {
+            return ControlFlow::Break(());
+        }
+        let _ = self.watch.after(number, step, world, who, checked);
+        if step.operation.as_ref().is_some_and(|o| o.is_checkout()) {
+            self.checkouts += 1;
+        }
+        match checked.and_then(|c| Broken::first(self.model, number, c)) {
+            Some(broken) => {
+                self.broken = Some(broken);
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Continue(()),
+        }
+    }
+}
+
+fn run_session(model: &Model, session: &Session, checks: Checks) -> Run {
+    let mut observer = Watching {
+        model,
+        watch: Watch::new(),
+        checkouts: 0,
+        broken: None,
+    };
+    if let Err(error) = replay(model, session, checks, &mut observer) {
+        observer.broken = Some(Broken::opening(error.to_string()));
+    }
+    Run {
+        checkouts: observer.checkouts,
+        seen: observer.watch.seen,
+        broken: observer.broken,
+    }
+}
+
+/// One to three random changes to `session`.
+fn mutate(model: &Model, session: &Session, rng: &mut fastrand::Rng) -> Session {
+    let mut out = session.clone();
+    let codes: Vec<&str> = model
+        .promos
+        .iter()
+        .filter(|p| !p.automatic)
+        .map(|p| p.code.as_str())
+        .collect();
+    for _ in 0..rng.usize(1..=3) {
+        if out.steps.is_empty() {
+            break;
+        }
+        let at = rng.usize(0..out.steps.len());
+        match rng.u8(0..7) {
+            6 if !codes.is_empty() && out.steps.len() < super::generate::MAX_STEPS => {
+                // Redeemed first, a discount waits as an entitlement that a
+                // checkout may or may not use, where a typed code would fail.
+                let code = codes[rng.usize(0..codes.len())].to_string();
+                let step = Step {
+                    account: out.steps[at].account,
+                    operation: Some(Operation::Redeem(code)),
+                    expect: None,
+                };
+                out.steps.insert(at, step);
+            }
+            0 if out.steps.len() > 1 => {
+                out.steps.remove(at);
+            }
+            1 if out.steps.len() < super::generate::MAX_STEPS => {
+                let copy = out.steps[at].clone();
+                out.steps.insert(at, copy);
+            }
+            2 if at + 1 < out.steps.len() => out.steps.swap(at, at + 1),
+            kind => {
+                let Some(Operation::Checkout(request)) = &mut out.steps[at].operation else {
+                    continue;
+                };
+                if kind == 3 && !codes.is_empty() {
+                    let code = codes[rng.usize(0..codes.len())].to_string();
+                    if let Some(i) = request.codes.iter().position(|c| *c == code) {
+                        request.codes.remove(i);
+                    } else {
+                        request.codes.push(code);
+                    }
+                    continue;
+                }
+                if request.items.is_empty() {
+                    continue;
+                }
+                let i = rng.usize(0..request.items.len());
+                let item = &mut request.items[i];
+                if kind == 4 {
+                    item.quantity = match rng.bool() {
+                        true => item.quantity.saturating_add(1).min(9),
+                        false => item.quantity.saturating_sub(1).max(1),
+                    };
+                } else {
+                    let price = item.price.0;
+                    item.price = Money(match rng.u8(0..4) {
+                        0 => price + 1,
+                        1 => (price - 1).max(0),
+                        2 => price.saturating_mul(2).min(1_000_000),
+                        _ => price / 2,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`super::fuzz_until`] with coverage as feedback: from the second batch on,
+/// half the sessions mutate a kept session instead of drawing a new one.
+pub fn fuzz_guided(
+    model: &Model,
+    options: &FuzzOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    interrupt: &AtomicBool,
+) -> FuzzOutcome {
+    let started = Instant::now();
+    let generator = Generator::new(model);
+    let checks = Checks {
+        invariants: options.check_invariants,
+    };
+    let mut sessions = 0;
+    let mut checkouts = 0;
+    let mut failure = None;
+    let mut interrupted = false;
+    let mut coverage = Seen::new();
+    let mut kept: Vec<Session> = Vec::new();
+    while sessions < options.cases {
+        if interrupt.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        if options.time.is_some_and(|limit| started.elapsed() >= limit) {
+            break;
+        }
+        let end = (sessions + BATCH).min(options.cases);
+        let results: Vec<(u64, Session, Run)> = (sessions..end)
+            .into_par_iter()
+            .map(|index| {
+                let mut rng = fastrand::Rng::with_seed(session_seed(options.seed, index) ^ 0xC0DE);
+                if !kept.is_empty() && rng.bool() {
+                    let parent = &kept[rng.usize(0..kept.len())];
+                    let session = mutate(model, parent, &mut rng);
+                    let run = run_session(model, &session, checks);
+                    (index, session, run)
+                } else {
+                    let generated = generator.generate(options.seed, index, checks);
+                    let run = Run {
+                        checkouts: generated.checkouts,
+                        seen: generated.seen,
+                        broken: generated.broken,
+                    };
+                    (index, generated.session, run)
+                }
+            })
+            .collect();
+        let mut first_failure = None;
+        for (index, session, run) in results {
+            if first_failure.is_some() {
+                break;
+            }
+            sessions = index + 1;
+            checkouts += run.checkouts;
+            let new = run.seen.iter().any(|d| !coverage.contains(d));
+            coverage.extend(run.seen);
+            if let Some(broken) = run.broken {
+                first_failure = Some((index, session, broken));
+            } else if new && kept.len() < MAX_KEPT {
+                kept.push(session);
+            }
+        }
+        progress(sessions, checkouts);
+        if let Some((index, original, broken)) = first_failure {
+            let (session, broken) = shrink::shrink(model, &original, &broken);
+            failure = Some(Counterexample {
+                index,
+                original,
+                session,
+                broken,
+            });
+            break;
+        }
+    }
+    FuzzOutcome {
+        sessions,
+        checkouts,
+        elapsed: started.elapsed(),
+        failure,
+        interrupted,
+        coverage,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feedback_is_deterministic_and_keeps_what_the_sessions_reach() {
+        let model = crate::rules::parse_rules(
+            "spring_sale.promo",
+            include_str!("../../rules/spring_sale.promo"),
+        )
+        .expect("valid rules");
+        let options = FuzzOptions {
+            cases: 1_200,
+            seed: 3,
+            time: None,
+            check_invariants: true,
+        };
+        let stop = AtomicBool::new(false);
+        let once = fuzz_guided(&model, &options, &|_, _| {}, &stop);
+        let twice = fuzz_guided(&model, &options, &|_, _| {}, &stop);
+        assert_eq!(once.coverage, twice.coverage);
+        assert_eq!(once.checkouts, twice.checkouts);
+        assert!(once.failure.is_none());
+        assert!(!once.coverage.is_empty());
+    }
+}
