@@ -151,6 +151,16 @@ impl<'de> Deserialize<'de> for Step {
                 })?;
                 // Expectations only one kind of step can meet are refused up
                 // front, not found failing at run time.
+                if let (None, Some(expect)) = (&step.operation, &step.expect) {
+                    if let Some(key) = expect.checkout_keys().chain(expect.refund_keys()).next() {
+                        return Err(raise(
+                            LoadProblem::ExpectNotForStep,
+                            format!(
+                                "`expect: {{ {key}: ... }}` on a step of expectations only, which can never meet it: it belongs on the checkout or refund step it describes"
+                            ),
+                        ));
+                    }
+                }
                 if let (Some(operation), Some(expect)) = (&step.operation, &step.expect) {
                     let is_checkout = matches!(operation, Operation::Checkout(_));
                     let is_refund = matches!(operation, Operation::Refund(_));
