@@ -9,14 +9,11 @@
 //! batches, and they are kept in session order.
 
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
-
-use rayon::prelude::*;
+use std::sync::atomic::AtomicBool;
 
 use super::generate::{session_seed, Generator};
 use super::session::{Broken, Session};
-use super::{shrink, Counterexample, FuzzOptions, FuzzOutcome, BATCH};
+use super::{FuzzOptions, FuzzOutcome};
 use crate::engine::{AccountId, Checked, Checks, Operation, World};
 use crate::model::money::Money;
 use crate::model::Model;
@@ -29,10 +26,10 @@ pub const MAX_KEPT: usize = 256;
 
 /// What replaying one session found: its checkouts, its decisions, the first
 /// property it broke.
-struct Run {
-    checkouts: u64,
-    seen: Seen,
-    broken: Option<Broken>,
+pub(super) struct Run {
+    pub checkouts: u64,
+    pub seen: Seen,
+    pub broken: Option<Broken>,
 }
 
 /// Notes coverage and stops at the first property that breaks.
@@ -187,80 +184,34 @@ pub fn fuzz_guided(
     progress: &(dyn Fn(u64, u64) + Sync),
     interrupt: &AtomicBool,
 ) -> FuzzOutcome {
-    let started = Instant::now();
-    let generator = Generator::new(model);
-    let checks = Checks {
-        invariants: options.check_invariants,
-    };
-    let mut sessions = 0;
-    let mut checkouts = 0;
-    let mut failure = None;
-    let mut interrupted = false;
-    let mut coverage = Seen::new();
-    let mut kept: Vec<Session> = Vec::new();
-    while sessions < options.cases {
-        if interrupt.load(Ordering::Relaxed) {
-            interrupted = true;
-            break;
-        }
-        if options.time.is_some_and(|limit| started.elapsed() >= limit) {
-            break;
-        }
-        let end = (sessions + BATCH).min(options.cases);
-        let results: Vec<(u64, Session, Run)> = (sessions..end)
-            .into_par_iter()
-            .map(|index| {
-                let mut rng = fastrand::Rng::with_seed(session_seed(options.seed, index) ^ 0xC0DE);
-                if !kept.is_empty() && rng.bool() {
-                    let parent = &kept[rng.usize(0..kept.len())];
-                    let session = mutate(model, parent, &mut rng);
-                    let run = run_session(model, &session, checks);
-                    (index, session, run)
-                } else {
-                    let generated = generator.generate(options.seed, index, checks);
-                    let run = Run {
-                        checkouts: generated.checkouts,
-                        seen: generated.seen,
-                        broken: generated.broken,
-                    };
-                    (index, generated.session, run)
-                }
-            })
-            .collect();
-        let mut first_failure = None;
-        for (index, session, run) in results {
-            if first_failure.is_some() {
-                break;
-            }
-            sessions = index + 1;
-            checkouts += run.checkouts;
-            let new = run.seen.iter().any(|d| !coverage.contains(d));
-            coverage.extend(run.seen);
-            if let Some(broken) = run.broken {
-                first_failure = Some((index, session, broken));
-            } else if new && kept.len() < MAX_KEPT {
-                kept.push(session);
-            }
-        }
-        progress(sessions, checkouts);
-        if let Some((index, original, broken)) = first_failure {
-            let (session, broken) = shrink::shrink(model, &original, &broken);
-            failure = Some(Counterexample {
-                index,
-                original,
-                session,
-                broken,
-            });
-            break;
-        }
-    }
-    FuzzOutcome {
-        sessions,
-        checkouts,
-        elapsed: started.elapsed(),
-        failure,
-        interrupted,
-        coverage,
+    super::campaign(model, options, progress, interrupt, true)
+}
+
+/// Session `index` of a campaign: a mutant of a kept session (when there are
+/// any, for half the sessions, as the session's seed decides) or a fresh
+/// draw, replayed with `checks`.
+pub(super) fn draw(
+    model: &Model,
+    generator: &Generator<'_>,
+    kept: &[Session],
+    options: &FuzzOptions,
+    index: u64,
+    checks: Checks,
+) -> (Session, Run) {
+    let mut rng = fastrand::Rng::with_seed(session_seed(options.seed, index) ^ 0xC0DE);
+    if !kept.is_empty() && rng.bool() {
+        let parent = &kept[rng.usize(0..kept.len())];
+        let session = mutate(model, parent, &mut rng);
+        let run = run_session(model, &session, checks);
+        (session, run)
+    } else {
+        let generated = generator.generate(options.seed, index, checks);
+        let run = Run {
+            checkouts: generated.checkouts,
+            seen: generated.seen,
+            broken: generated.broken,
+        };
+        (generated.session, run)
     }
 }
 

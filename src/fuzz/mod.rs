@@ -123,13 +123,31 @@ pub fn fuzz_until(
     progress: &(dyn Fn(u64, u64) + Sync),
     interrupt: &AtomicBool,
 ) -> FuzzOutcome {
+    campaign(model, options, progress, interrupt, false)
+}
+
+/// The one campaign loop, plain or `guided` by coverage (see `feedback`):
+/// batches of sessions drawn and replayed in parallel, read in session order
+/// (so the outcome is the same on any number of cores), stopping at the
+/// first failure (shrunk), the time limit or an interruption.
+fn campaign(
+    model: &Model,
+    options: &FuzzOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    interrupt: &AtomicBool,
+    guided: bool,
+) -> FuzzOutcome {
     let started = Instant::now();
     let generator = Generator::new(model);
+    let checks = Checks {
+        invariants: options.check_invariants,
+    };
     let mut sessions = 0;
     let mut checkouts = 0;
     let mut failure = None;
     let mut interrupted = false;
     let mut coverage = crate::scenario::coverage::Seen::new();
+    let mut kept: Vec<Session> = Vec::new();
     while sessions < options.cases {
         if interrupt.load(Ordering::Relaxed) {
             interrupted = true;
@@ -139,31 +157,27 @@ pub fn fuzz_until(
             break;
         }
         let end = (sessions + BATCH).min(options.cases);
-        let results: Vec<(u64, generate::Generated)> = (sessions..end)
+        let results: Vec<(u64, Session, feedback::Run)> = (sessions..end)
             .into_par_iter()
             .map(|index| {
-                (
-                    index,
-                    generator.generate(
-                        options.seed,
-                        index,
-                        Checks {
-                            invariants: options.check_invariants,
-                        },
-                    ),
-                )
+                let (session, run) =
+                    feedback::draw(model, &generator, &kept, options, index, checks);
+                (index, session, run)
             })
             .collect();
         let mut first_failure = None;
-        for (index, generated) in results {
+        for (index, session, run) in results {
             if first_failure.is_some() {
                 break;
             }
             sessions = index + 1;
-            checkouts += generated.checkouts;
-            coverage.extend(generated.seen);
-            if let Some(broken) = generated.broken {
-                first_failure = Some((index, generated.session, broken));
+            checkouts += run.checkouts;
+            let new = run.seen.iter().any(|d| !coverage.contains(d));
+            coverage.extend(run.seen);
+            if let Some(broken) = run.broken {
+                first_failure = Some((index, session, broken));
+            } else if guided && new && kept.len() < feedback::MAX_KEPT {
+                kept.push(session);
             }
         }
         progress(sessions, checkouts);
