@@ -8,18 +8,16 @@
 //! `session_seed(seed, i)` decides, the kept sessions change only between
 //! batches, and they are kept in session order.
 
-use std::ops::ControlFlow;
 use std::sync::atomic::AtomicBool;
 
 use super::generate::{session_seed, Generator};
 use super::session::{Broken, Session};
 use super::{FuzzOptions, FuzzOutcome};
-use crate::engine::{AccountId, Checked, Checks, Operation, World};
+use crate::engine::{Checks, Operation};
 use crate::model::money::Money;
 use crate::model::Model;
 use crate::scenario::coverage::{Seen, Watch};
 use crate::scenario::schema::Step;
-use crate::scenario::{replay, Observer};
 
 /// The most sessions kept for mutation.
 pub const MAX_KEPT: usize = 256;
@@ -32,75 +30,13 @@ pub(super) struct Run {
     pub broken: Option<Broken>,
 }
 
-/// Notes coverage and stops at the first property that breaks.
-struct Watching<'a> {
-    model: &'a Model,
-    watch: Watch,
-    checkouts: u64,
-    broken: Option<Broken>,
-}
-
-impl<'m> Observer<'m> for Watching<'_> {
-    fn opened(&mut self, _: &World<'m>, violations: &[crate::engine::invariants::Violation]) {
-        if let Some(violation) = violations.first() {
-            self.broken = Some(Broken::violation(0, violation));
-        }
-    }
-
-    fn finished(
-        &mut self,
-        last: usize,
-        _: &World<'m>,
-        violations: &[crate::engine::invariants::Violation],
-    ) {
-        if let (None, Some(violation)) = (&self.broken, violations.first()) {
-            self.broken = Some(Broken::violation(last, violation));
-        }
-    }
-
-    fn before(&mut self, number: usize, step: &Step, world: &World<'m>, who: AccountId) {
-        self.watch.before(number, step, world, who);
-    }
-
-    fn after(
-        &mut self,
-        number: usize,
-        step: &Step,
-        world: &World<'m>,
-        who: AccountId,
-        checked: Option<&Checked>,
-    ) -> ControlFlow<()> {
-        if self.broken.is_some() {
-            return ControlFlow::Break(());
-        }
-        let _ = self.watch.after(number, step, world, who, checked);
-        if step.operation.as_ref().is_some_and(|o| o.is_checkout()) {
-            self.checkouts += 1;
-        }
-        match checked.and_then(|c| Broken::first(self.model, number, c)) {
-            Some(broken) => {
-                self.broken = Some(broken);
-                ControlFlow::Break(())
-            }
-            None => ControlFlow::Continue(()),
-        }
-    }
-}
-
 fn run_session(model: &Model, session: &Session, checks: Checks) -> Run {
-    let mut observer = Watching {
-        model,
-        watch: Watch::new(),
-        checkouts: 0,
-        broken: None,
-    };
-    if let Err(error) = replay(model, session, checks, &mut observer) {
-        observer.broken = Some(Broken::opening(error.to_string()));
-    }
+    let mut watch = Watch::new();
+    let replay = super::session::replay_observed(model, session, checks, &mut watch);
     Run {
-        checkouts: observer.checkouts,
-        seen: observer.watch.seen,
-        broken: observer.broken,
+        checkouts: replay.checkouts,
+        seen: watch.seen,
+        broken: replay.broken,
     }
 }
 

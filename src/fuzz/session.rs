@@ -130,12 +130,25 @@ impl<'m> Observer<'m> for FirstBroken<'_> {
 
 /// Replays a session, stopping at the first property that breaks.
 pub fn replay(model: &Model, session: &Session, checks: Checks) -> Replay {
-    let mut observer = FirstBroken {
-        model,
-        replay: Replay::default(),
-    };
-    if let Err(error) = replay_scenario(model, session, checks, &mut observer) {
-        observer.replay.broken = Some(Broken::opening(error.to_string()));
+    replay_observed(model, session, checks, &mut ())
+}
+
+/// [`replay`], with `also` watching the same replay (coverage does).
+pub fn replay_observed<'m>(
+    model: &'m Model,
+    session: &Session,
+    checks: Checks,
+    also: &mut impl Observer<'m>,
+) -> Replay {
+    let mut observers = (
+        FirstBroken {
+            model,
+            replay: Replay::default(),
+        },
+        also,
+    );
+    if let Err(error) = replay_scenario(model, session, checks, &mut observers) {
+        observers.0.replay.broken = Some(Broken::opening(error.to_string()));
     }
-    observer.replay
+    observers.0.replay
 }

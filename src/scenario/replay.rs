@@ -74,6 +74,46 @@ impl<'m, A: Observer<'m>, B: Observer<'m>> Observer<'m> for (A, B) {
     }
 }
 
+/// Watching nothing.
+impl<'m> Observer<'m> for () {
+    fn after(
+        &mut self,
+        _: usize,
+        _: &Step,
+        _: &World<'m>,
+        _: AccountId,
+        _: Option<&Checked>,
+    ) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+}
+
+/// An observer watching through a reference.
+impl<'m, O: Observer<'m>> Observer<'m> for &mut O {
+    fn opened(&mut self, world: &World<'m>, violations: &[Violation]) {
+        (**self).opened(world, violations);
+    }
+
+    fn finished(&mut self, last: usize, world: &World<'m>, violations: &[Violation]) {
+        (**self).finished(last, world, violations);
+    }
+
+    fn before(&mut self, number: usize, step: &Step, world: &World<'m>, who: AccountId) {
+        (**self).before(number, step, world, who);
+    }
+
+    fn after(
+        &mut self,
+        number: usize,
+        step: &Step,
+        world: &World<'m>,
+        who: AccountId,
+        checked: Option<&Checked>,
+    ) -> ControlFlow<()> {
+        (**self).after(number, step, world, who, checked)
+    }
+}
+
 /// An observer that only lets the replay run up to step `last`.
 pub struct Until(pub usize);
 
