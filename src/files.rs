@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::problem::ProblemKind;
 
@@ -130,6 +130,30 @@ impl miette::Diagnostic for ReadError {
 /// The path `-`, by which a user names standard input.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
+}
+
+/// `path` with `.` and `dir/..` taken out by reading it, not the file system
+/// (`scenarios/coins/../../rules/a.promo` is `rules/a.promo`); a leading `..`
+/// stays. For naming a file one way in messages and URIs.
+pub fn normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            Component::ParentDir if out.has_root() => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// How diagnostics and reports name an input: its path, or `<stdin>` for `-`.
@@ -274,6 +298,18 @@ mod tests {
             text_from_bytes("f", vec![b'a', 0xff]),
             Err(ReadError::NotUtf8 { offset: 1, .. })
         ));
+    }
+
+    #[test]
+    fn paths_are_normalized_by_reading_them() {
+        let n = |p: &str| normalized(Path::new(p)).display().to_string();
+        assert_eq!(n("scenarios/coins/../../rules/a.promo"), "rules/a.promo");
+        assert_eq!(n("./a/./b"), "a/b");
+        assert_eq!(n("../x.promo"), "../x.promo");
+        assert_eq!(n("a/../../x"), "../x");
+        assert_eq!(n("/tmp/a/../b"), "/tmp/b");
+        assert_eq!(n("/.."), "/");
+        assert_eq!(n("a/.."), ".");
     }
 
     #[cfg(unix)]

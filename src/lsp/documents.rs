@@ -241,16 +241,7 @@ pub fn path_to_uri(path: &Path) -> Option<Uri> {
     };
     // `scenarios/../rules.promo` is `rules.promo`: one file, one URI, so
     // the editor does not open it twice (links are kept as they are).
-    let mut absolute = PathBuf::new();
-    for part in joined.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                absolute.pop();
-            }
-            other => absolute.push(other.as_os_str()),
-        }
-    }
+    let absolute = crate::files::normalized(&joined);
     let text = absolute.to_str()?.replace('\\', "/");
     let mut encoded = String::from("file://");
     if !text.starts_with('/') {

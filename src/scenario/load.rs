@@ -171,7 +171,7 @@ pub fn from_text(
                 let base = path.parent().unwrap_or(Path::new("."));
                 let rules_path = base.join(&relative);
                 cache.load(&rules_path).map_err(|error| LoadError::Rules {
-                    path: rules_path.display().to_string(),
+                    path: crate::files::normalized(&rules_path).display().to_string(),
                     error,
                     // From standard input there is no scenario directory:
                     // say where the path was looked for.
