@@ -36,16 +36,14 @@ pub(super) fn update_files(
             refused += 1;
             continue;
         }
-        // Only the scenarios the run selects.
-        if let Some(filter) = filter {
-            let shown = crate::files::shown(path);
-            let name = crate::scenario::load(path, rules, &cache).map(|s| s.name);
-            if !filter.matches(name.as_deref().unwrap_or(""), &shown) {
-                continue;
-            }
-        }
+        // Only the scenarios the run selects (one that does not load is
+        // matched on its path, as the run matches it).
+        let shown = crate::files::shown(path);
+        let selected = |name: &str| filter.is_none_or(|f| f.matches(name, &shown));
         let updated = match update(path, rules, &cache, fill) {
+            Ok(updated) if !selected(&updated.name) => continue,
             Ok(updated) => updated,
+            Err(_) if !selected("") => continue,
             Err(error) => {
                 // A file that does not load is reported by the run itself.
                 if !matches!(error, crate::scenario::update::UpdateError::Load(_)) {

@@ -28,6 +28,8 @@ use crate::model::Model;
 pub struct Updated {
     /// The file.
     pub path: PathBuf,
+    /// The scenario's `name:`.
+    pub name: String,
     /// Its text as read.
     pub before: String,
     /// Its text with the expectations updated.
@@ -138,6 +140,7 @@ pub fn update(
     let edited = update_text(path, &text, rules, cache, fill)?;
     Ok(Updated {
         path: path.to_path_buf(),
+        name: edited.name,
         before: text,
         after: edited.after,
         changed: edited.changed,
@@ -151,6 +154,8 @@ pub fn update(
 /// What updating a scenario's text came to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Edited {
+    /// The scenario's `name:`.
+    pub name: String,
     /// The new text.
     pub after: String,
     /// Values changed.
@@ -222,6 +227,7 @@ pub fn update_text(
         }
     }
     Ok(Edited {
+        name: scenario.name,
         after,
         changed: editor.changed,
         added: editor.added,

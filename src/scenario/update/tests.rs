@@ -135,6 +135,7 @@ fn a_file_that_does_not_load_is_refused() {
 fn the_diff_shows_old_and_new_lines() {
     let updated = Updated {
         path: "a.yaml".into(),
+        name: "a".into(),
         before: "x: 1\ny: 2\n".into(),
         after: "x: 1\ny: 3\n".into(),
         changed: 1,
