@@ -1,11 +1,11 @@
 //! An account with every check: each operation applied, then the engine's
 //! invariants checked (by a [`Checker`] that follows the account's history at
-//! the cost of what each step touched) and the author's assertions after a
-//! checkout. `run`, `explain` and `fuzz` all take their steps here.
+//! the cost of what each step touched). The author's assertions read every
+//! account, so the [`World`](super::World) checks them after the step.
+//! `run`, `explain` and `fuzz` all take their steps here.
 
 use super::campaign::Campaign;
 use super::invariants::{Checker, Violation};
-use super::policy::broken_assertions;
 use super::{Account, EngineError, Operation, Outcome};
 
 /// Which checks a step runs.
@@ -28,8 +28,18 @@ pub struct Checked {
     pub result: Result<Outcome, EngineError>,
     /// Invariants that did not hold after it.
     pub violations: Vec<Violation>,
-    /// The names of the assertions it broke.
-    pub broken_assertions: Vec<String>,
+    /// The assertions it broke.
+    pub broken_assertions: Vec<BrokenAssertion>,
+}
+
+/// An assertion a step broke, and for which account (every account takes a
+/// clock move).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenAssertion {
+    /// The assertion's name.
+    pub name: String,
+    /// The account it does not hold for.
+    pub account: usize,
 }
 
 impl Checked {
@@ -82,14 +92,10 @@ impl<'m> CheckedAccount<'m> {
             }
             _ => Vec::new(),
         };
-        let broken_assertions = match &result {
-            Ok(Outcome::Checkout(receipt)) => broken_assertions(receipt, &self.account),
-            _ => Vec::new(),
-        };
         Checked {
             result,
             violations,
-            broken_assertions,
+            broken_assertions: Vec::new(),
         }
     }
 

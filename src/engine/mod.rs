@@ -26,6 +26,7 @@ mod convert;
 pub mod coverage;
 mod error;
 pub mod grants;
+pub mod history;
 pub mod invariants;
 pub mod ledger;
 mod limits;
@@ -37,7 +38,7 @@ mod world;
 
 pub use account::Account;
 pub use campaign::Campaign;
-pub use checked::{Checked, CheckedAccount, Checks};
+pub use checked::{BrokenAssertion, Checked, CheckedAccount, Checks};
 pub use checkout::{
     grant_traces, CheckoutRequest, DiscountKind, DiscountLine, DiscountSource, DiscountTrace,
     GrantRole, GrantTrace, Item, PaymentLine, Receipt, MAX_CHOICES, MAX_KINDS, MAX_UNITS,

@@ -83,6 +83,19 @@ pub enum Outcome {
 }
 
 impl Operation {
+    /// Its kind, as assertions name it (`after refund`).
+    pub fn kind(&self) -> crate::model::StepKind {
+        use crate::model::StepKind;
+        match self {
+            Operation::Checkout(_) => StepKind::Checkout,
+            Operation::Redeem(_) => StepKind::Redeem,
+            Operation::Convert(_) => StepKind::Convert,
+            Operation::Advance(_) => StepKind::Advance,
+            Operation::Refund(_) => StepKind::Refund,
+            Operation::Void(_) => StepKind::Void,
+        }
+    }
+
     /// One line for people: `checkout of 2 item(s)`, `redeem MUSIC10`...
     pub fn describe(&self, model: &Model) -> String {
         match self {

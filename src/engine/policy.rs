@@ -1,63 +1,69 @@
-//! Policy assertions: the author's own conditions, evaluated on one checkout's
-//! outcome and the balances after it. Every value is a currency amount (coins
-//! as their USD worth), so the arithmetic is exact decimal arithmetic.
+//! Policy assertions: the author's own conditions, evaluated after a step on
+//! what the step did (a checkout's outcome), the acting account's balances
+//! and history, and every account's history. Every value is a currency
+//! amount (coins as their USD worth), so the arithmetic is exact decimal
+//! arithmetic.
 
 use rust_decimal::Decimal;
 
 use super::account::Account;
-use super::checkout::Receipt;
-use crate::model::{Expr, Variable};
+use super::checkout::{CheckoutRequest, Receipt};
+use super::history;
+use crate::model::money::Money;
+use crate::model::{Assertion, Expr, StepKind, Variable, Whose};
 
-/// Evaluates a condition; `None` when an amount overflowed (treated as broken).
-pub fn holds(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<bool> {
+/// What an assertion reads after one step.
+#[derive(Debug, Clone, Copy)]
+pub struct Scene<'a, 'm> {
+    /// The checkout the step was, with its receipt; `None` after other steps.
+    pub checkout: Option<(&'a Receipt, &'a CheckoutRequest)>,
+    /// The account whose step it was (for a clock move, each account in
+    /// turn).
+    pub account: &'a Account<'m>,
+    /// Every account of the session, the acting one included.
+    pub store: &'a [&'a Account<'m>],
+}
+
+/// Evaluates a condition; `None` when an amount overflowed or a value is not
+/// there to read (treated as broken).
+pub fn holds(expr: &Expr, scene: &Scene<'_, '_>) -> Option<bool> {
     Some(match expr {
         Expr::Or(parts) => {
             let mut any = false;
             for part in parts {
-                any |= holds(part, receipt, account)?;
+                any |= holds(part, scene)?;
             }
             any
         }
         Expr::And(parts) => {
             let mut all = true;
             for part in parts {
-                all &= holds(part, receipt, account)?;
+                all &= holds(part, scene)?;
             }
             all
         }
-        Expr::Not(inner) => !holds(inner, receipt, account)?,
+        Expr::Not(inner) => !holds(inner, scene)?,
         Expr::Compare(left, op, right) => {
-            let (l, r) = (
-                value(left, receipt, account)?,
-                value(right, receipt, account)?,
-            );
+            let (l, r) = (value(left, scene)?, value(right, scene)?);
             op.holds(l, r)
         }
-        _ => value(expr, receipt, account)? != Decimal::ZERO,
+        _ => value(expr, scene)? != Decimal::ZERO,
     })
 }
 
 /// Evaluates an amount.
-pub fn value(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<Decimal> {
+pub fn value(expr: &Expr, scene: &Scene<'_, '_>) -> Option<Decimal> {
     match expr {
-        Expr::Add(l, r) => value(l, receipt, account)?.checked_add(value(r, receipt, account)?),
-        Expr::Sub(l, r) => value(l, receipt, account)?.checked_sub(value(r, receipt, account)?),
-        Expr::Mul(l, r) => value(l, receipt, account)?.checked_mul(value(r, receipt, account)?),
-        Expr::PercentOf(p, of) => value(of, receipt, account)?
+        Expr::Add(l, r) => value(l, scene)?.checked_add(value(r, scene)?),
+        Expr::Sub(l, r) => value(l, scene)?.checked_sub(value(r, scene)?),
+        Expr::Mul(l, r) => value(l, scene)?.checked_mul(value(r, scene)?),
+        Expr::PercentOf(p, of) => value(of, scene)?
             .checked_mul(*p)?
             .checked_div(Decimal::ONE_HUNDRED),
         Expr::Number(n) => Some(*n),
-        Expr::Var(variable) => Some(account.model().decimal(match variable {
-            Variable::Subtotal => receipt.subtotal,
-            Variable::Discount => receipt.discount,
-            Variable::Total => receipt.total,
-            Variable::Shipping => receipt.shipping,
-            Variable::Paid(source) => receipt.paid_by(*source),
-            Variable::Earned(wallet) => receipt.earned_in(*wallet),
-            Variable::Balance(wallet) => account.balance_value(*wallet),
-        })),
+        Expr::Var(variable) => Some(scene.account.model().decimal(read(variable, scene)?)),
         Expr::Or(_) | Expr::And(_) | Expr::Not(_) | Expr::Compare(..) => {
-            Some(if holds(expr, receipt, account)? {
+            Some(if holds(expr, scene)? {
                 Decimal::ONE
             } else {
                 Decimal::ZERO
@@ -66,13 +72,67 @@ pub fn value(expr: &Expr, receipt: &Receipt, account: &Account<'_>) -> Option<De
     }
 }
 
-/// The names of the model's assertions that do not hold after this checkout.
-pub fn broken_assertions(receipt: &Receipt, account: &Account<'_>) -> Vec<String> {
-    account
-        .model()
-        .assertions
+/// The value of one variable, in minor units.
+fn read(variable: &Variable, scene: &Scene<'_, '_>) -> Option<Money> {
+    let checkout = || scene.checkout.map(|(receipt, _)| receipt);
+    Some(match variable {
+        Variable::Subtotal => checkout()?.subtotal,
+        Variable::Discount => checkout()?.discount,
+        Variable::Total => checkout()?.total,
+        Variable::Shipping => checkout()?.shipping,
+        Variable::Paid(source, None) => checkout()?.paid_by(*source),
+        Variable::Paid(source, Some(scope)) => {
+            let (receipt, request) = scene.checkout?;
+            history::paid_on(receipt, request, scene.account.model(), *source, scope)
+        }
+        Variable::Earned(wallet) => checkout()?.earned_in(*wallet),
+        Variable::Balance(wallet) => scene.account.balance_value(*wallet),
+        Variable::History(Whose::Account, h) => history::value(scene.account, h),
+        Variable::History(Whose::Store, h) => {
+            let mut total = Money::ZERO;
+            for account in scene.store {
+                total = Money(total.0.checked_add(history::value(account, h).0)?);
+            }
+            total
+        }
+    })
+}
+
+/// The assertions checked after a step of `kind` that do not hold in
+/// `scene`.
+pub fn broken<'r>(
+    assertions: &'r [Assertion],
+    kind: StepKind,
+    scene: &Scene<'_, '_>,
+) -> Vec<&'r Assertion> {
+    assertions
         .iter()
-        .filter(|a| holds(&a.expr, receipt, account) != Some(true))
-        .map(|a| a.name.clone())
+        .filter(|a| a.checked_after(kind) && holds(&a.expr, scene) != Some(true))
+        .collect()
+}
+
+/// What each side of each comparison of `assertion` is in `scene` (numbers
+/// left out), for reports: `None` where a value could not be computed.
+pub fn sides<'e>(
+    assertion: &'e Assertion,
+    scene: &Scene<'_, '_>,
+) -> Vec<(&'e Expr, Option<Decimal>)> {
+    fn walk<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match expr {
+            Expr::Or(parts) | Expr::And(parts) => parts.iter().for_each(|p| walk(p, out)),
+            Expr::Not(inner) => walk(inner, out),
+            Expr::Compare(left, _, right) => {
+                out.push(left);
+                out.push(right);
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(&assertion.expr, &mut found);
+    found
+        .into_iter()
+        .filter(|e| !matches!(e, Expr::Number(_)))
+        .map(|e| (e, value(e, scene)))
         .collect()
 }

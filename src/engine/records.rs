@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::grants::{GrantId, Origin};
 use crate::model::money::Money;
-use crate::model::{PromoId, Source, WalletId};
+use crate::model::{CategoryId, PromoId, Source, TagSet, WalletId};
 
 /// A claimed discount, waiting for an eligible checkout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +80,9 @@ pub struct Order {
     /// Points paid for discounts bought with them; they go back when the
     /// whole order is refunded.
     pub costs: Vec<LinePayment>,
+    /// What each applied discount took off (items and shipping), in the
+    /// order applied.
+    pub discounts: Vec<(PromoId, Money)>,
 }
 
 impl Order {
@@ -110,6 +113,10 @@ pub struct OrderLine {
     pub sku: String,
     /// Whether it is the shipping charge.
     pub shipping: bool,
+    /// The item's category (none for shipping).
+    pub category: Option<CategoryId>,
+    /// The tags the item carries that the rules name.
+    pub tags: TagSet,
     /// Units bought (1 for shipping).
     pub quantity: u32,
     /// Units refunded so far.

@@ -5,8 +5,9 @@
 //! invariants (campaign totals against the accounts) after every step.
 
 use super::campaign::Campaign;
-use super::checked::{Checked, CheckedAccount, Checks};
+use super::checked::{BrokenAssertion, Checked, CheckedAccount, Checks};
 use super::invariants::Violation;
+use super::policy::{self, Scene};
 use super::{Account, Operation};
 use crate::model::Model;
 
@@ -91,8 +92,80 @@ impl<'m> World<'m> {
     }
 
     /// Applies `operation` for account `who` (moving the clock moves it for
-    /// every account) and checks every account it touched.
+    /// every account) and checks every account it touched, then the
+    /// author's assertions checked after its kind of step.
     pub fn apply(&mut self, who: AccountId, operation: &Operation) -> Checked {
+        let mut checked = self.step(who, operation);
+        if checked.result.is_ok() {
+            checked.broken_assertions = self.broken_assertions(who, operation, &checked.result);
+        }
+        checked
+    }
+
+    /// The assertions checked after `operation` that do not hold: for the
+    /// acting account, or for each account after a clock move.
+    fn broken_assertions(
+        &self,
+        who: AccountId,
+        operation: &Operation,
+        result: &Result<super::Outcome, super::EngineError>,
+    ) -> Vec<BrokenAssertion> {
+        let kind = operation.kind();
+        let assertions = &self.model.assertions;
+        if !assertions.iter().any(|a| a.checked_after(kind)) {
+            return Vec::new();
+        }
+        let store: Vec<&Account<'m>> = self.accounts.iter().map(CheckedAccount::account).collect();
+        let checkout = checkout_of(operation, result);
+        let accounts = match operation {
+            Operation::Advance(_) => 0..store.len(),
+            _ => who..who + 1,
+        };
+        let mut broken: Vec<BrokenAssertion> = Vec::new();
+        for account in accounts {
+            let scene = Scene {
+                checkout,
+                account: store[account],
+                store: &store,
+            };
+            for assertion in policy::broken(assertions, kind, &scene) {
+                if !broken.iter().any(|b| b.name == assertion.name) {
+                    broken.push(BrokenAssertion {
+                        name: assertion.name.clone(),
+                        account,
+                    });
+                }
+            }
+        }
+        broken
+    }
+
+    /// What each side of each comparison of a broken assertion was after
+    /// the step that broke it (`operation`, with its `result`), for reports.
+    pub fn assertion_sides(
+        &self,
+        broken: &BrokenAssertion,
+        operation: &Operation,
+        result: &Result<super::Outcome, super::EngineError>,
+    ) -> Vec<(&'m crate::model::Expr, Option<rust_decimal::Decimal>)> {
+        let model: &'m Model = self.model;
+        let Some(assertion) = model.assertions.iter().find(|a| a.name == broken.name) else {
+            return Vec::new();
+        };
+        let store: Vec<&Account<'m>> = self.accounts.iter().map(CheckedAccount::account).collect();
+        let Some(account) = store.get(broken.account).copied() else {
+            return Vec::new();
+        };
+        let scene = Scene {
+            checkout: checkout_of(operation, result),
+            account,
+            store: &store,
+        };
+        policy::sides(assertion, &scene)
+    }
+
+    /// Applies `operation` and checks the engine's invariants.
+    fn step(&mut self, who: AccountId, operation: &Operation) -> Checked {
         if let Operation::Advance(_) = operation {
             // One clock: every account moves; the acting account's outcome
             // is the step's, every account's violations count.
@@ -144,5 +217,18 @@ impl<'m> World<'m> {
             .into_iter()
             .zip(self.accounts.into_iter().map(CheckedAccount::into_account))
             .collect()
+    }
+}
+
+/// The request and receipt of a step that was a successful checkout.
+fn checkout_of<'a>(
+    operation: &'a Operation,
+    result: &'a Result<super::Outcome, super::EngineError>,
+) -> Option<(&'a super::Receipt, &'a super::CheckoutRequest)> {
+    match (operation, result) {
+        (Operation::Checkout(request), Ok(super::Outcome::Checkout(receipt))) => {
+            Some((&**receipt, request))
+        }
+        _ => None,
     }
 }

@@ -48,7 +48,7 @@ impl Broken {
         if let Some(violation) = checked.violations.first() {
             return Some(Broken::violation(number, violation));
         }
-        let name = checked.broken_assertions.first()?;
+        let name = &checked.broken_assertions.first()?.name;
         let money = |v| model.show_money(v);
         let message = match &checked.result {
             Ok(Outcome::Checkout(receipt)) => format!(

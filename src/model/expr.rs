@@ -1,9 +1,11 @@
 //! Policy assertions with names resolved: conditions over the amounts of a
-//! checkout's outcome, exact decimal arithmetic throughout.
+//! checkout's outcome or of the history of an account (or of every account),
+//! checked after the step kinds they name; exact decimal arithmetic
+//! throughout.
 
 use rust_decimal::Decimal;
 
-use super::{Source, WalletId};
+use super::{PromoId, Scope, Source, WalletId};
 
 /// A comparison operator in an assertion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +56,97 @@ impl CompareOp {
     }
 }
 
-/// A value an assertion can read from one checkout's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A kind of step, as the scenario format names it: what an assertion is
+/// checked after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StepKind {
+    /// A checkout.
+    Checkout,
+    /// A code redeemed outside checkout.
+    Redeem,
+    /// A conversion by support.
+    Convert,
+    /// A clock move (every account takes it).
+    Advance,
+    /// A refund.
+    Refund,
+    /// A void by support.
+    Void,
+}
+
+impl StepKind {
+    /// Every kind with its name in rules files and scenarios.
+    pub const ALL: [(StepKind, &'static str); 6] = [
+        (StepKind::Checkout, "checkout"),
+        (StepKind::Redeem, "redeem"),
+        (StepKind::Convert, "convert"),
+        (StepKind::Advance, "advance"),
+        (StepKind::Refund, "refund"),
+        (StepKind::Void, "void"),
+    ];
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        StepKind::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("checkout", |(_, n)| n)
+    }
+
+    /// The kind of that name.
+    pub fn from_name(name: &str) -> Option<StepKind> {
+        StepKind::ALL
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(k, _)| *k)
+    }
+}
+
+/// Whose history a value reads: `account.` or `store.`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Whose {
+    /// The account that took the step.
+    Account,
+    /// Every account of the session, added up.
+    Store,
+}
+
+impl Whose {
+    /// The prefix in rules files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Whose::Account => "account",
+            Whose::Store => "store",
+        }
+    }
+}
+
+/// A value of an account's history, from its first step to now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum History {
+    /// What discounts took off its checkouts (shipping included).
+    Discount,
+    /// What a source paid at its checkouts, refunded or not (for the items
+    /// in the scope, when one is given).
+    Paid(Source, Option<Scope>),
+    /// What refunds gave back to a source.
+    Refunded(Source),
+    /// What rewards earned into a wallet, less what refunds took back.
+    Earned(WalletId),
+    /// What codes and referrals granted into a wallet.
+    Credit(WalletId),
+    /// What a promo gave: its discounts and the credit it granted.
+    Code(PromoId),
+}
+
+impl History {
+    /// The field names after `account.`/`store.`, for help and completion.
+    pub const FIELDS: [&'static str; 6] =
+        ["discount", "paid", "refunded", "earned", "credit", "code"];
+}
+
+/// A value an assertion can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Variable {
     /// The items' total before discounts.
     Subtotal,
@@ -65,12 +156,23 @@ pub enum Variable {
     Total,
     /// What shipping cost after discounts.
     Shipping,
-    /// What a source paid, in currency.
-    Paid(Source),
+    /// What a source paid, in currency (for the items in the scope, when
+    /// one is given).
+    Paid(Source, Option<Scope>),
     /// What a wallet earned, in currency.
     Earned(WalletId),
-    /// A wallet's balance after the checkout, in currency.
+    /// A wallet's balance after the step, in currency.
     Balance(WalletId),
+    /// A value of the history of the acting account, or of every account.
+    History(Whose, History),
+}
+
+impl Variable {
+    /// Whether it is a value of one checkout's outcome, so that it can be
+    /// read only after a checkout.
+    pub fn checkout_only(&self) -> bool {
+        !matches!(self, Variable::Balance(_) | Variable::History(..))
+    }
 }
 
 /// An assertion expression with names resolved. Every variable is a currency
@@ -99,11 +201,48 @@ pub enum Expr {
     Var(Variable),
 }
 
-/// A policy assertion the author wrote: must hold after every checkout.
+impl Expr {
+    /// Every value it reads, in reading order.
+    pub fn variables(&self) -> Vec<&Variable> {
+        fn walk<'e>(expr: &'e Expr, out: &mut Vec<&'e Variable>) {
+            match expr {
+                Expr::Or(parts) | Expr::And(parts) => parts.iter().for_each(|p| walk(p, out)),
+                Expr::Not(inner) | Expr::PercentOf(_, inner) => walk(inner, out),
+                Expr::Compare(l, _, r) | Expr::Add(l, r) | Expr::Sub(l, r) | Expr::Mul(l, r) => {
+                    walk(l, out);
+                    walk(r, out);
+                }
+                Expr::Number(_) => {}
+                Expr::Var(v) => out.push(v),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+}
+
+/// A policy assertion the author wrote: must hold after every step of the
+/// kinds it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assertion {
     /// Its name, used in reports and counterexample file names.
     pub name: String,
+    /// The step kinds it is checked after, in [`StepKind`] order, no kind
+    /// twice (`[Checkout]` without `after`).
+    pub after: Vec<StepKind>,
     /// The condition.
     pub expr: Expr,
+}
+
+impl Assertion {
+    /// Whether it is checked after a step of `kind`.
+    pub fn checked_after(&self, kind: StepKind) -> bool {
+        self.after.contains(&kind)
+    }
+
+    /// Whether it is checked after every kind of step.
+    pub fn every_step(&self) -> bool {
+        self.after.len() == StepKind::ALL.len()
+    }
 }

@@ -18,7 +18,7 @@ pub use discount::{
     Class, ClassId, ClassPolicy, Condition, Conflict, Cost, Discount, Effect, Measure, Pick,
     Remainder, RoundOn, Stacking, Target,
 };
-pub use expr::{Assertion, CompareOp, Expr, Variable};
+pub use expr::{Assertion, CompareOp, Expr, History, StepKind, Variable, Whose};
 pub use layout::{ClauseKey, Layout, SourceMap, Span, StatementLayout};
 pub use scope::{ItemFacts, Scope, Selector, TagId, TagSet};
 

@@ -236,7 +236,7 @@ impl Collector<'_> {
                     self.promo_clause(clause);
                 }
             }
-            Statement::Assertion { name, expr } => {
+            Statement::Assertion { name, expr, .. } => {
                 self.declare(NameKind::Assertion, name);
                 self.expression(expr);
             }
@@ -396,13 +396,25 @@ impl Collector<'_> {
             }
             ExprSyntax::Number(_) => {}
             ExprSyntax::PercentOf(_, of) => self.expression(of),
-            // `paid.card`, `earned.coins`, `balance.coins`.
-            ExprSyntax::Path(head, Some(field)) => match head.text.as_str() {
-                "paid" => self.source(field),
-                "earned" | "balance" => self.used(NameKind::Wallet, field),
-                _ => {}
-            },
-            ExprSyntax::Path(_, None) => {}
+            // `paid.card`, `earned.coins`, `balance.coins`, and the history:
+            // `account.paid.card on games`, `store.code.WELCOME`.
+            ExprSyntax::Path(path, on) => {
+                let words: Vec<&str> = path.iter().map(|w| w.text.as_str()).collect();
+                let (field, name) = match words.as_slice() {
+                    ["account" | "store", _, _] => (words[1], &path[2]),
+                    [_, _] => (words[0], &path[1]),
+                    _ => ("", &path[0]),
+                };
+                match field {
+                    "paid" | "refunded" => self.source(name),
+                    "earned" | "balance" | "credit" => self.used(NameKind::Wallet, name),
+                    "code" => self.used(NameKind::Promo, name),
+                    _ => {}
+                }
+                if let Some(scope) = on {
+                    self.scope(scope);
+                }
+            }
         }
     }
 }

@@ -202,7 +202,16 @@ problem_kinds! {
         /// A value an assertion cannot read.
         UnknownVariable = ("rules::unknown_variable",
             "a value that assertions cannot read",
-            "assertions read subtotal, discount, shipping, total, paid.X, earned.X, balance.X"),
+            "assertions read subtotal, discount, shipping, total, paid.X, earned.X, balance.X, and account.X / store.X for the history"),
+        /// An assertion checked after steps that are not checkouts reads a
+        /// value of a checkout.
+        ValueNotAfterStep = ("rules::value_not_after_step",
+            "an assertion checked after steps that are not checkouts reads a value only a checkout has",
+            "read the history instead (`account.discount`), or check it `after checkout` only"),
+        /// `after` names a step kind that does not exist.
+        UnknownStepKind = ("rules::unknown_step_kind",
+            "an assertion is checked after a kind of step that does not exist",
+            "step kinds: checkout, redeem, convert, advance, refund, void; or write `after every step`"),
     }
 }
 

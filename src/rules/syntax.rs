@@ -27,6 +27,15 @@ pub(crate) enum SelectorSyntax {
     Sku(Word),
 }
 
+impl SelectorSyntax {
+    /// The word it names.
+    pub(crate) fn word(&self) -> &Word {
+        match self {
+            SelectorSyntax::Name(w) | SelectorSyntax::Tag(w) | SelectorSyntax::Sku(w) => w,
+        }
+    }
+}
+
 /// `*`, or selectors, then optionally `except` selectors.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScopeSyntax {
@@ -254,7 +263,17 @@ pub(crate) enum ExprSyntax {
     Arith(Box<ExprSyntax>, Vec<(Word, ExprSyntax)>),
     Number(Word),
     PercentOf(Word, Box<ExprSyntax>),
-    Path(Word, Option<Word>),
+    /// `paid.card`, `account.paid.credit on gift_cards`: the path's
+    /// segments and the scope after `on`.
+    Path(Vec<Word>, Option<ScopeSyntax>),
+}
+
+/// When an assertion is checked: `after every step`, or after the step kinds
+/// listed (`after refund, convert`).
+#[derive(Debug, Clone)]
+pub(crate) enum AfterSyntax {
+    EveryStep,
+    Kinds(Vec<Word>),
 }
 
 #[derive(Debug, Clone)]
@@ -329,6 +348,7 @@ pub(crate) enum Statement {
     },
     Assertion {
         name: Word,
+        after: Option<AfterSyntax>,
         expr: ExprSyntax,
     },
 }

@@ -71,15 +71,18 @@ impl<'m> Observer<'m> for Expectations {
         let expect = step.expect.as_ref().unwrap_or(&default_expect);
         let result = checked.map(|c| &c.result);
         check(&mut self.failures, account, number, expect, result);
-        if let Some(checked) = checked {
-            for name in &checked.broken_assertions {
-                let detail = match &checked.result {
-                    Ok(Outcome::Checkout(receipt)) => assertion_values(account, name, receipt),
-                    _ => None,
-                };
+        if let (Some(checked), Some(operation)) = (checked, &step.operation) {
+            for broken in &checked.broken_assertions {
+                let sides = world.assertion_sides(broken, operation, &checked.result);
+                let mut detail = assertion_values(world.model(), &sides);
+                if broken.account != who {
+                    let whose = format!("for account {}", world.name(broken.account));
+                    detail =
+                        Some(detail.map_or_else(|| whose.clone(), |d| format!("{whose}: {d}")));
+                }
                 self.failures.push(Failure {
                     step: number,
-                    field: format!("assert {name}"),
+                    field: format!("assert {}", broken.name),
                     expected: "holds".into(),
                     actual: detail.map_or_else(|| "broken".into(), |d| format!("broken: {d}")),
                 });
@@ -279,31 +282,13 @@ fn all_sources(model: &Model) -> impl Iterator<Item = Source> + '_ {
 /// checkout: `discount <= 20% of subtotal` as `discount is 2.00, 20% of
 /// subtotal is 0.80`, so a broken policy shows why.
 fn assertion_values(
-    account: &Account<'_>,
-    name: &str,
-    receipt: &crate::engine::Receipt,
+    model: &crate::model::Model,
+    sides: &[(&crate::model::Expr, Option<rust_decimal::Decimal>)],
 ) -> Option<String> {
-    use crate::model::Expr;
-    fn sides<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
-        match expr {
-            Expr::Or(parts) | Expr::And(parts) => parts.iter().for_each(|p| sides(p, out)),
-            Expr::Not(inner) => sides(inner, out),
-            Expr::Compare(left, _, right) => {
-                out.push(left);
-                out.push(right);
-            }
-            _ => {}
-        }
-    }
-    let model = account.model();
-    let assertion = model.assertions.iter().find(|a| a.name == name)?;
-    let mut found = Vec::new();
-    sides(&assertion.expr, &mut found);
-    let shown: Vec<String> = found
-        .into_iter()
-        .filter(|e| !matches!(e, Expr::Number(_)))
-        .map(|e| {
-            let value = crate::engine::policy::value(e, receipt, account).map_or_else(
+    let shown: Vec<String> = sides
+        .iter()
+        .map(|(e, value)| {
+            let value = value.map_or_else(
                 || "out of range".to_string(),
                 |v| {
                     let v = v.normalize();

@@ -540,21 +540,50 @@ fn condition(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
     .boxed()
 }
 
+/// A scope for `paid.X on SCOPE`: none, a category, or the shipping charge.
+fn paid_scope(model: &Model) -> BoxedStrategy<Option<Scope>> {
+    let categories = model.categories.len();
+    prop_oneof![
+        2 => Just(None),
+        2 => (0..categories).prop_map(|c| Some(Scope::only(&[c]))),
+        1 => Just(Some(Scope {
+            all: false,
+            include: vec![Selector::Shipping],
+            except: Vec::new(),
+        })),
+    ]
+    .boxed()
+}
+
 fn amount_expr(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
     let wallets = model.wallets.len();
     let sources = model.wallets.len() + model.payment_methods.len();
+    let source = move |s: usize| {
+        if s < wallets {
+            Source::Wallet(s)
+        } else {
+            Source::Payment(s - wallets)
+        }
+    };
+    let whose = prop_oneof![Just(Whose::Account), Just(Whose::Store)];
+    // `Code(p)` for p beyond the promos drawn becomes `Discount` in `model()`.
+    let history = prop_oneof![
+        Just(History::Discount),
+        (0..sources, paid_scope(model)).prop_map(move |(s, on)| History::Paid(source(s), on)),
+        (0..sources).prop_map(move |s| History::Refunded(source(s))),
+        (0..wallets).prop_map(History::Earned),
+        (0..wallets).prop_map(History::Credit),
+        (0usize..6).prop_map(History::Code),
+    ];
     let variable = prop_oneof![
         Just(Variable::Subtotal),
         Just(Variable::Discount),
         Just(Variable::Total),
         Just(Variable::Shipping),
-        (0..sources).prop_map(move |s| Variable::Paid(if s < wallets {
-            Source::Wallet(s)
-        } else {
-            Source::Payment(s - wallets)
-        })),
+        (0..sources, paid_scope(model)).prop_map(move |(s, on)| Variable::Paid(source(s), on)),
         (0..wallets).prop_map(Variable::Earned),
         (0..wallets).prop_map(Variable::Balance),
+        (whose, history).prop_map(|(w, h)| Variable::History(w, h)),
     ];
     let leaf = prop_oneof![
         variable.prop_map(Expr::Var),
@@ -572,6 +601,25 @@ fn amount_expr(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
         1 => (percent(), inner).prop_map(|(p, e)| Expr::PercentOf(p, Box::new(e))),
     ]
     .boxed()
+}
+
+/// Turns `code.P` for a promo that was not drawn into `discount`.
+fn known_codes(expr: &mut Expr, promos: usize) {
+    match expr {
+        Expr::Or(parts) | Expr::And(parts) => parts.iter_mut().for_each(|p| known_codes(p, promos)),
+        Expr::Not(inner) | Expr::PercentOf(_, inner) => known_codes(inner, promos),
+        Expr::Compare(l, _, r) | Expr::Add(l, r) | Expr::Sub(l, r) | Expr::Mul(l, r) => {
+            known_codes(l, promos);
+            known_codes(r, promos);
+        }
+        Expr::Number(_) => {}
+        Expr::Var(Variable::History(_, history)) => {
+            if matches!(history, History::Code(p) if *p >= promos) {
+                *history = History::Discount;
+            }
+        }
+        Expr::Var(_) => {}
+    }
 }
 
 /// A random valid model: categories, wallets with units, payment methods,
@@ -684,12 +732,35 @@ pub fn model() -> impl Strategy<Value = Model> {
                     model.discount_order_stated = true;
                 }
                 model.discount_order = discounts;
+                let promo_count = model.promos.len();
                 model.assertions = assertions
                     .into_iter()
                     .enumerate()
-                    .map(|(i, expr)| Assertion {
-                        name: format!("rule{i}"),
-                        expr,
+                    .map(|(i, mut expr)| {
+                        known_codes(&mut expr, promo_count);
+                        // Only an assertion that reads no checkout's own
+                        // value may be checked after other steps.
+                        let after = if expr.variables().iter().any(|v| v.checkout_only()) {
+                            vec![StepKind::Checkout]
+                        } else {
+                            let mask = (seed as usize + i) % 64;
+                            let kinds: Vec<StepKind> = StepKind::ALL
+                                .iter()
+                                .enumerate()
+                                .filter(|(bit, _)| mask & (1 << bit) != 0)
+                                .map(|(_, (k, _))| *k)
+                                .collect();
+                            if kinds.is_empty() {
+                                vec![StepKind::Checkout]
+                            } else {
+                                kinds
+                            }
+                        };
+                        Assertion {
+                            name: format!("rule{i}"),
+                            after,
+                            expr,
+                        }
                     })
                     .collect();
                 model

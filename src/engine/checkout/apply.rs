@@ -69,9 +69,11 @@ impl Account<'_> {
         }
         let mut order_lines: Vec<OrderLine> = lines
             .into_iter()
-            .map(|(sku, quantity, shipping)| OrderLine {
+            .map(|(sku, quantity, facts)| OrderLine {
                 sku,
-                shipping,
+                shipping: facts.is_none(),
+                category: facts.map(|(category, _)| category),
+                tags: facts.map(|(_, tags)| tags).unwrap_or_default(),
                 quantity,
                 refunded: 0,
                 payments: Vec::new(),
@@ -185,8 +187,15 @@ impl Account<'_> {
             // (what it could take there).
             self.gave(payout.promo, 0, payout.friend);
         }
+        let discounts = receipt
+            .discounts
+            .iter()
+            .filter(|t| t.applied)
+            .map(|t| (t.promo, t.amount))
+            .collect();
         self.orders.push(Order {
             number: order_number,
+            discounts,
             lines: order_lines,
             earned: earned_grants,
             refunded: false,

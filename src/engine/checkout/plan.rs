@@ -14,9 +14,13 @@ use super::receipt::{CheckoutRequest, GrantRole, PaymentLine, Receipt, ReferralP
 use super::scratch::CheckoutScratch;
 use crate::model::money::Money;
 use crate::model::{
-    CategorySet, Model, PaymentId, PromoEffect, PromoId, Reward, RewardRate, RoundOn, Source,
-    WalletId,
+    CategoryId, CategorySet, Model, PaymentId, PromoEffect, PromoId, Reward, RewardRate, RoundOn,
+    Source, TagSet, WalletId,
 };
+
+/// One order line as planned: the SKU, its units, and the item's category
+/// and tags (none for the shipping line).
+pub(super) type PlannedLine = (String, u32, Option<(CategoryId, TagSet)>);
 
 /// A credit code typed at checkout, planned as a grant.
 pub(super) struct PlannedCredit {
@@ -66,9 +70,10 @@ pub(super) struct CheckoutPlan {
     pub rewards: Vec<ActiveReward>,
     /// Rewards earned.
     pub earned: Vec<Earning>,
-    /// The order's lines as the refund record keeps them: each item's SKU
-    /// and units, then shipping if charged.
-    pub lines: Vec<(String, u32, bool)>,
+    /// The order's lines as the refund record keeps them: each item's SKU,
+    /// units and facts (category and tags), then shipping (no facts) if
+    /// charged.
+    pub lines: Vec<PlannedLine>,
     /// A referral code given at checkout: the account is now referred.
     pub referred: Option<(PromoId, usize)>,
 }
@@ -441,12 +446,19 @@ impl Account<'_> {
             lines: request
                 .items
                 .iter()
-                .map(|item| (item.sku.clone(), item.quantity, false))
+                .zip(&scratch.tags)
+                .map(|(item, tags)| {
+                    (
+                        item.sku.clone(),
+                        item.quantity,
+                        Some((item.category, *tags)),
+                    )
+                })
                 .chain(
                     request
                         .shipping
                         .is_positive()
-                        .then(|| ("shipping".to_string(), 1, true)),
+                        .then(|| ("shipping".to_string(), 1, None)),
                 )
                 .collect(),
         })

@@ -279,13 +279,27 @@ pub fn format_source(model: &Model, text: &str) -> String {
             Group::Assertions,
             at(&layout.assertions, i),
             format!(
-                "assert {}: {}",
+                "assert {}{}: {}",
                 assertion.name,
+                after(assertion),
                 expression(model, &assertion.expr)
             ),
         ));
     }
     render(printed, text)
+}
+
+/// ` after every step`, ` after refund, void`, or nothing for the default
+/// (after every checkout).
+fn after(assertion: &Assertion) -> String {
+    if assertion.every_step() {
+        " after every step".into()
+    } else if assertion.after == [StepKind::Checkout] {
+        String::new()
+    } else {
+        let kinds: Vec<&str> = assertion.after.iter().map(|k| k.name()).collect();
+        format!(" after {}", kinds.join(", "))
+    }
 }
 
 fn at(list: &[Option<StatementLayout>], i: usize) -> Option<&StatementLayout> {
@@ -389,6 +403,18 @@ pub(super) fn plain(value: Decimal) -> String {
     value.to_string()
 }
 
+/// `paid.card`, `account.paid.credit on games, tag:winter`.
+fn paid(model: &Model, head: &str, source: Source, on: Option<&Scope>) -> String {
+    match on {
+        Some(items) => format!(
+            "{head}.{} on {}",
+            model.source_name(source),
+            scope(model, items)
+        ),
+        None => format!("{head}.{}", model.source_name(source)),
+    }
+}
+
 /// Binding strength, loosest first, for parenthesising.
 fn level(expr: &Expr) -> u8 {
     match expr {
@@ -460,9 +486,25 @@ pub fn expression(model: &Model, expr: &Expr) -> String {
             Variable::Discount => "discount".into(),
             Variable::Total => "total".into(),
             Variable::Shipping => "shipping".into(),
-            Variable::Paid(source) => format!("paid.{}", model.source_name(*source)),
+            Variable::Paid(source, on) => paid(model, "paid", *source, on.as_ref()),
             Variable::Earned(wallet) => format!("earned.{}", model.wallets[*wallet].name),
             Variable::Balance(wallet) => format!("balance.{}", model.wallets[*wallet].name),
+            Variable::History(whose, history) => {
+                let prefix = whose.name();
+                let wallet = |w: &WalletId| model.wallets[*w].name.as_str();
+                match history {
+                    History::Discount => format!("{prefix}.discount"),
+                    History::Paid(source, on) => {
+                        paid(model, &format!("{prefix}.paid"), *source, on.as_ref())
+                    }
+                    History::Refunded(source) => {
+                        format!("{prefix}.refunded.{}", model.source_name(*source))
+                    }
+                    History::Earned(w) => format!("{prefix}.earned.{}", wallet(w)),
+                    History::Credit(w) => format!("{prefix}.credit.{}", wallet(w)),
+                    History::Code(promo) => format!("{prefix}.code.{}", model.promos[*promo].code),
+                }
+            }
         },
     }
 }

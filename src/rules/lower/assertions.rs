@@ -5,17 +5,17 @@ use super::Lowering;
 use crate::diagnostic::suggest;
 use crate::model::*;
 use crate::rules::problem::RulesProblem;
-use crate::rules::syntax::{ExprSyntax, Statement, Word};
+use crate::rules::syntax::{AfterSyntax, ExprSyntax, Statement, Word};
 
 impl Lowering {
     pub(super) fn lower_assertions(
         &mut self,
         statements: &[Statement],
-        wallets: &[Wallet],
+        promos: &[Promo],
     ) -> Vec<Assertion> {
         let mut assertions: Vec<Assertion> = Vec::new();
         for statement in statements {
-            let Statement::Assertion { name, expr } = statement else {
+            let Statement::Assertion { name, after, expr } = statement else {
                 continue;
             };
             if assertions.iter().any(|a| a.name == name.text) {
@@ -27,33 +27,121 @@ impl Lowering {
                 );
                 continue;
             }
-            let lowered = self.expression(expr, wallets);
-            if let Some((expr, kind)) = lowered {
-                if kind != Kind::Condition {
+            let after = self.after(after.as_ref());
+            let lowered = self.expression(expr, promos);
+            let (Some(after), Some((expr, kind))) = (after, lowered) else {
+                continue;
+            };
+            if kind != Kind::Condition {
+                self.problem_with_help(
+                    RulesProblem::AssertionNotACondition,
+                    name.span,
+                    format!("assertion `{}` is an amount, not a condition", name.text),
+                    "not true or false",
+                    "compare it with something, e.g. `discount <= 5.00`".into(),
+                );
+                continue;
+            }
+            if after.iter().any(|k| *k != StepKind::Checkout) {
+                let others: Vec<&str> = after
+                    .iter()
+                    .filter(|k| **k != StepKind::Checkout)
+                    .map(|k| k.name())
+                    .collect();
+                if let Some(word) = checkout_only_word(expr_syntax_paths(statement)) {
                     self.problem_with_help(
-                        RulesProblem::AssertionNotACondition,
-                        name.span,
-                        format!("assertion `{}` is an amount, not a condition", name.text),
-                        "not true or false",
-                        "compare it with something, e.g. `discount <= 5.00`".into(),
+                        RulesProblem::ValueNotAfterStep,
+                        word.span,
+                        format!(
+                            "`{}` is a value of a checkout, but `{}` is also checked after {}, where there is no checkout",
+                            word.text,
+                            name.text,
+                            others.join(", ")
+                        ),
+                        "only a checkout has it",
+                        match word.text.as_str() {
+                            "discount" | "paid" | "earned" => format!(
+                                "read the account's history instead (`account.{}{}`), or check it `after checkout` only",
+                                word.text,
+                                if word.text == "discount" { "" } else { ".NAME" }
+                            ),
+                            _ => "check it `after checkout` only; after other steps, read balances and the history (`account.paid.card`)".into(),
+                        },
                     );
                     continue;
                 }
-                assertions.push(Assertion {
-                    name: name.text.clone(),
-                    expr,
-                });
             }
+            assertions.push(Assertion {
+                name: name.text.clone(),
+                after,
+                expr,
+            });
         }
         assertions
     }
 
-    fn expression(&mut self, expr: &ExprSyntax, wallets: &[Wallet]) -> Option<(Expr, Kind)> {
+    /// The step kinds an assertion is checked after, in [`StepKind`] order.
+    fn after(&mut self, after: Option<&AfterSyntax>) -> Option<Vec<StepKind>> {
+        let words = match after {
+            None => return Some(vec![StepKind::Checkout]),
+            Some(AfterSyntax::EveryStep) => {
+                return Some(StepKind::ALL.iter().map(|(k, _)| *k).collect())
+            }
+            Some(AfterSyntax::Kinds(words)) => words,
+        };
+        let mut kinds = Vec::new();
+        let mut ok = true;
+        for word in words {
+            match StepKind::from_name(&word.text) {
+                Some(kind) if kinds.contains(&kind) => {
+                    self.problem(
+                        RulesProblem::DuplicateName,
+                        word.span,
+                        format!("step kind `{}` is named twice", word.text),
+                        "named again here",
+                    );
+                    ok = false;
+                }
+                Some(kind) => kinds.push(kind),
+                None => {
+                    let names = StepKind::ALL.iter().map(|(_, n)| *n);
+                    let hint = if word.text == "every" {
+                        "write `after every step`".to_string()
+                    } else {
+                        suggest(&word.text, names)
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .unwrap_or_else(|| {
+                                "step kinds: checkout, redeem, convert, advance, refund, void; or write `after every step`".into()
+                            })
+                    };
+                    self.problem_with_help(
+                        RulesProblem::UnknownStepKind,
+                        word.span,
+                        format!("unknown step kind `{}`", word.text),
+                        "not a kind of step",
+                        hint,
+                    );
+                    ok = false;
+                }
+            }
+        }
+        kinds.sort();
+        ok.then_some(kinds)
+    }
+
+    fn expression(&mut self, expr: &ExprSyntax, promos: &[Promo]) -> Option<(Expr, Kind)> {
         match expr {
             ExprSyntax::Or(parts) | ExprSyntax::And(parts) => {
                 let mut lowered = Vec::new();
+                let mut ok = true;
                 for part in parts {
-                    lowered.push(self.condition(part, wallets)?);
+                    match self.condition(part, promos) {
+                        Some(part) => lowered.push(part),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
                 }
                 let result = if matches!(expr, ExprSyntax::Or(_)) {
                     Expr::Or(lowered)
@@ -63,12 +151,12 @@ impl Lowering {
                 Some((result, Kind::Condition))
             }
             ExprSyntax::Not(inner) => Some((
-                Expr::Not(Box::new(self.condition(inner, wallets)?)),
+                Expr::Not(Box::new(self.condition(inner, promos)?)),
                 Kind::Condition,
             )),
             ExprSyntax::Compare(left, op, right) => {
-                let left = self.amount_expr(left, wallets);
-                let right = self.amount_expr(right, wallets);
+                let left = self.amount_expr(left, promos);
+                let right = self.amount_expr(right, promos);
                 let op = CompareOp::ALL
                     .iter()
                     .find(|(_, s)| *s == op.text)
@@ -79,9 +167,9 @@ impl Lowering {
                 ))
             }
             ExprSyntax::Arith(first, rest) => {
-                let mut result = self.amount_expr(first, wallets);
+                let mut result = self.amount_expr(first, promos);
                 for (op, operand) in rest {
-                    let operand = self.amount_expr(operand, wallets);
+                    let operand = self.amount_expr(operand, promos);
                     result = match (result, operand) {
                         (Some(l), Some(r)) => Some(match op.text.as_str() {
                             "+" => Expr::Add(Box::new(l), Box::new(r)),
@@ -96,18 +184,18 @@ impl Lowering {
             ExprSyntax::Number(word) => Some((Expr::Number(self.number(word)?), Kind::Amount)),
             ExprSyntax::PercentOf(percent, of) => {
                 let percent = self.number(percent);
-                let of = self.amount_expr(of, wallets);
+                let of = self.amount_expr(of, promos);
                 Some((Expr::PercentOf(percent?, Box::new(of?)), Kind::Amount))
             }
-            ExprSyntax::Path(head, field) => Some((
-                Expr::Var(self.variable(head, field.as_ref(), wallets)?),
+            ExprSyntax::Path(path, on) => Some((
+                Expr::Var(self.variable(path, on.as_ref(), promos)?),
                 Kind::Amount,
             )),
         }
     }
 
-    fn condition(&mut self, expr: &ExprSyntax, wallets: &[Wallet]) -> Option<Expr> {
-        let (lowered, kind) = self.expression(expr, wallets)?;
+    fn condition(&mut self, expr: &ExprSyntax, promos: &[Promo]) -> Option<Expr> {
+        let (lowered, kind) = self.expression(expr, promos)?;
         if kind != Kind::Condition {
             self.problem(
                 RulesProblem::TypeMismatch,
@@ -120,8 +208,8 @@ impl Lowering {
         Some(lowered)
     }
 
-    fn amount_expr(&mut self, expr: &ExprSyntax, wallets: &[Wallet]) -> Option<Expr> {
-        let (lowered, kind) = self.expression(expr, wallets)?;
+    fn amount_expr(&mut self, expr: &ExprSyntax, promos: &[Promo]) -> Option<Expr> {
+        let (lowered, kind) = self.expression(expr, promos)?;
         if kind != Kind::Amount {
             self.problem(
                 RulesProblem::TypeMismatch,
@@ -133,51 +221,42 @@ impl Lowering {
         }
         Some(lowered)
     }
+}
 
-    fn variable(
-        &mut self,
-        head: &Word,
-        field: Option<&Word>,
-        _wallets: &[Wallet],
-    ) -> Option<Variable> {
-        const PLAIN: [&str; 4] = ["subtotal", "discount", "shipping", "total"];
-        const WITH_FIELD: [&str; 3] = ["paid", "earned", "balance"];
-        match (head.text.as_str(), field) {
-            ("subtotal", None) => Some(Variable::Subtotal),
-            ("discount", None) => Some(Variable::Discount),
-            ("total", None) => Some(Variable::Total),
-            ("shipping", None) => Some(Variable::Shipping),
-            ("paid", Some(source)) => self.resolve_source(source).map(Variable::Paid),
-            ("earned", Some(wallet)) => self.resolve_wallet(wallet).map(Variable::Earned),
-            ("balance", Some(wallet)) => self.resolve_wallet(wallet).map(Variable::Balance),
-            (name, None) if WITH_FIELD.contains(&name) => {
-                self.problem_with_help(
-                    RulesProblem::UnknownVariable,
-                    head.span,
-                    format!("`{name}` needs a wallet or payment method, e.g. `{name}.card`"),
-                    "incomplete",
-                    format!("write `{name}.NAME`"),
-                );
-                None
+/// Every value path of an assertion statement, in reading order.
+fn expr_syntax_paths(statement: &Statement) -> Vec<&[Word]> {
+    fn walk<'s>(expr: &'s ExprSyntax, out: &mut Vec<&'s [Word]>) {
+        match expr {
+            ExprSyntax::Or(parts) | ExprSyntax::And(parts) => {
+                parts.iter().for_each(|p| walk(p, out))
             }
-            (name, _) => {
-                let hint = suggest(name, PLAIN.iter().chain(&WITH_FIELD).copied())
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        "assertions read subtotal, discount, shipping, total, paid.X, earned.X, balance.X"
-                            .into()
-                    });
-                self.problem_with_help(
-                    RulesProblem::UnknownVariable,
-                    head.span,
-                    format!("unknown value `{}` in an assertion", head.text),
-                    "not a value of a checkout",
-                    hint,
-                );
-                None
+            ExprSyntax::Not(inner) | ExprSyntax::PercentOf(_, inner) => walk(inner, out),
+            ExprSyntax::Compare(l, _, r) => {
+                walk(l, out);
+                walk(r, out);
             }
+            ExprSyntax::Arith(first, rest) => {
+                walk(first, out);
+                rest.iter().for_each(|(_, p)| walk(p, out));
+            }
+            ExprSyntax::Number(_) => {}
+            ExprSyntax::Path(path, _) => out.push(path),
         }
     }
+    let mut out = Vec::new();
+    if let Statement::Assertion { expr, .. } = statement {
+        walk(expr, &mut out);
+    }
+    out
+}
+
+/// The first path that reads a checkout's own value (`subtotal`,
+/// `paid.card`), with the word to point at.
+fn checkout_only_word(paths: Vec<&[Word]>) -> Option<&Word> {
+    paths.into_iter().find_map(|path| {
+        let head = path.first()?;
+        super::values::checkout_only(&head.text).then_some(head)
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,9 +272,8 @@ fn first_span(expr: &ExprSyntax) -> Span {
         }
         ExprSyntax::Not(inner) => first_span(inner),
         ExprSyntax::Compare(left, _, _) | ExprSyntax::Arith(left, _) => first_span(left),
-        ExprSyntax::Number(word) | ExprSyntax::PercentOf(word, _) | ExprSyntax::Path(word, _) => {
-            word.span
-        }
+        ExprSyntax::Number(word) | ExprSyntax::PercentOf(word, _) => word.span,
+        ExprSyntax::Path(path, _) => path.first().map(|w| w.span).unwrap_or_default(),
     }
 }
 
@@ -218,7 +296,92 @@ mod tests {
                 "assert a: total > 0\nassert a: total > 1",
                 &["rules::duplicate_name"],
             ),
+            // When it is checked.
+            (
+                "assert a after refnd: balance.credit >= 0",
+                &["rules::unknown_step_kind"],
+            ),
+            (
+                "assert a after every: balance.credit >= 0",
+                &["rules::unknown_step_kind"],
+            ),
+            (
+                "assert a after void, void: balance.credit >= 0",
+                &["rules::duplicate_name"],
+            ),
+            (
+                "assert a after refund: total > 0",
+                &["rules::value_not_after_step"],
+            ),
+            (
+                "assert a after every step: paid.card > 0",
+                &["rules::value_not_after_step"],
+            ),
+            (
+                "assert a after checkout, void: earned.coins >= 0",
+                &["rules::value_not_after_step"],
+            ),
+            // The history.
+            ("assert a: account > 0", &["rules::unknown_variable"]),
+            (
+                "assert a: acount.discount > 0",
+                &["rules::unknown_variable"],
+            ),
+            (
+                "assert a: account.discont > 0",
+                &["rules::unknown_variable"],
+            ),
+            (
+                "assert a: account.discount.x > 0",
+                &["rules::unknown_variable"],
+            ),
+            ("assert a: store.paid > 0", &["rules::unknown_variable"]),
+            ("assert a: store.paid.nope > 0", &["rules::unknown_wallet"]),
+            ("assert a: store.credit.card > 0", &["rules::not_a_wallet"]),
+            ("assert a: store.code.NOPE > 0", &["rules::unknown_code"]),
+            ("assert a: paid.card.x > 0", &["rules::unknown_variable"]),
+            (
+                "assert a: balance.credit on apps > 0",
+                &["rules::unknown_variable"],
+            ),
+            (
+                "assert a: account.refunded.card on apps > 0",
+                &["rules::unknown_variable"],
+            ),
+            (
+                "assert a: paid.card on gams > 0",
+                &["rules::unknown_category"],
+            ),
         ]);
+    }
+
+    #[test]
+    fn session_assertions_lower_with_their_steps_and_history() {
+        use crate::model::{History, Scope, StepKind, Whose};
+        let m = model(
+            "assert a after every step: store.discount <= 5.00\n\
+             assert b after void, refund: account.paid.credit on music == 0\n\
+             assert c: paid.card on apps, shipping >= account.refunded.card",
+        );
+        assert!(m.assertions[0].every_step());
+        assert_eq!(m.assertions[1].after, [StepKind::Refund, StepKind::Void]);
+        assert_eq!(m.assertions[2].after, [StepKind::Checkout]);
+        let vars = m.assertions[1].expr.variables();
+        assert_eq!(
+            *vars[0],
+            Variable::History(
+                Whose::Account,
+                History::Paid(Source::Wallet(0), Some(Scope::only(&[1])))
+            )
+        );
+        let vars = m.assertions[2].expr.variables();
+        assert!(
+            matches!(vars[0], Variable::Paid(Source::Payment(0), Some(s)) if s.covers_shipping())
+        );
+        assert_eq!(
+            *vars[1],
+            Variable::History(Whose::Account, History::Refunded(Source::Payment(0)))
+        );
     }
 
     #[test]
@@ -241,6 +404,6 @@ mod tests {
         let Expr::Compare(left, _, _) = &parts[1] else {
             panic!("compare")
         };
-        assert_eq!(**left, Expr::Var(Variable::Paid(Source::Payment(0))));
+        assert_eq!(**left, Expr::Var(Variable::Paid(Source::Payment(0), None)));
     }
 }

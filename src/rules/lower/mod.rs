@@ -15,6 +15,7 @@ mod discounts;
 mod literals;
 mod promos;
 mod scope;
+mod values;
 
 use std::collections::HashMap;
 
@@ -113,7 +114,7 @@ impl Lowering {
         let (promos, promo_spans) = self.lower_promos(statements, &wallets);
         let (discount_order, discount_order_stated) =
             self.lower_discount_order(statements, &promos);
-        let assertions = self.lower_assertions(statements, &wallets);
+        let assertions = self.lower_assertions(statements, &promos);
         let model = Model {
             currency: self.currency.clone(),
             categories: self.categories.clone(),

@@ -230,7 +230,10 @@ fn in_context(before: &str, previous: &str, rest: &str) -> Option<&'static str> 
         let mut words = rest.split_whitespace().skip(1);
         let name = words.next().unwrap_or("");
         !name.contains(':') && words.next().is_some_and(|w| !w.starts_with(':'))
-    } {
+    } || line_before.trim_start().starts_with("assert ")
+        && !line_before.contains(':')
+        && line_before.split_whitespace().count() == 2
+    {
         "an assertion is `assert NAME: CONDITION`: add `:` after its name"
     } else {
         return None;
@@ -279,6 +282,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::priority => "`priority`",
         Rule::promo => "`promo`",
         Rule::assertion => "`assert`",
+        Rule::checked_after | Rule::after_keyword => "`:` (or `after KIND` before it)",
         Rule::decimals => "`decimals`",
         Rule::rounding | Rule::discount_rounding => "`rounding`",
         Rule::unit => "`unit`",

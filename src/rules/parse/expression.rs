@@ -103,13 +103,23 @@ pub(super) fn expression(pair: Pair<'_, Rule>) -> ExprSyntax {
             ExprSyntax::PercentOf(percent, Box::new(of))
         }
         Rule::number => ExprSyntax::Number(word(pair)),
-        Rule::path => {
-            let mut inner = pair.into_inner().map(word);
-            let head = inner.next().unwrap_or(Word {
-                text: String::new(),
-                span,
-            });
-            ExprSyntax::Path(head, inner.next())
+        Rule::value => {
+            let mut path = Vec::new();
+            let mut on = None;
+            for part in pair.into_inner() {
+                match part.as_rule() {
+                    Rule::path => path = part.into_inner().map(word).collect(),
+                    Rule::scope => on = Some(super::scope::scope(part)),
+                    _ => {}
+                }
+            }
+            if path.is_empty() {
+                path.push(Word {
+                    text: String::new(),
+                    span,
+                });
+            }
+            ExprSyntax::Path(path, on)
         }
         _ => ExprSyntax::Or(Vec::new()),
     }

@@ -419,11 +419,22 @@ fn statement(pair: Pair<'_, Rule>) -> Statement {
                 text: String::new(),
                 span,
             });
-            let expr = inner
-                .next()
-                .map(expression)
-                .unwrap_or(ExprSyntax::Or(Vec::new()));
-            Statement::Assertion { name, expr }
+            let mut after = None;
+            let mut expr = ExprSyntax::Or(Vec::new());
+            for part in inner {
+                if part.as_rule() == Rule::checked_after {
+                    after = part
+                        .into_inner()
+                        .find(|p| p.as_rule() != Rule::after_keyword)
+                        .map(|p| match p.as_rule() {
+                            Rule::every_step => AfterSyntax::EveryStep,
+                            _ => AfterSyntax::Kinds(p.into_inner().map(word).collect()),
+                        });
+                } else {
+                    expr = expression(part);
+                }
+            }
+            Statement::Assertion { name, after, expr }
         }
     }
 }

@@ -1,0 +1,199 @@
+//! The values of an account's history that assertions read
+//! (`account.paid.credit on games`, `store.code.WELCOME`), each a fold over
+//! the account's orders, grants and ledger from the first step: no running
+//! counter, so an assertion over them checks the engine's own counters (a
+//! promo's `given`, which its budget reads) independently.
+
+use super::account::Account;
+use super::grants::Origin;
+use super::ledger::EntryKind;
+use super::records::OrderLine;
+use crate::model::money::Money;
+use crate::model::{History, ItemFacts, Scope, Source};
+
+/// The value of `history` for one account, in minor units of the currency.
+pub fn value(account: &Account<'_>, history: &History) -> Money {
+    match history {
+        History::Discount => account
+            .orders()
+            .iter()
+            .flat_map(|o| &o.discounts)
+            .map(|(_, amount)| *amount)
+            .sum(),
+        History::Paid(source, on) => account
+            .orders()
+            .iter()
+            .flat_map(|o| &o.lines)
+            .filter(|line| on.as_ref().is_none_or(|scope| covers(scope, line)))
+            .flat_map(|line| &line.payments)
+            .filter(|p| p.source == *source)
+            .map(|p| p.paid)
+            .sum(),
+        History::Refunded(source) => account
+            .ledger()
+            .entries()
+            .iter()
+            .filter(|e| e.kind == EntryKind::Refund && e.source == *source)
+            .map(|e| e.amount)
+            .sum(),
+        History::Earned(wallet) => {
+            let grants = account.grants();
+            let earned_into = |g: usize| {
+                matches!(grants[g].origin, Origin::Reward { .. })
+                    && grants[g].wallets.first() == Some(wallet)
+            };
+            let earned: Money = (0..grants.len())
+                .filter(|g| earned_into(*g))
+                .map(|g| grants[g].original)
+                .sum();
+            let clawed_back: Money = account
+                .ledger()
+                .entries()
+                .iter()
+                .filter(|e| e.kind == EntryKind::Clawback && e.grant.is_some_and(earned_into))
+                .map(|e| e.amount)
+                .sum();
+            earned + clawed_back
+        }
+        History::Credit(wallet) => account
+            .grants()
+            .iter()
+            .filter(|g| matches!(g.origin, Origin::Code(_) | Origin::Referral { .. }))
+            .filter(|g| g.wallets.contains(wallet))
+            .map(|g| g.original)
+            .sum(),
+        History::Code(promo) => {
+            let discounts: Money = account
+                .orders()
+                .iter()
+                .flat_map(|o| &o.discounts)
+                .filter(|(p, _)| p == promo)
+                .map(|(_, amount)| *amount)
+                .sum();
+            let credit: Money = account
+                .grants()
+                .iter()
+                .filter(|g| match g.origin {
+                    Origin::Code(p) | Origin::Referral { promo: p, .. } => p == *promo,
+                    _ => false,
+                })
+                .map(|g| g.original)
+                .sum();
+            discounts + credit
+        }
+    }
+}
+
+/// Whether a scope covers an order line: an item by its facts, the
+/// shipping charge when the scope names it.
+fn covers(scope: &Scope, line: &OrderLine) -> bool {
+    match line.category {
+        None => scope.covers_shipping(),
+        Some(category) => scope.matches(ItemFacts {
+            category,
+            tags: line.tags,
+            sku: &line.sku,
+        }),
+    }
+}
+
+/// What `source` paid in one checkout for the lines `scope` covers: items by
+/// their facts, the shipping line (index `items`) when the scope names it.
+pub fn paid_on(
+    receipt: &super::Receipt,
+    request: &super::CheckoutRequest,
+    model: &crate::model::Model,
+    source: Source,
+    scope: &Scope,
+) -> Money {
+    receipt
+        .lines
+        .iter()
+        .filter(|l| l.source == source)
+        .filter(|l| match request.items.get(l.item) {
+            Some(item) => scope.matches(ItemFacts {
+                category: item.category,
+                tags: super::checkout::item_tags(model, item),
+                sku: &item.sku,
+            }),
+            None => scope.covers_shipping(),
+        })
+        .map(|l| l.amount)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{CheckoutRequest, Item, Operation};
+    use crate::model::{Model, Whose};
+
+    fn model(text: &str) -> Model {
+        crate::rules::parse_rules("t.promo", text).expect("valid rules")
+    }
+
+    const RULES: &str = "currency USD\ncategory games\ncategory books\n\
+        wallet credit { spends on * }\npayment card { default }\n\
+        precedence credit > card\n\
+        promo GIFT { credit 5.00 USD to credit }\n\
+        promo TEN { discount 10% on games }\n";
+
+    fn checkout(model: &Model, codes: &[&str]) -> Operation {
+        let games = model
+            .categories
+            .iter()
+            .position(|c| c.name == "games")
+            .unwrap();
+        let books = model
+            .categories
+            .iter()
+            .position(|c| c.name == "books")
+            .unwrap();
+        Operation::Checkout(CheckoutRequest {
+            items: vec![
+                Item::new("g", games, Money(2000)),
+                Item::new("b", books, Money(1000)),
+            ],
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+            ..CheckoutRequest::default()
+        })
+    }
+
+    #[test]
+    fn history_folds_orders_grants_and_ledger() {
+        let model = model(RULES);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let mut account = Account::new(&model, day, model.default_payment());
+        account.apply(&Operation::Redeem("GIFT".into())).unwrap();
+        account.apply(&checkout(&model, &["TEN"])).unwrap();
+        account.apply(&checkout(&model, &[])).unwrap();
+        let credit = Source::Wallet(0);
+        let card = Source::Payment(0);
+        let games = Scope::only(&[0]);
+        assert_eq!(value(&account, &History::Discount), Money(200));
+        assert_eq!(value(&account, &History::Credit(0)), Money(500));
+        assert_eq!(value(&account, &History::Code(0)), Money(500));
+        assert_eq!(value(&account, &History::Code(1)), Money(200));
+        assert_eq!(value(&account, &History::Paid(credit, None)), Money(500));
+        // 18.00 + 10.00 - 5.00, then 30.00.
+        assert_eq!(value(&account, &History::Paid(card, None)), Money(5300));
+        // The credit paid the first order's games first.
+        assert_eq!(
+            value(&account, &History::Paid(credit, Some(games.clone()))),
+            Money(500)
+        );
+        assert_eq!(
+            value(&account, &History::Paid(card, Some(games))),
+            Money(1300 + 2000)
+        );
+        account
+            .apply(&Operation::Refund(crate::engine::RefundRequest {
+                order: 2,
+                items: None,
+            }))
+            .unwrap();
+        assert_eq!(value(&account, &History::Refunded(card)), Money(3000));
+        assert_eq!(value(&account, &History::Refunded(credit)), Money::ZERO);
+        let _ = Whose::Store;
+    }
+}
