@@ -140,28 +140,27 @@ impl<'m> World<'m> {
         broken
     }
 
-    /// What each side of each comparison of a broken assertion was after
-    /// the step that broke it (`operation`, with its `result`), for reports.
-    pub fn assertion_sides(
+    /// Reads `assertion` for `account` after the step that was `operation`
+    /// (with its `result`): whether it holds (`None` when a value could not
+    /// be computed), and what each side of each comparison was, for
+    /// reports.
+    pub fn read_assertion<'a>(
         &self,
-        broken: &BrokenAssertion,
+        assertion: &'a crate::model::Assertion,
+        account: AccountId,
         operation: &Operation,
         result: &Result<super::Outcome, super::EngineError>,
-    ) -> Vec<(&'m crate::model::Expr, Option<rust_decimal::Decimal>)> {
-        let model: &'m Model = self.model;
-        let Some(assertion) = model.assertions.iter().find(|a| a.name == broken.name) else {
-            return Vec::new();
-        };
+    ) -> (Option<bool>, Vec<(&'a crate::model::Expr, Option<rust_decimal::Decimal>)>) {
         let store: Vec<&Account<'m>> = self.accounts.iter().map(CheckedAccount::account).collect();
-        let Some(account) = store.get(broken.account).copied() else {
-            return Vec::new();
+        let Some(account) = store.get(account).copied() else {
+            return (None, Vec::new());
         };
         let scene = Scene {
             checkout: checkout_of(operation, result),
             account,
             store: &store,
         };
-        policy::sides(assertion, &scene)
+        (policy::holds(&assertion.expr, &scene), policy::sides(assertion, &scene))
     }
 
     /// Applies `operation` and checks the engine's invariants.

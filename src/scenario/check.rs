@@ -73,7 +73,13 @@ impl<'m> Observer<'m> for Expectations {
         check(&mut self.failures, account, number, expect, result);
         if let (Some(checked), Some(operation)) = (checked, &step.operation) {
             for broken in &checked.broken_assertions {
-                let sides = world.assertion_sides(broken, operation, &checked.result);
+                let model = world.model();
+                let sides = model
+                    .assertions
+                    .iter()
+                    .find(|a| a.name == broken.name)
+                    .map(|a| world.read_assertion(a, broken.account, operation, &checked.result).1)
+                    .unwrap_or_default();
                 let mut detail = assertion_values(world.model(), &sides);
                 if broken.account != who {
                     let whose = format!("for account {}", world.name(broken.account));
@@ -288,17 +294,7 @@ fn assertion_values(
     let shown: Vec<String> = sides
         .iter()
         .map(|(e, value)| {
-            let value = value.map_or_else(
-                || "out of range".to_string(),
-                |v| {
-                    let v = v.normalize();
-                    if v.scale() > model.currency.decimals {
-                        v.to_string()
-                    } else {
-                        crate::model::money::fixed(v, model.currency.decimals)
-                    }
-                },
-            );
+            let value = super::explain::assertions::shown(model, *value);
             format!("{} is {value}", crate::rules::format_expression(model, e))
         })
         .collect();

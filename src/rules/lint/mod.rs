@@ -5,6 +5,7 @@
 //! A file may allow a finding it means, with a comment that says why:
 //! `# lint: allow P008 -- gift codes are printed on single-use cards`.
 
+mod assertions;
 mod conditions;
 mod declarations;
 mod discounts;
@@ -108,6 +109,10 @@ problem_kinds! {
         CapPastMaximum = ("P023",
             "a wallet's `max per checkout` at or above its `max balance`: the cap never binds",
             "lower the cap below the maximum, or remove it"),
+        /// P025.
+        AssertionNeverSeesChange = ("P025",
+            "an assertion reads a history value that changes only in steps it is not checked after",
+            "add those steps to its `after` (e.g. `after checkout, refund`), or the change is seen late or never"),
     }
 }
 
@@ -234,6 +239,7 @@ pub fn lint(model: &Model, name: &str, text: &str) -> Vec<Diagnostic> {
     rewards::lint_rewards(model, &mut findings);
     limits::lint_limits(model, &mut findings);
     discounts::lint_stacking(model, &mut findings);
+    assertions::lint_assertions(model, &mut findings);
     let allowed = allowances(text);
     findings.found.retain(|d| !allowed.contains(d.code));
     findings.found.sort_by_key(|d| (d.span.0, d.code));

@@ -2,6 +2,8 @@
 //! Every balance at once (the view the store itself lacks), who paid what and
 //! why, the discount computation and the ledger entries of each step.
 
+pub(crate) mod assertions;
+
 use std::fmt::Write;
 use std::ops::ControlFlow;
 
@@ -293,6 +295,9 @@ impl<'m> Observer<'m> for Explainer<'m> {
             world.account(who),
             checked.map(|c| &c.result),
         );
+        if let (Some(checked), Some(operation)) = (checked, &step.operation) {
+            assertions::explain_assertions(&mut self.out, world, who, operation, checked);
+        }
         if self.only == Some(number) {
             ControlFlow::Break(())
         } else {

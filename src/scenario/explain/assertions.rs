@@ -1,0 +1,81 @@
+//! The author's assertions in `explain`: after each step, every assertion
+//! checked after that kind of step, whether it held, and the values it read
+//! (for a clock move, for each account).
+
+use std::fmt::Write;
+
+use crate::engine::{AccountId, Checked, Operation, World};
+use crate::model::money::fixed;
+use crate::model::Model;
+
+/// Writes the assertions checked after the step that was `operation`.
+pub(super) fn explain_assertions(
+    out: &mut String,
+    world: &World<'_>,
+    who: AccountId,
+    operation: &Operation,
+    checked: &Checked,
+) {
+    let model = world.model();
+    let kind = operation.kind();
+    let accounts: Vec<AccountId> = match operation {
+        Operation::Advance(_) if world.len() > 1 => (0..world.len()).collect(),
+        _ => vec![who],
+    };
+    let checked_now: Vec<_> = model
+        .assertions
+        .iter()
+        .filter(|a| a.checked_after(kind))
+        .collect();
+    if checked_now.is_empty() || checked.result.is_err() {
+        return;
+    }
+    let _ = writeln!(out, "  assertions checked after this {}:", kind.name());
+    for assertion in checked_now {
+        for account in &accounts {
+            let (holds, sides) = world.read_assertion(assertion, *account, operation, &checked.result);
+            let verdict = match holds {
+                Some(true) => "holds",
+                Some(false) => "BROKEN",
+                None => "BROKEN (a value is out of range)",
+            };
+            let whose = if accounts.len() > 1 {
+                format!(" for {}", world.name(*account))
+            } else {
+                String::new()
+            };
+            let values: Vec<String> = sides
+                .iter()
+                .map(|(expr, value)| {
+                    format!(
+                        "{} is {}",
+                        crate::rules::format_expression(model, expr),
+                        shown(model, *value)
+                    )
+                })
+                .collect();
+            let read = if values.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", values.join(", "))
+            };
+            let _ = writeln!(out, "    {}{whose} {verdict}{read}", assertion.name);
+        }
+    }
+}
+
+/// An amount an assertion read, in the currency's decimals (more when the
+/// arithmetic made more).
+pub(crate) fn shown(model: &Model, value: Option<rust_decimal::Decimal>) -> String {
+    value.map_or_else(
+        || "out of range".to_string(),
+        |v| {
+            let v = v.normalize();
+            if v.scale() > model.currency.decimals {
+                v.to_string()
+            } else {
+                fixed(v, model.currency.decimals)
+            }
+        },
+    )
+}
