@@ -150,7 +150,10 @@ impl<'m> World<'m> {
         account: AccountId,
         operation: &Operation,
         result: &Result<super::Outcome, super::EngineError>,
-    ) -> (Option<bool>, Vec<(&'a crate::model::Expr, Option<rust_decimal::Decimal>)>) {
+    ) -> (
+        Option<bool>,
+        Vec<(&'a crate::model::Expr, Option<rust_decimal::Decimal>)>,
+    ) {
         let store: Vec<&Account<'m>> = self.accounts.iter().map(CheckedAccount::account).collect();
         let Some(account) = store.get(account).copied() else {
             return (None, Vec::new());
@@ -160,7 +163,10 @@ impl<'m> World<'m> {
             account,
             store: &store,
         };
-        (policy::holds(&assertion.expr, &scene), policy::sides(assertion, &scene))
+        (
+            policy::holds(&assertion.expr, &scene),
+            policy::sides(assertion, &scene),
+        )
     }
 
     /// Applies `operation` and checks the engine's invariants.

@@ -25,6 +25,10 @@ use crate::scenario::schema::{
 
 /// Most steps in one generated session.
 pub const MAX_STEPS: usize = 12;
+/// Most steps in a campaign session: one promo used again and again, so
+/// that what adds up over a session (a budget, a cap on an account's total)
+/// is reached.
+pub const MAX_CAMPAIGN_STEPS: usize = 36;
 /// Most items in one generated cart.
 pub const MAX_ITEMS: usize = 5;
 
@@ -65,6 +69,57 @@ pub struct Generator<'m> {
     /// Wallets that pay, whose pools no credit shares with another wallet:
     /// the ones a buyer's `at_most` may name.
     own_pool_wallets: Vec<WalletId>,
+    /// The promo codes a campaign session may focus on: those an assertion
+    /// reads the history of (`store.code.X`), else those with a budget or
+    /// a limit in total, else every non-referral code when an assertion
+    /// reads any history value; empty: no campaign sessions.
+    campaign: Vec<String>,
+}
+
+/// The codes campaign sessions focus on (see [`Generator::campaign`]).
+fn campaign_codes(model: &Model) -> Vec<String> {
+    use crate::model::{History, PromoEffect, Variable};
+    let histories: Vec<&History> = model
+        .assertions
+        .iter()
+        .flat_map(|a| a.expr.variables())
+        .filter_map(|v| match v {
+            Variable::History(_, h) => Some(h),
+            _ => None,
+        })
+        .collect();
+    let typed =
+        |p: &&crate::model::Promo| !p.automatic && !matches!(p.effect, PromoEffect::Referral(_));
+    let named: Vec<String> = histories
+        .iter()
+        .filter_map(|h| match h {
+            History::Code(p) => Some(model.promos[*p].code.clone()),
+            _ => None,
+        })
+        .collect();
+    if !named.is_empty() {
+        return named;
+    }
+    let budgeted: Vec<String> = model
+        .promos
+        .iter()
+        .filter(typed)
+        .filter(|p| {
+            p.budget.total.is_some()
+                || p.budget.per_account.is_some()
+                || p.budget.total_redemptions.is_some()
+        })
+        .map(|p| p.code.clone())
+        .collect();
+    if !budgeted.is_empty() || histories.is_empty() {
+        return budgeted;
+    }
+    model
+        .promos
+        .iter()
+        .filter(typed)
+        .map(|p| p.code.clone())
+        .collect()
 }
 
 impl<'m> Generator<'m> {
@@ -101,13 +156,19 @@ impl<'m> Generator<'m> {
             conversions,
             opt_in,
             own_pool_wallets,
+            campaign: campaign_codes(model),
         }
     }
 
-    /// The same generator without the carts built on one edge of the rules
-    /// (see [`Edges`]): only to measure, in one run, what those carts add.
+    /// The same generator without what it derives from the rules to reach
+    /// narrow regions: the carts built on one edge (see [`Edges`]), the
+    /// sessions that start near a day the rules name, and the campaign
+    /// sessions that use one code again and again. Only to measure, in one
+    /// run, what those add.
     pub fn without_edge_carts(mut self) -> Self {
         self.edges.focus.clear();
+        self.edges.days.clear();
+        self.campaign.clear();
         self
     }
 
@@ -144,7 +205,13 @@ impl<'m> Generator<'m> {
             rng,
             generator: self,
             start,
+            focus: None,
         };
+        // Now and then a campaign session: one code, used again and again,
+        // over more steps.
+        if !self.campaign.is_empty() && draw.rng.u8(0..6) == 0 {
+            draw.focus = Some(self.campaign[draw.rng.usize(0..self.campaign.len())].clone());
+        }
         // Mostly one account (a version 1 session); sometimes a few sharing
         // the campaign.
         let count = match draw.rng.u8(0..8) {
@@ -189,7 +256,11 @@ impl<'m> Generator<'m> {
             generated.broken = Some(Broken::violation(0, violation));
             return generated;
         }
-        let steps = draw.rng.usize(1..=MAX_STEPS);
+        let steps = if draw.focus.is_some() {
+            draw.rng.usize(MAX_STEPS..=MAX_CAMPAIGN_STEPS)
+        } else {
+            draw.rng.usize(1..=MAX_STEPS)
+        };
         for number in 1..=steps {
             let who = draw.rng.usize(0..count);
             let operation = draw.next_step(world.account(who));
@@ -236,6 +307,8 @@ struct Draw<'g, 'm> {
     rng: fastrand::Rng,
     generator: &'g Generator<'m>,
     start: NaiveDate,
+    /// The code a campaign session uses again and again.
+    focus: Option<String>,
 }
 
 impl Draw<'_, '_> {
@@ -443,11 +516,17 @@ impl Draw<'_, '_> {
             Money::ZERO
         };
         let pay_with = self.opt_ins();
-        let codes = if self.rng.u8(0..5) == 0 {
-            (0..self.rng.usize(1..=2)).map(|_| self.code()).collect()
+        let mut codes: Vec<String> = if self.rng.u8(0..5) == 0 {
+            // Up to three, so that three-code stacks are tried.
+            (0..self.rng.usize(1..=3)).map(|_| self.code()).collect()
         } else {
             Vec::new()
         };
+        if let Some(focus) = &self.focus {
+            if self.rng.u8(0..5) != 0 && !codes.contains(focus) {
+                codes.insert(0, focus.clone());
+            }
+        }
         // Now and then the buyer uses only part of a wallet: at, just under
         // or just over what it holds, or a little.
         let mut at_most = Vec::new();
@@ -555,6 +634,11 @@ impl Draw<'_, '_> {
 
     fn code(&mut self) -> String {
         let model = self.generator.model;
+        if let Some(focus) = &self.focus {
+            if self.rng.bool() {
+                return focus.clone();
+            }
+        }
         if model.promos.is_empty() || self.rng.u8(0..20) == 0 {
             return "NOSUCHCODE".into();
         }

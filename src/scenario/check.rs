@@ -78,7 +78,11 @@ impl<'m> Observer<'m> for Expectations {
                     .assertions
                     .iter()
                     .find(|a| a.name == broken.name)
-                    .map(|a| world.read_assertion(a, broken.account, operation, &checked.result).1)
+                    .map(|a| {
+                        world
+                            .read_assertion(a, broken.account, operation, &checked.result)
+                            .1
+                    })
                     .unwrap_or_default();
                 let mut detail = assertion_values(world.model(), &sides);
                 if broken.account != who {

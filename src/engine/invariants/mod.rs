@@ -91,6 +91,11 @@ problem_kinds! {
         IndexesHold = ("indexes_hold",
             "the balances, total and grant indexes the engine keeps agree with its grants",
             "an engine bug: report it with the scenario that shows it"),
+        /// What the engine counts each promo as having given (what its
+        /// budget reads) is what the account's history shows it gave.
+        GivenMatchesHistory = ("given_matches_history",
+            "what each promo gave an account by the engine's count equals its discounts and granted credit in the account's history",
+            "an engine bug: report it with the scenario that shows it"),
         /// No promo gives beyond its budgets or limit in total.
         WithinBudget = ("within_budget",
             "no promo gives an account more than its budget per account, all accounts more than its budget in total, or is redeemed more than its limit in total",
@@ -374,6 +379,22 @@ impl Checker {
         }
         if let Err(message) = account.indexes_hold() {
             violations.push(Violation::new(Invariant::IndexesHold, message));
+        }
+        let model = account.model();
+        for promo in 0..model.promos.len() {
+            let folded = super::history::value(account, &crate::model::History::Code(promo));
+            if folded != account.given(promo) {
+                violations.push(Violation::new(
+                    Invariant::GivenMatchesHistory,
+                    format!(
+                        "{} gave {} by the engine's count, but {} by the account's history",
+                        model.promos[promo].code,
+                        model.show_money(account.given(promo)),
+                        model.show_money(folded)
+                    ),
+                ));
+                break;
+            }
         }
         violations
     }

@@ -81,7 +81,10 @@ mod tests {
     fn codes(extra: &str) -> Vec<&'static str> {
         let text = format!("{BASE}{extra}\n");
         let model = crate::rules::parse_rules("t.promo", &text).expect("valid");
-        lint(&model, "t.promo", &text).iter().map(|d| d.code).collect()
+        lint(&model, "t.promo", &text)
+            .iter()
+            .map(|d| d.code)
+            .collect()
     }
 
     #[test]
@@ -90,9 +93,16 @@ mod tests {
             codes("assert r: account.refunded.card <= account.paid.card"),
             ["P025"]
         );
-        assert!(codes("assert r after refund: account.refunded.card <= account.paid.card").is_empty());
-        assert!(codes("assert r after every step: store.refunded.card <= store.paid.card").is_empty());
-        assert_eq!(codes("assert d after redeem: account.discount <= 5.00"), ["P025"]);
+        assert!(
+            codes("assert r after refund: account.refunded.card <= account.paid.card").is_empty()
+        );
+        assert!(
+            codes("assert r after every step: store.refunded.card <= store.paid.card").is_empty()
+        );
+        assert_eq!(
+            codes("assert d after redeem: account.discount <= 5.00"),
+            ["P025"]
+        );
         assert!(codes("assert d after redeem: account.discount <= balance.credit").is_empty());
         assert!(codes("assert d after refund: account.discount <= account.paid.card").len() == 1);
         assert!(codes("assert d after redeem: account.credit.credit <= 5.00").is_empty());

@@ -33,7 +33,8 @@ pub(super) fn explain_assertions(
     let _ = writeln!(out, "  assertions checked after this {}:", kind.name());
     for assertion in checked_now {
         for account in &accounts {
-            let (holds, sides) = world.read_assertion(assertion, *account, operation, &checked.result);
+            let (holds, sides) =
+                world.read_assertion(assertion, *account, operation, &checked.result);
             let verdict = match holds {
                 Some(true) => "holds",
                 Some(false) => "BROKEN",
