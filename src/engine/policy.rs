@@ -1,7 +1,8 @@
 //! Policy assertions: the author's own conditions, evaluated after a step on
 //! what the step did (a checkout's outcome), the acting account's balances
 //! and history, and every account's history. Every value is a currency
-//! amount (coins as their USD worth), so the arithmetic is exact decimal
+//! amount (coins as their USD worth), except what a points wallet holds,
+//! earns or pays, which is a count of points; the arithmetic is exact decimal
 //! arithmetic.
 
 use rust_decimal::Decimal;
@@ -10,7 +11,7 @@ use super::account::Account;
 use super::checkout::{CheckoutRequest, Receipt};
 use super::history;
 use crate::model::money::Money;
-use crate::model::{Assertion, Expr, StepKind, Variable, Whose};
+use crate::model::{Assertion, Expr, History, Model, Source, StepKind, Variable, Whose};
 
 /// What an assertion reads after one step.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +62,14 @@ pub fn value(expr: &Expr, scene: &Scene<'_, '_>) -> Option<Decimal> {
             .checked_mul(*p)?
             .checked_div(Decimal::ONE_HUNDRED),
         Expr::Number(n) => Some(*n),
-        Expr::Var(variable) => Some(scene.account.model().decimal(read(variable, scene)?)),
+        Expr::Var(variable) => {
+            let model = scene.account.model();
+            let amount = read(variable, scene)?;
+            Some(match points_wallet(model, variable) {
+                Some(wallet) => wallet.unit.money_to_count(amount, &model.currency),
+                None => model.decimal(amount),
+            })
+        }
         Expr::Or(_) | Expr::And(_) | Expr::Not(_) | Expr::Compare(..) => {
             Some(if holds(expr, scene)? {
                 Decimal::ONE
@@ -70,6 +78,22 @@ pub fn value(expr: &Expr, scene: &Scene<'_, '_>) -> Option<Decimal> {
             })
         }
     }
+}
+
+/// The points wallet a variable reads, if it reads one: points are worth no
+/// money, so they read as a count of points.
+fn points_wallet<'m>(model: &'m Model, variable: &Variable) -> Option<&'m crate::model::Wallet> {
+    let wallet = match variable {
+        Variable::Paid(Source::Wallet(w), _)
+        | Variable::Earned(w)
+        | Variable::Balance(w)
+        | Variable::History(_, History::Paid(Source::Wallet(w), _))
+        | Variable::History(_, History::Refunded(Source::Wallet(w)))
+        | Variable::History(_, History::Earned(w))
+        | Variable::History(_, History::Credit(w)) => model.wallets.get(*w)?,
+        _ => return None,
+    };
+    wallet.points.then_some(wallet)
 }
 
 /// The value of one variable, in minor units.
@@ -135,4 +159,36 @@ pub fn sides<'e>(
         .filter(|e| !matches!(e, Expr::Number(_)))
         .map(|e| (e, value(e, scene)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{CheckoutRequest, Checks, Item, Operation, World};
+    use crate::model::money::Money;
+
+    /// Points are worth no money: an assertion reads them as a count;
+    /// coins read as their worth.
+    #[test]
+    fn points_read_as_points_and_coins_as_their_worth() {
+        let text = "currency USD\ncategory apps\n\
+            wallet coins { unit coin = 0.01 USD; spends on *; opt_in }\n\
+            wallet stars { points star }\n\
+            payment card { default }\nprecedence coins > card\n\
+            promo EARN { reward 2 star per 1.00 USD of * in stars; automatic }\n\
+            assert stars_counted: account.earned.stars == 20 and balance.stars == 20\n\
+            assert coins_worth: balance.coins == 0.00\n";
+        let model = crate::rules::parse_rules("t.promo", text).expect("valid");
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let account = crate::engine::Account::new(&model, day, model.default_payment());
+        let (mut world, _) = World::new(&model, vec![(String::new(), account)], Checks::default());
+        let checked = world.apply(
+            0,
+            &Operation::Checkout(CheckoutRequest {
+                items: vec![Item::new("a", 0, Money(1000))],
+                ..CheckoutRequest::default()
+            }),
+        );
+        assert!(checked.result.is_ok(), "{:?}", checked.result);
+        assert!(checked.broken_assertions.is_empty(), "{:?}", checked.broken_assertions);
+    }
 }
