@@ -189,6 +189,10 @@ mod tests {
             }),
         );
         assert!(checked.result.is_ok(), "{:?}", checked.result);
-        assert!(checked.broken_assertions.is_empty(), "{:?}", checked.broken_assertions);
+        assert!(
+            checked.broken_assertions.is_empty(),
+            "{:?}",
+            checked.broken_assertions
+        );
     }
 }

@@ -277,12 +277,13 @@ impl<'m> Generator<'m> {
                 &checked,
             );
             let moves_clock = matches!(operation, Operation::Advance(_));
+            let broken = Broken::first(&world, number, &operation, &checked);
             generated.session.steps.push(Step {
                 account: (count > 1 && !moves_clock).then_some(AccountRef(who)),
                 operation: Some(operation),
                 expect: None,
             });
-            if let Some(broken) = Broken::first(model, number, &checked) {
+            if let Some(broken) = broken {
                 generated.broken = Some(broken);
                 return generated;
             }

@@ -5,7 +5,7 @@
 use std::ops::ControlFlow;
 
 use crate::engine::invariants::{Invariant, Violation};
-use crate::engine::{AccountId, Checked, Checks, Outcome, World};
+use crate::engine::{AccountId, Checked, Checks, Operation, Outcome, World};
 use crate::model::Model;
 use crate::problem::ProblemKind;
 use crate::scenario::schema::{ScenarioFile, Step};
@@ -43,24 +43,65 @@ impl Broken {
     }
 
     /// The first property a checked step broke: an invariant, else an
-    /// assertion (described by the checkout that broke it).
-    pub fn first(model: &Model, number: usize, checked: &Checked) -> Option<Broken> {
+    /// assertion, described by the checkout that broke it, or by the values
+    /// it read after another kind of step (`operation`, taken in `world`).
+    pub fn first(
+        world: &World<'_>,
+        number: usize,
+        operation: &Operation,
+        checked: &Checked,
+    ) -> Option<Broken> {
         if let Some(violation) = checked.violations.first() {
             return Some(Broken::violation(number, violation));
         }
-        let name = &checked.broken_assertions.first()?.name;
+        let broken = checked.broken_assertions.first()?;
+        let model = world.model();
         let money = |v| model.show_money(v);
+        let assertion = model.assertions.iter().find(|a| a.name == broken.name)?;
+        let values = || -> String {
+            world
+                .read_assertion(assertion, broken.account, operation, &checked.result)
+                .1
+                .into_iter()
+                .map(|(expr, value)| {
+                    format!(
+                        "{} is {}",
+                        crate::rules::format_expression(model, expr),
+                        crate::scenario::explain::assertions::shown(model, value)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let reads_history = assertion
+            .expr
+            .variables()
+            .iter()
+            .any(|v| matches!(v, crate::model::Variable::History(..)));
         let message = match &checked.result {
-            Ok(Outcome::Checkout(receipt)) => format!(
-                "after a checkout of subtotal {}, discount {}, total {}",
-                money(receipt.subtotal),
-                money(receipt.discount),
-                money(receipt.total)
-            ),
-            _ => "after this step".to_string(),
+            Ok(Outcome::Checkout(receipt)) => {
+                let mut message = format!(
+                    "after a checkout of subtotal {}, discount {}, total {}",
+                    money(receipt.subtotal),
+                    money(receipt.discount),
+                    money(receipt.total)
+                );
+                if reads_history {
+                    message = format!("{message}: {}", values());
+                }
+                message
+            }
+            _ => {
+                let whose = if world.len() > 1 {
+                    format!(" for {}", world.name(broken.account))
+                } else {
+                    String::new()
+                };
+                format!("after a {}{whose}: {}", operation.kind().name(), values())
+            }
         };
         Some(Broken {
-            property: format!("assert {name}"),
+            property: format!("assert {}", broken.name),
             step: number,
             message,
         })
@@ -86,12 +127,11 @@ pub struct Replay {
 }
 
 /// Stops a replay at the first property that breaks.
-struct FirstBroken<'a> {
-    model: &'a Model,
+struct FirstBroken {
     replay: Replay,
 }
 
-impl<'m> Observer<'m> for FirstBroken<'_> {
+impl<'m> Observer<'m> for FirstBroken {
     fn opened(&mut self, _: &World<'m>, violations: &[Violation]) {
         if let Some(violation) = violations.first() {
             self.replay.broken = Some(Broken::violation(0, violation));
@@ -108,7 +148,7 @@ impl<'m> Observer<'m> for FirstBroken<'_> {
         &mut self,
         number: usize,
         step: &Step,
-        _: &World<'m>,
+        world: &World<'m>,
         _: AccountId,
         checked: Option<&Checked>,
     ) -> ControlFlow<()> {
@@ -118,7 +158,11 @@ impl<'m> Observer<'m> for FirstBroken<'_> {
         if step.operation.as_ref().is_some_and(|o| o.is_checkout()) {
             self.replay.checkouts += 1;
         }
-        match checked.and_then(|c| Broken::first(self.model, number, c)) {
+        let broken = match (checked, &step.operation) {
+            (Some(checked), Some(operation)) => Broken::first(world, number, operation, checked),
+            _ => None,
+        };
+        match broken {
             Some(broken) => {
                 self.replay.broken = Some(broken);
                 ControlFlow::Break(())
@@ -142,7 +186,6 @@ pub fn replay_observed<'m>(
 ) -> Replay {
     let mut observers = (
         FirstBroken {
-            model,
             replay: Replay::default(),
         },
         also,

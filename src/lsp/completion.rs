@@ -68,6 +68,20 @@ pub fn complete(document: &Document, documents: &Documents) -> Vec<CompletionIte
                 sort_text: Some(format!("1{keyword}")),
                 ..CompletionItem::default()
             }));
+            // The values assertions read and the steps they are checked
+            // after, from the model's own lists.
+            items.extend(
+                crate::model::Variable::words()
+                    .into_iter()
+                    .filter(|word| !keywords().iter().any(|k| k == word))
+                    .map(|word| CompletionItem {
+                        label: word.to_string(),
+                        kind: Some(CompletionItemKind::FIELD),
+                        detail: Some("assertion value or step kind".into()),
+                        sort_text: Some(format!("1{word}")),
+                        ..CompletionItem::default()
+                    }),
+            );
             // The modes clauses take (`rounding half_up`, `stacking
             // combines`), from the model's own lists.
             let mut modes: Vec<&str> = crate::model::mode_words()

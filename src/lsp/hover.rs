@@ -207,8 +207,24 @@ fn describe(model: &Model, document: &Document, kind: NameKind, name: &str) -> O
         }
         NameKind::Assertion => {
             let assertion = model.assertions.iter().find(|a| a.name == name)?;
+            let after = if assertion.every_step() {
+                "every step".to_string()
+            } else {
+                let kinds: Vec<&str> = assertion.after.iter().map(|k| k.name()).collect();
+                format!("every {}", kinds.join(", every "))
+            };
+            let reads_history = assertion
+                .expr
+                .variables()
+                .iter()
+                .any(|v| matches!(v, crate::model::Variable::History(..)));
             lines.push(format!(
-                "**assertion `{name}`**, checked after every checkout:\n\n```promo\n{}\n```",
+                "**assertion `{name}`**, checked after {after}{}:\n\n```promo\n{}\n```",
+                if reads_history {
+                    " (reads the history: `account.` the acting account's, `store.` every account's)"
+                } else {
+                    ""
+                },
                 crate::rules::format_expression(model, &assertion.expr)
             ));
         }

@@ -168,6 +168,26 @@ pub enum Variable {
 }
 
 impl Variable {
+    /// The values of one checkout that stand alone.
+    pub const PLAIN: [&'static str; 4] = ["subtotal", "discount", "shipping", "total"];
+    /// The values that name a wallet or payment method (`paid.card`).
+    pub const WITH_FIELD: [&'static str; 3] = ["paid", "earned", "balance"];
+
+    /// Every word of an assertion's values and of its `after` clause, for
+    /// completion and the editor grammar: the values, `account`/`store`,
+    /// the history's fields and the step kinds.
+    pub fn words() -> Vec<&'static str> {
+        let mut words: Vec<&'static str> = Vec::new();
+        words.extend(Variable::PLAIN);
+        words.extend(Variable::WITH_FIELD);
+        words.extend([Whose::Account, Whose::Store].map(Whose::name));
+        words.extend(History::FIELDS);
+        words.extend(StepKind::ALL.iter().map(|(_, n)| *n));
+        words.sort_unstable();
+        words.dedup();
+        words
+    }
+
     /// Whether it is a value of one checkout's outcome, so that it can be
     /// read only after a checkout.
     pub fn checkout_only(&self) -> bool {

@@ -53,9 +53,10 @@ impl Lowering {
                         RulesProblem::ValueNotAfterStep,
                         word.span,
                         format!(
-                            "`{}` is a value of a checkout, but `{}` is also checked after {}, where there is no checkout",
+                            "`{}` is a value of a checkout, but `{}` is {}checked after {}, where there is no checkout",
                             word.text,
                             name.text,
+                            if after.contains(&StepKind::Checkout) { "also " } else { "" },
                             others.join(", ")
                         ),
                         "only a checkout has it",

@@ -11,9 +11,9 @@ use crate::rules::problem::RulesProblem;
 use crate::rules::syntax::{ScopeSyntax, Word};
 
 /// The values of one checkout.
-const PLAIN: [&str; 4] = ["subtotal", "discount", "shipping", "total"];
+const PLAIN: [&str; 4] = Variable::PLAIN;
 /// The values of one checkout or step that name a wallet or payment method.
-const WITH_FIELD: [&str; 3] = ["paid", "earned", "balance"];
+const WITH_FIELD: [&str; 3] = Variable::WITH_FIELD;
 /// The history prefixes.
 const WHOSE: [(Whose, &str); 2] = [(Whose::Account, "account"), (Whose::Store, "store")];
 
