@@ -278,15 +278,35 @@ pub fn format_source(model: &Model, text: &str) -> String {
         printed.push(Printed::line(
             Group::Assertions,
             at(&layout.assertions, i),
-            format!(
-                "assert {}{}: {}",
-                assertion.name,
-                after(assertion),
-                expression(model, &assertion.expr)
-            ),
+            assertion_text(model, assertion),
         ));
     }
     render(printed, text)
+}
+
+/// `assert NAME [after ...]: EXPR`; a long `and`/`or` chain is broken
+/// before its joiners to stay within 80 columns.
+fn assertion_text(model: &Model, assertion: &Assertion) -> String {
+    let head = format!("assert {}{}: ", assertion.name, after(assertion));
+    let whole = expression(model, &assertion.expr);
+    match &assertion.expr {
+        Expr::Or(parts) | Expr::And(parts) if head.len() + whole.len() > 80 => {
+            let own = level(&assertion.expr);
+            let joiner = if own == 1 { "or" } else { "and" };
+            let items: Vec<String> = parts
+                .iter()
+                .map(|p| wrapped(model, p, level(p) <= own))
+                .collect();
+            let items: Vec<&str> = items.iter().map(String::as_str).collect();
+            wrap(
+                &head,
+                &items,
+                &format!(" {joiner} "),
+                &format!("    {joiner} "),
+            )
+        }
+        _ => format!("{head}{whole}"),
+    }
 }
 
 /// ` after every step`, ` after refund, void`, or nothing for the default
