@@ -79,9 +79,28 @@ pub fn value(account: &Account<'_>, history: &History) -> Money {
                 })
                 .map(|g| g.original)
                 .sum();
-            discounts + credit
+            discounts + credit + earned_through(account, *promo)
         }
     }
+}
+
+/// What a reward promo earned the account, less what refunds took back.
+pub(crate) fn earned_through(account: &Account<'_>, promo: crate::model::PromoId) -> Money {
+    let grants = account.grants();
+    let through =
+        |g: usize| matches!(grants[g].origin, Origin::Reward { promo: p, .. } if p == promo);
+    let earned: Money = (0..grants.len())
+        .filter(|g| through(*g))
+        .map(|g| grants[g].original)
+        .sum();
+    let clawed_back: Money = account
+        .ledger()
+        .entries()
+        .iter()
+        .filter(|e| e.kind == EntryKind::Clawback && e.grant.is_some_and(through))
+        .map(|e| e.amount)
+        .sum();
+    earned + clawed_back
 }
 
 /// Whether a scope covers an order line: an item by its facts, the
@@ -195,5 +214,37 @@ mod tests {
         assert_eq!(value(&account, &History::Refunded(card)), Money(3000));
         assert_eq!(value(&account, &History::Refunded(credit)), Money::ZERO);
         let _ = Whose::Store;
+    }
+
+    #[test]
+    fn a_reward_promo_gave_what_it_earned_less_clawbacks() {
+        let model = model(
+            "currency USD\ncategory games\nwallet cash { spends on * }\n\
+             payment card { default }\nprecedence cash > card\n\
+             promo BACK { reward 10% of * in cash; automatic }\n",
+        );
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let mut account = Account::new(&model, day, model.default_payment());
+        account
+            .apply(&Operation::Checkout(CheckoutRequest {
+                items: vec![Item::new("g", 0, Money(2000))],
+                ..CheckoutRequest::default()
+            }))
+            .unwrap();
+        assert_eq!(value(&account, &History::Code(0)), Money(200));
+        assert_eq!(value(&account, &History::Earned(0)), Money(200));
+        assert_eq!(
+            account.given(0),
+            Money::ZERO,
+            "rewards are no budget's business"
+        );
+        account
+            .apply(&Operation::Refund(crate::engine::RefundRequest {
+                order: 1,
+                items: None,
+            }))
+            .unwrap();
+        assert_eq!(value(&account, &History::Code(0)), Money::ZERO);
+        assert_eq!(value(&account, &History::Earned(0)), Money::ZERO);
     }
 }

@@ -135,7 +135,8 @@ pub enum History {
     Earned(WalletId),
     /// What codes and referrals granted into a wallet.
     Credit(WalletId),
-    /// What a promo gave: its discounts and the credit it granted.
+    /// What a promo gave: its discounts, the credit it granted, and what it
+    /// earned as a reward (less what refunds took back).
     Code(PromoId),
 }
 
