@@ -130,7 +130,7 @@ fn update_all_fills_in_steps_without_expectations_and_reports_what_it_cannot() {
     assert_eq!(all.status.code(), Some(1), "step 3 still fails");
     let after = std::fs::read_to_string(&file).expect("read");
     assert!(
-        after.starts_with("name: n\nsteps:\n  - redeem: MUSIC10\n    expect:\n      balances: {music_credit: 10.00, kindle_credit: 10.00}\n  - checkout: {items: [{category: music, price: 12.00}]}\n    expect:\n      paid: {music_credit: 10.00, card: 2.00}\n"),
+        after.starts_with("name: n\nsteps:\n  - redeem: MUSIC10\n    expect:\n      balances: { music_credit: 10.00, kindle_credit: 10.00 }\n  - checkout: {items: [{category: music, price: 12.00}]}\n    expect:\n      paid: { music_credit: 10.00, card: 2.00 }\n"),
         "{after}"
     );
     assert!(after.ends_with("  - redeem: APPS5\n    expect: {error: code_expired}\n"));
@@ -181,7 +181,7 @@ fn new_writes_a_filled_in_scenario_that_passes_and_never_overwrites() {
         "{written}"
     );
     assert!(
-        written.contains("      paid: {music_credit: 10.00, gift_card: 2.00}\n"),
+        written.contains("      paid: { music_credit: 10.00, gift_card: 2.00 }\n"),
         "{written}"
     );
     let run = promosim(&["run", arg(&file)]);

@@ -482,12 +482,16 @@ pub fn plain_or_quoted(text: &str) -> String {
     }
 }
 
-/// `{a: 1.00, b: 2.00}`.
+/// `{ a: 1.00, b: 2.00 }`, as the suite writes flow maps (`{}` when empty).
 fn flow_map(entries: impl Iterator<Item = (String, String)>) -> String {
     let inner: Vec<String> = entries
         .map(|(k, v)| format!("{}: {v}", plain_or_quoted(&k)))
         .collect();
-    format!("{{{}}}", inner.join(", "))
+    if inner.is_empty() {
+        "{}".into()
+    } else {
+        format!("{{ {} }}", inner.join(", "))
+    }
 }
 
 /// `[A, B]`.

@@ -187,7 +187,7 @@ mod tests {
         let text = scaffold(Path::new("new.yaml"), &draft).unwrap();
         assert_eq!(
             text,
-            "name: Music credit pays music first\nstart: 2026-11-22\naccount:\n  balances:\n    gift_card: 10.00\nsteps:\n  - redeem: MUSIC10\n    expect:\n      balances: {music_credit: 10.00, kindle_credit: 10.00}\n  - checkout: {items: [{category: music, price: 12.00}]}\n    expect:\n      paid: {music_credit: 10.00, gift_card: 2.00}\n      discount: 0.00\n      total: 12.00\n      balances: {music_credit: 0.00, kindle_credit: 0.00, gift_card: 8.00}\n"
+            "name: Music credit pays music first\nstart: 2026-11-22\naccount:\n  balances:\n    gift_card: 10.00\nsteps:\n  - redeem: MUSIC10\n    expect:\n      balances: { music_credit: 10.00, kindle_credit: 10.00 }\n  - checkout: {items: [{category: music, price: 12.00}]}\n    expect:\n      paid: { music_credit: 10.00, gift_card: 2.00 }\n      discount: 0.00\n      total: 12.00\n      balances: { music_credit: 0.00, kindle_credit: 0.00, gift_card: 8.00 }\n"
         );
     }
 

@@ -78,11 +78,11 @@ fn fill_all_writes_the_outcome_of_steps_without_expectations() {
     assert!(left.is_empty(), "{left:?}");
     assert_eq!(added, 3, "{after}");
     assert!(
-        after.contains("  - redeem: MUSIC10\n    expect:\n      balances: {music_credit: 10.00, kindle_credit: 10.00}\n"),
+        after.contains("  - redeem: MUSIC10\n    expect:\n      balances: { music_credit: 10.00, kindle_credit: 10.00 }\n"),
         "{after}"
     );
     assert!(
-        after.contains("    expect:\n      paid: {music_credit: 10.00, gift_card: 2.00}\n      discount: 0.00\n      total: 12.00\n      balances: {music_credit: 0.00, kindle_credit: 0.00, gift_card: 8.00}\n"),
+        after.contains("    expect:\n      paid: { music_credit: 10.00, gift_card: 2.00 }\n      discount: 0.00\n      total: 12.00\n      balances: { music_credit: 0.00, kindle_credit: 0.00, gift_card: 8.00 }\n"),
         "{after}"
     );
     assert!(
