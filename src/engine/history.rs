@@ -14,11 +14,18 @@ use crate::model::{History, ItemFacts, Scope, Source};
 /// The value of `history` for one account, in minor units of the currency.
 pub fn value(account: &Account<'_>, history: &History) -> Money {
     match history {
-        History::Discount => account
+        History::Discount(None) => account
             .orders()
             .iter()
             .flat_map(|o| &o.discounts)
             .map(|(_, amount)| *amount)
+            .sum(),
+        History::Discount(Some(scope)) => account
+            .orders()
+            .iter()
+            .flat_map(|o| &o.lines)
+            .filter(|line| covers(scope, line))
+            .map(|line| line.discount)
             .sum(),
         History::Paid(source, on) => account
             .orders()
@@ -116,6 +123,43 @@ fn covers(scope: &Scope, line: &OrderLine) -> bool {
     }
 }
 
+/// What discounts took off the lines of one checkout that `scope` covers:
+/// items by their facts, the shipping line (index `items`) when the scope
+/// names it.
+pub fn discount_on(
+    receipt: &super::Receipt,
+    request: &super::CheckoutRequest,
+    model: &crate::model::Model,
+    scope: &Scope,
+) -> Money {
+    receipt
+        .discounts
+        .iter()
+        .filter(|t| t.applied)
+        .flat_map(|t| &t.lines)
+        .filter(|l| line_in(request, model, scope, l.line))
+        .map(|l| l.amount)
+        .sum()
+}
+
+/// Whether line `index` of a checkout (an item, or shipping past the items)
+/// is in `scope`.
+fn line_in(
+    request: &super::CheckoutRequest,
+    model: &crate::model::Model,
+    scope: &Scope,
+    index: usize,
+) -> bool {
+    match request.items.get(index) {
+        Some(item) => scope.matches(ItemFacts {
+            category: item.category,
+            tags: super::checkout::item_tags(model, item),
+            sku: &item.sku,
+        }),
+        None => scope.covers_shipping(),
+    }
+}
+
 /// What `source` paid in one checkout for the lines `scope` covers: items by
 /// their facts, the shipping line (index `items`) when the scope names it.
 pub fn paid_on(
@@ -129,14 +173,7 @@ pub fn paid_on(
         .lines
         .iter()
         .filter(|l| l.source == source)
-        .filter(|l| match request.items.get(l.item) {
-            Some(item) => scope.matches(ItemFacts {
-                category: item.category,
-                tags: super::checkout::item_tags(model, item),
-                sku: &item.sku,
-            }),
-            None => scope.covers_shipping(),
-        })
+        .filter(|l| line_in(request, model, scope, l.item))
         .map(|l| l.amount)
         .sum()
 }
@@ -189,7 +226,15 @@ mod tests {
         let credit = Source::Wallet(0);
         let card = Source::Payment(0);
         let games = Scope::only(&[0]);
-        assert_eq!(value(&account, &History::Discount), Money(200));
+        assert_eq!(value(&account, &History::Discount(None)), Money(200));
+        assert_eq!(
+            value(&account, &History::Discount(Some(Scope::only(&[0])))),
+            Money(200)
+        );
+        assert_eq!(
+            value(&account, &History::Discount(Some(Scope::only(&[1])))),
+            Money::ZERO
+        );
         assert_eq!(value(&account, &History::Credit(0)), Money(500));
         assert_eq!(value(&account, &History::Code(0)), Money(500));
         assert_eq!(value(&account, &History::Code(1)), Money(200));

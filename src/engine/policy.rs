@@ -101,7 +101,11 @@ fn read(variable: &Variable, scene: &Scene<'_, '_>) -> Option<Money> {
     let checkout = || scene.checkout.map(|(receipt, _)| receipt);
     Some(match variable {
         Variable::Subtotal => checkout()?.subtotal,
-        Variable::Discount => checkout()?.discount,
+        Variable::Discount(None) => checkout()?.discount,
+        Variable::Discount(Some(scope)) => {
+            let (receipt, request) = scene.checkout?;
+            history::discount_on(receipt, request, scene.account.model(), scope)
+        }
         Variable::Total => checkout()?.total,
         Variable::Shipping => checkout()?.shipping,
         Variable::Paid(source, None) => checkout()?.paid_by(*source),

@@ -117,6 +117,8 @@ pub struct OrderLine {
     pub category: Option<CategoryId>,
     /// The tags the item carries that the rules name.
     pub tags: TagSet,
+    /// What discounts took off it.
+    pub discount: Money,
     /// Units bought (1 for shipping).
     pub quantity: u32,
     /// Units refunded so far.

@@ -124,8 +124,9 @@ impl Whose {
 /// A value of an account's history, from its first step to now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum History {
-    /// What discounts took off its checkouts (shipping included).
-    Discount,
+    /// What discounts took off its checkouts, shipping included (off the
+    /// lines in the scope, when one is given).
+    Discount(Option<Scope>),
     /// What a source paid at its checkouts, refunded or not (for the items
     /// in the scope, when one is given).
     Paid(Source, Option<Scope>),
@@ -151,8 +152,9 @@ impl History {
 pub enum Variable {
     /// The items' total before discounts.
     Subtotal,
-    /// What discounts took off.
-    Discount,
+    /// What discounts took off the items (off the lines in the scope, the
+    /// shipping charge too if it names it, when one is given).
+    Discount(Option<Scope>),
     /// Everything due after discounts, shipping included.
     Total,
     /// What shipping cost after discounts.

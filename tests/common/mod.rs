@@ -568,7 +568,7 @@ fn amount_expr(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
     let whose = prop_oneof![Just(Whose::Account), Just(Whose::Store)];
     // `Code(p)` for p beyond the promos drawn becomes `Discount` in `model()`.
     let history = prop_oneof![
-        Just(History::Discount),
+        paid_scope(model).prop_map(History::Discount),
         (0..sources, paid_scope(model)).prop_map(move |(s, on)| History::Paid(source(s), on)),
         (0..sources).prop_map(move |s| History::Refunded(source(s))),
         (0..wallets).prop_map(History::Earned),
@@ -577,7 +577,7 @@ fn amount_expr(model: &Model, depth: u32) -> BoxedStrategy<Expr> {
     ];
     let variable = prop_oneof![
         Just(Variable::Subtotal),
-        Just(Variable::Discount),
+        paid_scope(model).prop_map(Variable::Discount),
         Just(Variable::Total),
         Just(Variable::Shipping),
         (0..sources, paid_scope(model)).prop_map(move |(s, on)| Variable::Paid(source(s), on)),
@@ -615,7 +615,7 @@ fn known_codes(expr: &mut Expr, promos: usize) {
         Expr::Number(_) => {}
         Expr::Var(Variable::History(_, history)) => {
             if matches!(history, History::Code(p) if *p >= promos) {
-                *history = History::Discount;
+                *history = History::Discount(None);
             }
         }
         Expr::Var(_) => {}

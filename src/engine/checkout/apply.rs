@@ -74,12 +74,20 @@ impl Account<'_> {
                 shipping: facts.is_none(),
                 category: facts.map(|(category, _)| category),
                 tags: facts.map(|(_, tags)| tags).unwrap_or_default(),
+                discount: Money::ZERO,
                 quantity,
                 refunded: 0,
                 payments: Vec::new(),
                 earned: Vec::new(),
             })
             .collect();
+        for trace in receipt.discounts.iter().filter(|t| t.applied) {
+            for part in &trace.lines {
+                if let Some(order_line) = order_lines.get_mut(part.line) {
+                    order_line.discount += part.amount;
+                }
+            }
+        }
         for line in &receipt.lines {
             match (line.grant, line.source) {
                 (Some(grant), Source::Wallet(_)) => self.change(

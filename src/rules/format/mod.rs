@@ -423,6 +423,14 @@ pub(super) fn plain(value: Decimal) -> String {
     value.to_string()
 }
 
+/// `discount`, `account.discount on gift_cards`.
+fn scoped(model: &Model, head: &str, on: Option<&Scope>) -> String {
+    match on {
+        Some(items) => format!("{head} on {}", scope(model, items)),
+        None => head.to_string(),
+    }
+}
+
 /// `paid.card`, `account.paid.credit on games, tag:winter`.
 fn paid(model: &Model, head: &str, source: Source, on: Option<&Scope>) -> String {
     match on {
@@ -503,7 +511,7 @@ pub fn expression(model: &Model, expr: &Expr) -> String {
         Expr::Number(n) => plain(*n),
         Expr::Var(variable) => match variable {
             Variable::Subtotal => "subtotal".into(),
-            Variable::Discount => "discount".into(),
+            Variable::Discount(on) => scoped(model, "discount", on.as_ref()),
             Variable::Total => "total".into(),
             Variable::Shipping => "shipping".into(),
             Variable::Paid(source, on) => paid(model, "paid", *source, on.as_ref()),
@@ -513,7 +521,9 @@ pub fn expression(model: &Model, expr: &Expr) -> String {
                 let prefix = whose.name();
                 let wallet = |w: &WalletId| model.wallets[*w].name.as_str();
                 match history {
-                    History::Discount => format!("{prefix}.discount"),
+                    History::Discount(on) => {
+                        scoped(model, &format!("{prefix}.discount"), on.as_ref())
+                    }
                     History::Paid(source, on) => {
                         paid(model, &format!("{prefix}.paid"), *source, on.as_ref())
                     }

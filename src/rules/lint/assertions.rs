@@ -9,7 +9,7 @@ use crate::model::{History, Model, StepKind, Variable};
 /// The kinds of step that can change a history value.
 fn changed_by(history: &History) -> &'static [StepKind] {
     match history {
-        History::Discount | History::Paid(..) => &[StepKind::Checkout],
+        History::Discount(_) | History::Paid(..) => &[StepKind::Checkout],
         History::Refunded(_) => &[StepKind::Refund],
         History::Earned(_) => &[StepKind::Checkout, StepKind::Refund],
         History::Credit(_) | History::Code(_) => &[StepKind::Checkout, StepKind::Redeem],

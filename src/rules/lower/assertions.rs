@@ -375,6 +375,13 @@ mod tests {
                 History::Paid(Source::Wallet(0), Some(Scope::only(&[1])))
             )
         );
+        let m2 = model("assert d: discount on music <= account.discount on apps, shipping");
+        let vars = m2.assertions[0].expr.variables();
+        assert_eq!(*vars[0], Variable::Discount(Some(Scope::only(&[1]))));
+        assert!(matches!(
+            vars[1],
+            Variable::History(Whose::Account, History::Discount(Some(s))) if s.covers_shipping()
+        ));
         let vars = m.assertions[2].expr.variables();
         assert!(
             matches!(vars[0], Variable::Paid(Source::Payment(0), Some(s)) if s.covers_shipping())
@@ -394,7 +401,7 @@ mod tests {
         assert_eq!(
             parts[0],
             Expr::Compare(
-                Box::new(Expr::Var(Variable::Discount)),
+                Box::new(Expr::Var(Variable::Discount(None))),
                 CompareOp::LessOrEqual,
                 Box::new(Expr::PercentOf(
                     rust_decimal::Decimal::from(50),

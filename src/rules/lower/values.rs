@@ -35,7 +35,7 @@ impl Lowering {
             return self.history(*whose, path, on, promos);
         }
         let known = PLAIN.contains(&head.text.as_str()) || WITH_FIELD.contains(&head.text.as_str());
-        let on_allowed = head.text == "paid";
+        let on_allowed = head.text == "paid" || head.text == "discount";
         if known
             && !self.fits(
                 path,
@@ -48,7 +48,7 @@ impl Lowering {
         }
         match (head.text.as_str(), path.get(1)) {
             ("subtotal", None) => Some(Variable::Subtotal),
-            ("discount", None) => Some(Variable::Discount),
+            ("discount", None) => Some(Variable::Discount(self.on_scope(on))),
             ("total", None) => Some(Variable::Total),
             ("shipping", None) => Some(Variable::Shipping),
             ("paid", Some(source)) => {
@@ -124,11 +124,12 @@ impl Lowering {
             return None;
         }
         let named = field.text != "discount";
-        if !self.fits(path, 2 + usize::from(named), on, field.text == "paid") {
+        let on_allowed = field.text == "paid" || field.text == "discount";
+        if !self.fits(path, 2 + usize::from(named), on, on_allowed) {
             return None;
         }
         let history = match (field.text.as_str(), path.get(2)) {
-            ("discount", _) => History::Discount,
+            ("discount", _) => History::Discount(self.on_scope(on)),
             (_, None) => {
                 let example = match field.text.as_str() {
                     "code" => "a promo code",
@@ -186,8 +187,8 @@ impl Lowering {
                 RulesProblem::UnknownVariable,
                 span,
                 format!("`{}` cannot be read `on` a scope", written.join(".")),
-                "only `paid` has a scope",
-                "read what a source paid for some items: `paid.card on games`".into(),
+                "only `paid` and `discount` have a scope",
+                "read what a source paid or discounts took off some items: `paid.card on games`, `discount on games`".into(),
             );
             return false;
         }
