@@ -43,25 +43,9 @@ pub fn value(account: &Account<'_>, history: &History) -> Money {
             .filter(|e| e.kind == EntryKind::Refund && e.source == *source)
             .map(|e| e.amount)
             .sum(),
-        History::Earned(wallet) => {
-            let grants = account.grants();
-            let earned_into = |g: usize| {
-                matches!(grants[g].origin, Origin::Reward { .. })
-                    && grants[g].wallets.first() == Some(wallet)
-            };
-            let earned: Money = (0..grants.len())
-                .filter(|g| earned_into(*g))
-                .map(|g| grants[g].original)
-                .sum();
-            let clawed_back: Money = account
-                .ledger()
-                .entries()
-                .iter()
-                .filter(|e| e.kind == EntryKind::Clawback && e.grant.is_some_and(earned_into))
-                .map(|e| e.amount)
-                .sum();
-            earned + clawed_back
-        }
+        History::Earned(wallet) => earned_where(account, |grant| {
+            matches!(grant.origin, Origin::Reward { .. }) && grant.wallets.first() == Some(wallet)
+        }),
         History::Credit(wallet) => account
             .grants()
             .iter()
@@ -93,21 +77,30 @@ pub fn value(account: &Account<'_>, history: &History) -> Money {
 
 /// What a reward promo earned the account, less what refunds took back.
 pub(crate) fn earned_through(account: &Account<'_>, promo: crate::model::PromoId) -> Money {
+    earned_where(
+        account,
+        |grant| matches!(grant.origin, Origin::Reward { promo: p, .. } if p == promo),
+    )
+}
+
+/// What the grants `earned` picks were created with, less what refunds
+/// clawed back from them.
+fn earned_where(account: &Account<'_>, earned: impl Fn(&super::Grant) -> bool) -> Money {
     let grants = account.grants();
-    let through =
-        |g: usize| matches!(grants[g].origin, Origin::Reward { promo: p, .. } if p == promo);
-    let earned: Money = (0..grants.len())
-        .filter(|g| through(*g))
-        .map(|g| grants[g].original)
+    let picked = |g: usize| grants.get(g).is_some_and(&earned);
+    let created: Money = grants
+        .iter()
+        .filter(|g| earned(g))
+        .map(|g| g.original)
         .sum();
     let clawed_back: Money = account
         .ledger()
         .entries()
         .iter()
-        .filter(|e| e.kind == EntryKind::Clawback && e.grant.is_some_and(through))
+        .filter(|e| e.kind == EntryKind::Clawback && e.grant.is_some_and(picked))
         .map(|e| e.amount)
         .sum();
-    earned + clawed_back
+    created + clawed_back
 }
 
 /// Whether a scope covers an order line: an item by its facts, the

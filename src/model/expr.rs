@@ -225,23 +225,50 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// Its direct parts, left to right.
+    pub fn parts(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Or(parts) | Expr::And(parts) => parts.iter().collect(),
+            Expr::Not(inner) | Expr::PercentOf(_, inner) => vec![&**inner],
+            Expr::Compare(l, _, r) | Expr::Add(l, r) | Expr::Sub(l, r) | Expr::Mul(l, r) => {
+                vec![&**l, &**r]
+            }
+            Expr::Number(_) | Expr::Var(_) => Vec::new(),
+        }
+    }
+
+    /// It and every expression inside it, in reading order.
+    pub fn all(&self) -> Vec<&Expr> {
+        let mut out = vec![self];
+        let mut at = 0;
+        while at < out.len() {
+            let parts = out[at].parts();
+            out.splice(at + 1..at + 1, parts);
+            at += 1;
+        }
+        out
+    }
+
     /// Every value it reads, in reading order.
     pub fn variables(&self) -> Vec<&Variable> {
-        fn walk<'e>(expr: &'e Expr, out: &mut Vec<&'e Variable>) {
-            match expr {
-                Expr::Or(parts) | Expr::And(parts) => parts.iter().for_each(|p| walk(p, out)),
-                Expr::Not(inner) | Expr::PercentOf(_, inner) => walk(inner, out),
-                Expr::Compare(l, _, r) | Expr::Add(l, r) | Expr::Sub(l, r) | Expr::Mul(l, r) => {
-                    walk(l, out);
-                    walk(r, out);
-                }
-                Expr::Number(_) => {}
-                Expr::Var(v) => out.push(v),
-            }
-        }
-        let mut out = Vec::new();
-        walk(self, &mut out);
-        out
+        self.all()
+            .into_iter()
+            .filter_map(|e| match e {
+                Expr::Var(v) => Some(v),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every number it compares or computes with, in reading order.
+    pub fn numbers(&self) -> Vec<Decimal> {
+        self.all()
+            .into_iter()
+            .filter_map(|e| match e {
+                Expr::Number(n) => Some(*n),
+                _ => None,
+            })
+            .collect()
     }
 }
 

@@ -276,23 +276,11 @@ impl Edges {
     /// The amounts the author's assertions compare with: a policy often
     /// turns at them (`... or subtotal >= 35.00`).
     fn assertion_numbers(&mut self, model: &Model) {
-        fn numbers(expr: &crate::model::Expr, out: &mut Vec<Decimal>) {
-            use crate::model::Expr;
-            match expr {
-                Expr::Or(parts) | Expr::And(parts) => parts.iter().for_each(|p| numbers(p, out)),
-                Expr::Not(inner) | Expr::PercentOf(_, inner) => numbers(inner, out),
-                Expr::Compare(a, _, b) | Expr::Add(a, b) | Expr::Sub(a, b) | Expr::Mul(a, b) => {
-                    numbers(a, out);
-                    numbers(b, out);
-                }
-                Expr::Number(n) => out.push(*n),
-                Expr::Var(_) => {}
-            }
-        }
-        let mut found = Vec::new();
-        for assertion in &model.assertions {
-            numbers(&assertion.expr, &mut found);
-        }
+        let found: Vec<Decimal> = model
+            .assertions
+            .iter()
+            .flat_map(|a| a.expr.numbers())
+            .collect();
         for n in found {
             if let Some(price) = model.currency.money(n) {
                 self.prices.push(price);

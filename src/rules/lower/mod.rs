@@ -214,6 +214,24 @@ impl Lowering {
         None
     }
 
+    /// A promo by its code; an unknown one is reported with a did-you-mean.
+    fn resolve_code(&mut self, code: &Word, promos: &[Promo]) -> Option<PromoId> {
+        if let Some(id) = promos.iter().position(|p| p.code == code.text) {
+            return Some(id);
+        }
+        let hint = suggest(&code.text, promos.iter().map(|p| p.code.as_str()))
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| "name a promo code defined in this file".into());
+        self.problem_with_help(
+            RulesProblem::UnknownCode,
+            code.span,
+            format!("unknown promo code `{}`", code.text),
+            "not defined",
+            hint,
+        );
+        None
+    }
+
     fn resolve_wallet(&mut self, name: &Word) -> Option<WalletId> {
         match self.resolve_source(name)? {
             Source::Wallet(w) => Some(w),

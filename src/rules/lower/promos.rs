@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use super::discounts::DiscountClauses;
 use super::scope::ScopeUse;
 use super::Lowering;
-use crate::diagnostic::suggest;
 use crate::model::*;
 use crate::rules::problem::RulesProblem;
 use crate::rules::syntax::{AmountSyntax, PromoClause, RateSyntax, Statement, Word};
@@ -638,19 +637,8 @@ impl Lowering {
             }
             let mut order = Vec::new();
             for code in codes {
-                match promos.iter().position(|p| p.code == code.text) {
-                    None => {
-                        let hint = suggest(&code.text, promos.iter().map(|p| p.code.as_str()))
-                            .map(|s| format!("did you mean `{s}`?"))
-                            .unwrap_or_else(|| "list promo codes defined in this file".into());
-                        self.problem_with_help(
-                            RulesProblem::UnknownCode,
-                            code.span,
-                            format!("unknown promo code `{}`", code.text),
-                            "not defined",
-                            hint,
-                        );
-                    }
+                match self.resolve_code(code, promos) {
+                    None => {}
                     Some(id) if !discounts.contains(&id) => self.problem(
                         RulesProblem::NotADiscount,
                         code.span,

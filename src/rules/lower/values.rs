@@ -198,21 +198,4 @@ impl Lowering {
     fn on_scope(&mut self, on: Option<&ScopeSyntax>) -> Option<Scope> {
         on.map(|scope| self.resolve_scope(scope, ScopeUse::Spending))
     }
-
-    fn resolve_code(&mut self, code: &Word, promos: &[Promo]) -> Option<PromoId> {
-        if let Some(id) = promos.iter().position(|p| p.code == code.text) {
-            return Some(id);
-        }
-        let hint = suggest(&code.text, promos.iter().map(|p| p.code.as_str()))
-            .map(|s| format!("did you mean `{s}`?"))
-            .unwrap_or_else(|| "name a promo code defined in this file".into());
-        self.problem_with_help(
-            RulesProblem::UnknownCode,
-            code.span,
-            format!("unknown promo code `{}`", code.text),
-            "not defined",
-            hint,
-        );
-        None
-    }
 }
