@@ -193,7 +193,9 @@ fn a_planted_violation_is_found_shrunk_and_replayed_by_run() {
     assert_eq!(replayed.status.code(), Some(1));
     let report = String::from_utf8_lossy(&replayed.stdout);
     assert!(
-        report.contains("assert small_discount: expected holds, got broken"),
+        report.contains(
+            "assert small_discount: expected discount <= 1.00, got broken: discount is 1.01"
+        ),
         "{report}"
     );
     let _ = std::fs::remove_dir_all(&dir);

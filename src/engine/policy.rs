@@ -81,8 +81,12 @@ pub fn value(expr: &Expr, scene: &Scene<'_, '_>) -> Option<Decimal> {
 }
 
 /// The points wallet a variable reads, if it reads one: points are worth no
-/// money, so they read as a count of points.
-fn points_wallet<'m>(model: &'m Model, variable: &Variable) -> Option<&'m crate::model::Wallet> {
+/// money, so they read as a count of points. A reward that earns points
+/// gave points, so its `code.` value is a count of them too.
+pub fn points_wallet<'m>(
+    model: &'m Model,
+    variable: &Variable,
+) -> Option<&'m crate::model::Wallet> {
     let wallet = match variable {
         Variable::Paid(Source::Wallet(w), _)
         | Variable::Earned(w)
@@ -91,6 +95,10 @@ fn points_wallet<'m>(model: &'m Model, variable: &Variable) -> Option<&'m crate:
         | Variable::History(_, History::Refunded(Source::Wallet(w)))
         | Variable::History(_, History::Earned(w))
         | Variable::History(_, History::Credit(w)) => model.wallets.get(*w)?,
+        Variable::History(_, History::Code(p)) => match &model.promos.get(*p)?.effect {
+            crate::model::PromoEffect::Reward(reward) => model.wallets.get(reward.wallet)?,
+            _ => return None,
+        },
         _ => return None,
     };
     wallet.points.then_some(wallet)
@@ -180,6 +188,7 @@ mod tests {
             payment card { default }\nprecedence coins > card\n\
             promo EARN { reward 2 star per 1.00 USD of * in stars; automatic }\n\
             assert stars_counted: account.earned.stars == 20 and balance.stars == 20\n\
+            assert code_counted: account.code.EARN == 20\n\
             assert coins_worth: balance.coins == 0.00\n";
         let model = crate::rules::parse_rules("t.promo", text).expect("valid");
         let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();

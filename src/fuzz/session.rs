@@ -67,7 +67,7 @@ impl Broken {
                     format!(
                         "{} is {}",
                         crate::rules::format_expression(model, expr),
-                        crate::scenario::explain::assertions::shown(model, value)
+                        crate::scenario::explain::assertions::shown(model, expr, value)
                     )
                 })
                 .collect::<Vec<_>>()

@@ -26,14 +26,95 @@ pub struct Failure {
     pub actual: String,
 }
 
+/// The account of an assertion over every account's history alone.
+const CAMPAIGN: AccountId = AccountId::MAX;
+
 /// Collects the failures of a replay.
 #[derive(Debug, Default)]
 pub struct Expectations {
     /// Everything that did not hold, in step order.
     pub failures: Vec<Failure>,
+    /// The assertions (by name, for an account) broken at their last check:
+    /// a cumulative policy that stays broken is reported where it broke,
+    /// not again after every later step.
+    still_broken: Vec<(String, AccountId)>,
 }
 
 impl Expectations {
+    /// The assertions broken after a step, as failures, leaving out those
+    /// still broken since their last check.
+    fn assertions(
+        &mut self,
+        number: usize,
+        world: &World<'_>,
+        who: AccountId,
+        operation: &crate::engine::Operation,
+        checked: &Checked,
+    ) {
+        let model = world.model();
+        let kind = operation.kind();
+        if checked.result.is_ok() {
+            // Checked after this step: for the acting account, or for every
+            // account after a clock move. What holds now is no longer broken.
+            let checked_for = |account: AccountId| {
+                account == who
+                    || account == CAMPAIGN
+                    || matches!(operation, crate::engine::Operation::Advance(_))
+            };
+            self.still_broken.retain(|(name, account)| {
+                let checked_now = checked_for(*account)
+                    && model
+                        .assertions
+                        .iter()
+                        .any(|a| &a.name == name && a.checked_after(kind));
+                !checked_now
+                    || checked
+                        .broken_assertions
+                        .iter()
+                        .any(|b| &b.name == name && (b.account == *account || *account == CAMPAIGN))
+            });
+        }
+        for broken in &checked.broken_assertions {
+            let Some(assertion) = model.assertions.iter().find(|a| a.name == broken.name) else {
+                continue;
+            };
+            // An assertion over every account's history alone is one
+            // condition of the campaign, whoever's step broke it.
+            let campaign_wide = assertion.expr.variables().iter().all(|v| {
+                matches!(
+                    v,
+                    crate::model::Variable::History(crate::model::Whose::Store, _)
+                )
+            });
+            let key = (
+                broken.name.clone(),
+                if campaign_wide {
+                    CAMPAIGN
+                } else {
+                    broken.account
+                },
+            );
+            if self.still_broken.contains(&key) {
+                continue;
+            }
+            self.still_broken.push(key);
+            let sides = world
+                .read_assertion(assertion, broken.account, operation, &checked.result)
+                .1;
+            let mut detail = assertion_values(model, &sides);
+            if world.len() > 1 {
+                let whose = format!("for {}", world.name(broken.account));
+                detail = Some(detail.map_or_else(|| whose.clone(), |d| format!("{whose}: {d}")));
+            }
+            self.failures.push(Failure {
+                step: number,
+                field: format!("assert {}", broken.name),
+                expected: crate::rules::format_expression(model, &assertion.expr),
+                actual: detail.map_or_else(|| "broken".into(), |d| format!("broken: {d}")),
+            });
+        }
+    }
+
     fn violations(&mut self, step: usize, violations: &[Violation]) {
         for violation in violations {
             self.failures.push(Failure {
@@ -72,31 +153,7 @@ impl<'m> Observer<'m> for Expectations {
         let result = checked.map(|c| &c.result);
         check(&mut self.failures, account, number, expect, result);
         if let (Some(checked), Some(operation)) = (checked, &step.operation) {
-            for broken in &checked.broken_assertions {
-                let model = world.model();
-                let sides = model
-                    .assertions
-                    .iter()
-                    .find(|a| a.name == broken.name)
-                    .map(|a| {
-                        world
-                            .read_assertion(a, broken.account, operation, &checked.result)
-                            .1
-                    })
-                    .unwrap_or_default();
-                let mut detail = assertion_values(world.model(), &sides);
-                if broken.account != who {
-                    let whose = format!("for account {}", world.name(broken.account));
-                    detail =
-                        Some(detail.map_or_else(|| whose.clone(), |d| format!("{whose}: {d}")));
-                }
-                self.failures.push(Failure {
-                    step: number,
-                    field: format!("assert {}", broken.name),
-                    expected: "holds".into(),
-                    actual: detail.map_or_else(|| "broken".into(), |d| format!("broken: {d}")),
-                });
-            }
+            self.assertions(number, world, who, operation, checked);
         }
         ControlFlow::Continue(())
     }
@@ -298,9 +355,66 @@ fn assertion_values(
     let shown: Vec<String> = sides
         .iter()
         .map(|(e, value)| {
-            let value = super::explain::assertions::shown(model, *value);
+            let value = super::explain::assertions::shown(model, e, *value);
             format!("{} is {value}", crate::rules::format_expression(model, e))
         })
         .collect();
     (!shown.is_empty()).then(|| shown.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use crate::scenario::{from_text, run::run, RulesCache};
+
+    const RULES: &str = "currency USD\ncategory apps\nwallet credit { spends on * }\n\
+        payment card { default }\nprecedence credit > card\n\
+        promo SAVE { discount 5.00 USD on *; unlimited }\n\
+        assert small after every step: store.code.SAVE <= 7.00\n";
+
+    fn failures(steps: &str) -> Vec<(usize, String, String)> {
+        let model = Arc::new(crate::rules::parse_rules("t.promo", RULES).expect("valid"));
+        let text = format!("name: n\naccounts:\n  alice: {{}}\n  bob: {{}}\nsteps:\n{steps}");
+        let scenario = from_text(
+            Path::new("t.yaml"),
+            &text,
+            Some(&model),
+            &RulesCache::default(),
+        )
+        .expect("loads");
+        run(&scenario, false)
+            .failures
+            .into_iter()
+            .map(|f| (f.step, f.expected, f.actual))
+            .collect()
+    }
+
+    /// A cumulative policy is reported where it breaks, with its condition,
+    /// whose step it was and what it read; not again while it stays broken.
+    #[test]
+    fn a_broken_assertion_is_reported_once_while_it_stays_broken() {
+        let buy = |who: &str| {
+            format!(
+                "  - account: {who}\n    checkout: {{ items: [{{ category: apps, price: 10.00 }}], codes: [SAVE] }}\n"
+            )
+        };
+        let steps = [
+            buy("alice"),
+            buy("bob"),
+            buy("alice"),
+            "  - advance: 1d\n".into(),
+        ]
+        .concat();
+        let found = failures(&steps);
+        assert_eq!(
+            found,
+            [(
+                2,
+                "store.code.SAVE <= 7.00".to_string(),
+                "broken: for bob: store.code.SAVE is 10.00".to_string()
+            )]
+        );
+    }
 }

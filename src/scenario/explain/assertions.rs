@@ -51,7 +51,7 @@ pub(super) fn explain_assertions(
                     format!(
                         "{} is {}",
                         crate::rules::format_expression(model, expr),
-                        shown(model, *value)
+                        shown(model, expr, *value)
                     )
                 })
                 .collect();
@@ -65,14 +65,22 @@ pub(super) fn explain_assertions(
     }
 }
 
-/// An amount an assertion read, in the currency's decimals (more when the
-/// arithmetic made more).
-pub(crate) fn shown(model: &Model, value: Option<rust_decimal::Decimal>) -> String {
+/// A value an assertion read: a count of points as a whole number, an
+/// amount in the currency's decimals (more when the arithmetic made more).
+pub(crate) fn shown(
+    model: &Model,
+    expr: &crate::model::Expr,
+    value: Option<rust_decimal::Decimal>,
+) -> String {
+    let points = match expr {
+        crate::model::Expr::Var(v) => crate::engine::policy::points_wallet(model, v).is_some(),
+        _ => false,
+    };
     value.map_or_else(
         || "out of range".to_string(),
         |v| {
             let v = v.normalize();
-            if v.scale() > model.currency.decimals {
+            if points || v.scale() > model.currency.decimals {
                 v.to_string()
             } else {
                 fixed(v, model.currency.decimals)
