@@ -353,6 +353,17 @@ mod tests {
                 "assert a: paid.card on gams > 0",
                 &["rules::unknown_category"],
             ),
+            // A promo with a problem of its own is not unknown too.
+            (
+                "promo X { discount 10% on gams }\nassert a: account.code.X <= 1.00",
+                &["rules::unknown_category"],
+            ),
+            ("assert a: account.credit > 0", &["rules::unknown_variable"]),
+            ("assert a: code.X > 0", &["rules::unknown_variable"]),
+            (
+                "assert a: account.balance.credit > 0",
+                &["rules::unknown_variable"],
+            ),
         ]);
     }
 

@@ -42,6 +42,9 @@ pub(crate) struct Lowering {
     class_index: HashMap<String, ClassId>,
     /// The wallets, once lowered: conditions read a wallet's unit.
     wallets: Vec<Wallet>,
+    /// Every promo code the file declares, lowered or not: a name that is
+    /// declared but had its own problem is not reported again as unknown.
+    declared_codes: Vec<String>,
 }
 
 /// Lowers statements into a model, or returns every problem found.
@@ -64,6 +67,13 @@ pub(crate) fn lower(statements: &[Statement]) -> Result<Model, Vec<Problem>> {
         class_spans: Vec::new(),
         class_index: HashMap::new(),
         wallets: Vec::new(),
+        declared_codes: statements
+            .iter()
+            .filter_map(|s| match s {
+                Statement::Promo { code, .. } => Some(code.text.clone()),
+                _ => None,
+            })
+            .collect(),
     };
     let model = lowering.run(statements);
     if lowering.problems.is_empty() {
@@ -219,8 +229,15 @@ impl Lowering {
         if let Some(id) = promos.iter().position(|p| p.code == code.text) {
             return Some(id);
         }
-        let hint = suggest(&code.text, promos.iter().map(|p| p.code.as_str()))
-            .map(|s| format!("did you mean `{s}`?"))
+        if self.declared_codes.contains(&code.text) {
+            // Declared, with a problem of its own already reported.
+            return None;
+        }
+        let codes = || self.declared_codes.iter().map(String::as_str);
+        let hint = codes()
+            .find(|c| c.eq_ignore_ascii_case(&code.text))
+            .map(|c| format!("did you mean `{c}`? (codes are case-sensitive)"))
+            .or_else(|| suggest(&code.text, codes()).map(|s| format!("did you mean `{s}`?")))
             .unwrap_or_else(|| "name a promo code defined in this file".into());
         self.problem_with_help(
             RulesProblem::UnknownCode,

@@ -67,6 +67,20 @@ impl Lowering {
                 );
                 None
             }
+            (name, _) if History::FIELDS.contains(&name) => {
+                let rest: Vec<&str> = path[1..].iter().map(|w| w.text.as_str()).collect();
+                let written = [&[name][..], &rest].concat().join(".");
+                self.problem_with_help(
+                    RulesProblem::UnknownVariable,
+                    head.span,
+                    format!("`{name}` is a value of the history: say whose"),
+                    "whose history?",
+                    format!(
+                        "write `account.{written}` (the acting account's) or `store.{written}` (every account's)"
+                    ),
+                );
+                None
+            }
             (name, _) => {
                 let known = PLAIN
                     .iter()
@@ -110,6 +124,17 @@ impl Lowering {
             );
             return None;
         };
+        if field.text == "balance" {
+            let wallet = path.get(2).map_or("WALLET", |w| w.text.as_str());
+            self.problem_with_help(
+                RulesProblem::UnknownVariable,
+                field.span,
+                format!("`{prefix}.balance` is not a value of the history"),
+                "not a value of the history",
+                format!("a balance is the acting account's now: write `balance.{wallet}`"),
+            );
+            return None;
+        }
         if !History::FIELDS.contains(&field.text.as_str()) {
             let hint = suggest(&field.text, History::FIELDS.iter().copied())
                 .map(|s| format!("did you mean `{prefix}.{s}`?"))

@@ -115,6 +115,9 @@ pub(super) fn syntax_error(error: pest::error::Error<Rule>, text: &str) -> Synta
 /// A hint for the text at `at`: what the words around it usually mean, a
 /// slip's fix, or the keyword the word there is close to.
 fn hint(text: &str, at: usize) -> Option<String> {
+    if let Some(unfinished) = unfinished_assertion(text, at) {
+        return Some(unfinished);
+    }
     let rest = text.get(at..)?;
     let before = text.get(..at)?.trim_end();
     let line_rest = rest.lines().next().unwrap_or("");
@@ -182,6 +185,63 @@ fn hint(text: &str, at: usize) -> Option<String> {
         .map(|s| format!("did you mean `{s}`?"))
 }
 
+/// An assertion left unfinished before the next statement (or the end of
+/// the file): its line ends with `:`, an operator or `and`/`or`/`not`/`of`.
+fn unfinished_assertion(text: &str, at: usize) -> Option<String> {
+    let rest = text.get(at..)?.trim_start();
+    let next_word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let statement = [
+        "assert",
+        "promo",
+        "wallet",
+        "category",
+        "currency",
+        "class",
+        "separate",
+        "payment",
+        "precedence",
+        "convert",
+        "tag",
+        "discount",
+        "refund",
+        "spend",
+        "max",
+    ];
+    if !(rest.is_empty() || statement.contains(&next_word.as_str())) {
+        return None;
+    }
+    let mut lines = text.get(..at)?.lines().rev().map(|line| {
+        let code = super::comment_start(line).map_or(line, |i| &line[..i]);
+        code.trim()
+    });
+    let last = lines.find(|line| !line.is_empty())?;
+    // The statement the last code line belongs to: an assertion if its
+    // first line starts with `assert`.
+    let starts_assert = last.starts_with("assert ")
+        || lines
+            .take_while(|line| !line.is_empty())
+            .last()
+            .is_some_and(|first| first.starts_with("assert "));
+    if !starts_assert && !last.starts_with("assert ") {
+        return None;
+    }
+    let ends: &[&str] = &[
+        ":", "<=", ">=", "<", ">", "==", "!=", "+", "-", "*", "(", " and", " or", " not", " of",
+    ];
+    let end = ends.iter().find(|e| last.ends_with(**e))?;
+    Some(if *end == ":" {
+        "the assertion before this has no condition: write one after `:`, e.g. `account.discount <= 30.00`".to_string()
+    } else {
+        format!(
+            "the assertion before this is unfinished: it ends with `{}`; finish its condition",
+            end.trim()
+        )
+    })
+}
+
 /// Hints that depend on the words around the error.
 fn in_context(before: &str, previous: &str, rest: &str) -> Option<&'static str> {
     let number = !previous.is_empty()
@@ -205,6 +265,8 @@ fn in_context(before: &str, previous: &str, rest: &str) -> Option<&'static str> 
         "quote a SKU or tag with spaces: `sku:\"RACKET PRO\"`"
     } else if number && rest.starts_with('%') {
         "an amount here takes its currency, e.g. `10.00 USD`"
+    } else if number && line_before.trim_start().starts_with("assert ") {
+        "amounts in assertions are plain numbers in the currency: write `30.00`, not `30.00 USD` (coins read as their worth, points as a count)"
     } else if number && !first_word.starts_with("time") {
         "an amount needs its unit (`10.00 USD`); a discount may also be a percentage (`10%`)"
     } else if previous == "spend" && first_word == "of" {
