@@ -111,7 +111,7 @@ problem_kinds! {
             "lower the cap below the maximum, or remove it"),
         /// P025.
         AssertionNeverSeesChange = ("P025",
-            "an assertion reads a history value that changes only in steps it is not checked after",
+            "an assertion reads a history value that can break it but changes only in steps it is not checked after",
             "add those steps to its `after` (e.g. `after checkout, refund`), or the change is seen late or never"),
     }
 }
