@@ -20,6 +20,8 @@ pub struct StepOutcome {
     pub checkout: Option<CheckoutFigures>,
     /// Every wallet's balance after the step, by name (value in currency).
     pub balances: BTreeMap<String, Money>,
+    /// The author's assertions the step broke, by name, sorted.
+    pub broken: Vec<String>,
 }
 
 /// What a checkout came to.
@@ -68,6 +70,15 @@ impl<'m> Observer<'m> for Recorder {
                 .collect(),
             ..StepOutcome::default()
         };
+        if let Some(checked) = checked {
+            outcome.broken = checked
+                .broken_assertions
+                .iter()
+                .map(|b| b.name.clone())
+                .collect();
+            outcome.broken.sort();
+            outcome.broken.dedup();
+        }
         match checked.map(|c| &c.result) {
             Some(Err(error)) => outcome.error = Some(error.code.as_str()),
             Some(Ok(Outcome::Checkout(receipt))) => {
@@ -110,7 +121,9 @@ pub struct Change {
     /// 1-based step.
     pub step: usize,
     /// What differs: `total`, `discount`, `paid.card`, `error`,
-    /// `discounts.SAVE10`, `earned.coins`, `balance.gift_card`.
+    /// `discounts.SAVE10`, `earned.coins`, `balance.gift_card`, `assert
+    /// NAME` (a policy that holds under one version and breaks under the
+    /// other).
     pub field: String,
     /// Under the old rules.
     pub old: String,
@@ -177,6 +190,28 @@ pub fn changes(
                 }
             }
         }
+        let mut names: Vec<&String> = a.broken.iter().chain(&b.broken).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let verdict = |broken: &[String]| {
+                if broken.contains(name) {
+                    "broken"
+                } else {
+                    "holds"
+                }
+            };
+            let (before, after) = (verdict(&a.broken), verdict(&b.broken));
+            if before != after {
+                out.push(Change {
+                    step,
+                    field: format!("assert {name}"),
+                    old: before.into(),
+                    new: after.into(),
+                    delta: None,
+                });
+            }
+        }
         if a.checkout.is_some() && b.checkout.is_some() {
             // Balances follow from what was paid; reported only for steps
             // that are not checkouts, where they are the whole outcome.
@@ -209,12 +244,17 @@ mod tests {
         let old = vec![checkout(1000, 1000), StepOutcome::default()];
         let failed = StepOutcome {
             error: Some("code_expired"),
+            broken: vec!["budget".into()],
             ..StepOutcome::default()
         };
         let new = vec![checkout(900, 900), failed];
         let found = changes(&old, &new, &show);
         let fields: Vec<&str> = found.iter().map(|c| c.field.as_str()).collect();
-        assert_eq!(fields, vec!["total", "paid.card", "error"]);
+        assert_eq!(fields, vec!["total", "paid.card", "error", "assert budget"]);
+        assert_eq!(
+            (found[3].old.as_str(), found[3].new.as_str()),
+            ("holds", "broken")
+        );
         assert_eq!(found[0].delta, Some(Money(-100)));
         assert_eq!(
             (found[2].old.as_str(), found[2].new.as_str()),
