@@ -1,10 +1,11 @@
 //! Findings about policy assertions: one that reads a history value which
 //! can break it (a value on the side that must stay small, growing) but only
-//! changes in steps it is not checked after. It sees the change late (at the
-//! next step it is checked after) or never.
+//! changes in steps it is not checked after, so it sees the change late (at
+//! the next step it is checked after) or never; and one that reads a value
+//! the rules always leave at zero (what points paid, what no reward earns).
 
 use super::{Findings, Lint};
-use crate::model::{CompareOp, Expr, History, Model, StepKind, Variable};
+use crate::model::{CompareOp, Expr, History, Model, PromoEffect, Source, StepKind, Variable};
 
 /// The kinds of step that can change a history value.
 fn changed_by(history: &History) -> &'static [StepKind] {
@@ -92,10 +93,78 @@ fn breakers<'e>(expr: &'e Expr, out: &mut Vec<&'e Variable>) {
     }
 }
 
+/// Why a value is always zero under these rules, if it is: what a points
+/// wallet paid, what a wallet no reward fills earned, what a wallet no code
+/// or referral fills was granted.
+fn always_zero(model: &Model, variable: &Variable) -> Option<String> {
+    let paid = match variable {
+        Variable::Paid(Source::Wallet(w), _)
+        | Variable::History(_, History::Paid(Source::Wallet(w), _)) => Some(*w),
+        _ => None,
+    };
+    if let Some(w) = paid.filter(|w| model.wallets[*w].points) {
+        return Some(format!(
+            "`{}` holds points, which pay no price (what a discount's `cost` takes is not `paid`)",
+            model.wallets[w].name
+        ));
+    }
+    match variable {
+        Variable::Earned(w) | Variable::History(_, History::Earned(w)) => {
+            let earns = model
+                .promos
+                .iter()
+                .any(|p| matches!(&p.effect, PromoEffect::Reward(r) if r.wallet == *w));
+            (!earns).then(|| format!("no reward earns into `{}`", model.wallets[*w].name))
+        }
+        Variable::History(_, History::Credit(w)) => {
+            let fills = model.promos.iter().any(|p| match &p.effect {
+                PromoEffect::Credit(c) => c.wallets.contains(w),
+                PromoEffect::Referral(r) => {
+                    r.friend.wallets.contains(w) || r.advocate.wallets.contains(w)
+                }
+                _ => false,
+            });
+            (!fills).then(|| {
+                format!(
+                    "no code or referral grants credit into `{}` (opening balances are not `credit`)",
+                    model.wallets[*w].name
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
 /// P025: a history value that can break the assertion but changes only in
-/// steps it is not checked after.
+/// steps it is not checked after. P026: a value always zero.
 pub(super) fn lint_assertions(model: &Model, findings: &mut Findings) {
     for (i, assertion) in model.assertions.iter().enumerate() {
+        let span = model
+            .source_map
+            .layout
+            .assertions
+            .get(i)
+            .and_then(Option::as_ref)
+            .map(|l| l.span)
+            .unwrap_or_default();
+        let zero = assertion
+            .expr
+            .variables()
+            .into_iter()
+            .find_map(|v| always_zero(model, v).map(|why| (v, why)));
+        if let Some((variable, why)) = zero {
+            let value = crate::rules::format_expression(model, &Expr::Var(variable.clone()));
+            findings.add(
+                Lint::AssertionValueAlwaysZero,
+                span,
+                format!(
+                    "`{}` reads `{value}`, which is always 0: {why}",
+                    assertion.name
+                ),
+                "always 0",
+                "read a value these rules can change, or remove the assertion".into(),
+            );
+        }
         let mut found = Vec::new();
         breakers(&assertion.expr, &mut found);
         let unseen = found.into_iter().find_map(|v| match v {
@@ -115,14 +184,6 @@ pub(super) fn lint_assertions(model: &Model, findings: &mut Findings) {
             model,
             &crate::model::Expr::Var(Variable::History(whose, history.clone())),
         );
-        let span = model
-            .source_map
-            .layout
-            .assertions
-            .get(i)
-            .and_then(Option::as_ref)
-            .map(|l| l.span)
-            .unwrap_or_default();
         findings.add(
             Lint::AssertionNeverSeesChange,
             span,
@@ -146,7 +207,9 @@ mod tests {
     use crate::rules::lint::lint;
 
     const BASE: &str = "currency USD\ncategory apps\nwallet credit { spends on * }\n\
-        payment card { default }\nprecedence credit > card\n";
+        wallet other { spends on * }\npayment card { default }\n\
+        precedence credit > other > card\n\
+        promo G { credit 5.00 USD to credit; once per account }\n";
 
     fn codes(extra: &str) -> Vec<&'static str> {
         let text = format!("{BASE}{extra}\n");
@@ -197,5 +260,26 @@ mod tests {
         );
         assert!(codes("assert d after redeem: account.credit.credit <= 5.00").is_empty());
         assert!(codes("assert b after void: balance.credit >= 0").is_empty());
+    }
+
+    #[test]
+    fn a_value_the_rules_never_fill_is_always_zero() {
+        assert_eq!(
+            codes("assert e after every step: account.earned.credit <= 5.00"),
+            ["P026"]
+        );
+        assert_eq!(
+            codes("assert c after every step: store.credit.other <= 5.00"),
+            ["P026"]
+        );
+        let reward = "promo R { reward 1% of * in credit; automatic }\n";
+        assert!(codes(&format!("{reward}assert e: account.earned.credit <= 5.00")).is_empty());
+        assert!(codes("assert c after redeem: store.credit.credit <= 5.00").is_empty());
+        let points = "wallet stars { points star }\n";
+        // (P020: nothing fills the points wallet either.)
+        assert_eq!(
+            codes(&format!("{points}assert p: account.paid.stars <= 5")),
+            ["P020", "P026"]
+        );
     }
 }

@@ -109,6 +109,10 @@ problem_kinds! {
         CapPastMaximum = ("P023",
             "a wallet's `max per checkout` at or above its `max balance`: the cap never binds",
             "lower the cap below the maximum, or remove it"),
+        /// P026.
+        AssertionValueAlwaysZero = ("P026",
+            "an assertion reads a value these rules always leave at zero",
+            "points pay no price (a discount's `cost` is not `paid`); earned and credit need a reward or a code that fills the wallet"),
         /// P025.
         AssertionNeverSeesChange = ("P025",
             "an assertion reads a history value that can break it but changes only in steps it is not checked after",

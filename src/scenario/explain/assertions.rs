@@ -32,7 +32,19 @@ pub(super) fn explain_assertions(
     }
     let _ = writeln!(out, "  assertions checked after this {}:", kind.name());
     for assertion in checked_now {
-        for account in &accounts {
+        // One condition of the whole campaign reads the same for everyone.
+        let campaign_wide = assertion.expr.variables().iter().all(|v| {
+            matches!(
+                v,
+                crate::model::Variable::History(crate::model::Whose::Store, _)
+            )
+        });
+        let accounts = if campaign_wide {
+            &accounts[..1]
+        } else {
+            &accounts[..]
+        };
+        for account in accounts {
             let (holds, sides) =
                 world.read_assertion(assertion, *account, operation, &checked.result);
             let verdict = match holds {
@@ -40,7 +52,7 @@ pub(super) fn explain_assertions(
                 Some(false) => "BROKEN",
                 None => "BROKEN (a value is out of range)",
             };
-            let whose = if accounts.len() > 1 {
+            let whose = if accounts.len() > 1 && !campaign_wide {
                 format!(" for {}", world.name(*account))
             } else {
                 String::new()

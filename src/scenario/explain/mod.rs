@@ -218,8 +218,9 @@ pub struct Explainer<'m> {
     model: &'m Model,
     out: String,
     only: Option<usize>,
-    /// The account before the step being explained.
-    before: Option<Account<'m>>,
+    /// The accounts the step being explained acts for, as they were before
+    /// it (every account, for a clock move).
+    before: Vec<(AccountId, Account<'m>)>,
     /// Whether to write anything (an observer in every run, off unless asked).
     pub enabled: bool,
 }
@@ -233,7 +234,7 @@ impl<'m> Explainer<'m> {
             model: &scenario.model,
             out,
             only,
-            before: None,
+            before: Vec::new(),
             enabled: true,
         }
     }
@@ -269,9 +270,19 @@ impl<'m> Observer<'m> for Explainer<'m> {
         }
     }
 
-    fn before(&mut self, number: usize, _: &Step, world: &World<'m>, who: AccountId) {
+    fn before(&mut self, number: usize, step: &Step, world: &World<'m>, who: AccountId) {
         if self.wanted(number) {
-            self.before = Some(world.account(who).clone());
+            self.before = if step
+                .operation
+                .as_ref()
+                .is_some_and(|o| matches!(o, Operation::Advance(_)))
+            {
+                (0..world.len())
+                    .map(|id| (id, world.account(id).clone()))
+                    .collect()
+            } else {
+                vec![(who, world.account(who).clone())]
+            };
         }
     }
 
@@ -283,18 +294,22 @@ impl<'m> Observer<'m> for Explainer<'m> {
         who: AccountId,
         checked: Option<&Checked>,
     ) -> ControlFlow<()> {
-        let Some(before) = self.before.take() else {
+        let before = std::mem::take(&mut self.before);
+        if before.is_empty() {
             return ControlFlow::Continue(());
-        };
-        explain_step(
-            &mut self.out,
-            self.model,
-            number,
-            step,
-            (world.name(who), &before),
-            world.account(who),
-            checked.map(|c| &c.result),
-        );
+        }
+        // A clock move is every account's step: each is shown.
+        for (id, before) in &before {
+            explain_step(
+                &mut self.out,
+                self.model,
+                number,
+                step,
+                (world.name(*id), before),
+                world.account(*id),
+                checked.map(|c| &c.result),
+            );
+        }
         if let (Some(checked), Some(operation)) = (checked, &step.operation) {
             assertions::explain_assertions(&mut self.out, world, who, operation, checked);
         }
