@@ -32,7 +32,17 @@ fn each_lint_problem_gets_its_finding() {
 
 #[test]
 fn the_shipped_rules_lint_clean() {
-    for file in ["rules/amazon.promo", "rules/spring_sale.promo"] {
+    let mut files: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+            .expect("rules/")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".promo"))
+            .map(|name| format!("rules/{name}"))
+            .collect();
+    files.sort();
+    assert!(files.len() > 30, "{files:?}");
+    for file in &files {
+        let file = file.as_str();
         let text = read(file);
         let model = parse_rules(file, &text).expect("valid");
         let findings: Vec<String> = lint(&model, file, &text)

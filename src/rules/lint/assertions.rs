@@ -188,7 +188,7 @@ pub(super) fn lint_assertions(model: &Model, findings: &mut Findings) {
             Lint::AssertionNeverSeesChange,
             span,
             format!(
-                "`{}` reads `{value}`, which only {} changes, but is checked after {} only",
+                "`{}` reads `{value}`, which changes only after {}, but is checked after {} only",
                 assertion.name,
                 kinds.join(" or "),
                 checked.join(", ")
