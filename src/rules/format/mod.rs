@@ -284,28 +284,50 @@ pub fn format_source(model: &Model, text: &str) -> String {
     render(printed, text)
 }
 
-/// `assert NAME [after ...]: EXPR`; a long `and`/`or` chain is broken
-/// before its joiners to stay within 80 columns.
+/// `assert NAME [after ...]: EXPR`; one longer than 80 columns is broken
+/// before each `and`/`or` of its chains (nested chains deeper), or before
+/// its comparison.
 fn assertion_text(model: &Model, assertion: &Assertion) -> String {
     let head = format!("assert {}{}: ", assertion.name, after(assertion));
     let whole = expression(model, &assertion.expr);
-    match &assertion.expr {
-        Expr::Or(parts) | Expr::And(parts) if head.len() + whole.len() > 80 => {
-            let own = level(&assertion.expr);
+    if head.len() + whole.len() <= 80 {
+        return format!("{head}{whole}");
+    }
+    format!("{head}{}", broken(model, &assertion.expr, 1))
+}
+
+/// `expr` over several lines, continuation lines indented `depth` levels.
+fn broken(model: &Model, expr: &Expr, depth: usize) -> String {
+    let indent = "    ".repeat(depth);
+    match expr {
+        Expr::Or(parts) | Expr::And(parts) => {
+            let own = level(expr);
             let joiner = if own == 1 { "or" } else { "and" };
-            let items: Vec<String> = parts
+            parts
                 .iter()
-                .map(|p| wrapped(model, p, level(p) <= own))
-                .collect();
-            let items: Vec<&str> = items.iter().map(String::as_str).collect();
-            wrap(
-                &head,
-                &items,
-                &format!(" {joiner} "),
-                &format!("    {joiner} "),
-            )
+                .map(|part| {
+                    let parens = level(part) <= own;
+                    let text = wrapped(model, part, parens);
+                    if text.len() + indent.len() <= 76
+                        || !matches!(part, Expr::Or(_) | Expr::And(_) | Expr::Compare(..))
+                    {
+                        text
+                    } else if parens {
+                        format!("({})", broken(model, part, depth + 1))
+                    } else {
+                        broken(model, part, depth + 1)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(&format!("\n{indent}{joiner} "))
         }
-        _ => format!("{head}{whole}"),
+        Expr::Compare(left, op, right) => format!(
+            "{}\n{indent}{} {}",
+            wrapped(model, left, level(left) <= 4),
+            op.symbol(),
+            wrapped(model, right, level(right) <= 4)
+        ),
+        other => expression(model, other),
     }
 }
 
