@@ -211,7 +211,7 @@ problem_kinds! {
         /// `after` names a step kind that does not exist.
         UnknownStepKind = ("rules::unknown_step_kind",
             "an assertion is checked after a kind of step that does not exist",
-            "step kinds: checkout, redeem, convert, advance, refund, void; or write `after every step`"),
+            "step kinds: checkout, redeem, convert, advance (clock moves, `on:` steps too), refund, void; or write `after every step`"),
     }
 }
 

@@ -112,7 +112,7 @@ impl Lowering {
                         suggest(&word.text, names)
                             .map(|s| format!("did you mean `{s}`?"))
                             .unwrap_or_else(|| {
-                                "step kinds: checkout, redeem, convert, advance, refund, void; or write `after every step`".into()
+                                "step kinds: checkout, redeem, convert, advance (clock moves, `on:` steps too), refund, void; or write `after every step`".into()
                             })
                     };
                     self.problem_with_help(
