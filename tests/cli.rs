@@ -537,3 +537,38 @@ fn a_wrong_command_line_is_answered_in_json_when_json_was_asked_for() {
     let help = promosim(&["run", "--format", "json", "--help"]);
     assert_eq!(code(&help), 0);
 }
+
+/// `fuzz --assert NAME` aims at one policy: the others are not checked, and
+/// a name the rules lack is refused with a did-you-mean.
+#[test]
+fn fuzz_aims_at_the_assertions_named() {
+    let dir = std::env::temp_dir().join(format!("promosim-aim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rules = dir.join("two.promo");
+    std::fs::write(
+        &rules,
+        "currency USD\ncategory apps\nwallet credit { spends on * }\npayment card { default }\n\
+         precedence credit > card\npromo WELCOME { credit 5.00 USD to credit; once per account }\n\
+         assert tiny: total <= 1.00\n\
+         assert budget after every step: store.code.WELCOME <= 10.00\n",
+    )
+    .expect("write");
+    let out = dir.join("out");
+    let fuzz = |extra: &[&str]| {
+        let mut args = vec!["fuzz", "--rules", rules.to_str().unwrap(), "--seed", "1"];
+        args.extend_from_slice(&["--cases", "3000", "--out", out.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        promosim(&args)
+    };
+    let all = fuzz(&[]);
+    assert!(String::from_utf8_lossy(&all.stdout).contains("property assert tiny broke"));
+    let aimed = fuzz(&["--assert", "budget"]);
+    let stdout = String::from_utf8_lossy(&aimed.stdout);
+    assert_eq!(aimed.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("property assert budget broke"), "{stdout}");
+    assert!(stdout.contains("store.code.WELCOME is 15.00"), "{stdout}");
+    let typo = fuzz(&["--assert", "budgt"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("did you mean `budget`?"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,12 +8,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::*;
 
 /// What `fuzz` reports and how it steers its sessions.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct FuzzFlags {
     /// List what the sessions never reached (`--coverage`).
     pub coverage: bool,
     /// Mutate sessions that reach new decisions (`--feedback`).
     pub feedback: bool,
+    /// Check only these assertions (`--assert NAME`); empty: all.
+    pub only: Vec<String>,
 }
 
 /// Set by the Ctrl-C handler; the campaign checks it between batches.
@@ -28,19 +30,44 @@ pub(super) fn fuzz_command(
     check_invariants: bool,
     flags: FuzzFlags,
 ) -> u8 {
-    let FuzzFlags { coverage, feedback } = flags;
+    let FuzzFlags {
+        coverage,
+        feedback,
+        only,
+    } = flags;
     let color_err = color_on(std::io::stderr().is_terminal());
     let model = match &rules {
         Some(path) => load_rules(path),
         None => crate::rules::amazon(),
     };
-    let model = match model {
+    let mut model = match model {
         Ok(model) => model,
         Err(error) => {
             eprintln!("{}", error.render(color_err));
             return EXIT_INVALID;
         }
     };
+    // `--assert NAME`: aim at some policies; the others are not checked.
+    for name in &only {
+        if !model.assertions.iter().any(|a| &a.name == name) {
+            let names = model.assertions.iter().map(|a| a.name.as_str());
+            let hint = crate::diagnostic::suggest(name, names)
+                .map(|s| format!(": did you mean `{s}`?"))
+                .unwrap_or_else(|| {
+                    let all: Vec<&str> = model.assertions.iter().map(|a| a.name.as_str()).collect();
+                    if all.is_empty() {
+                        ": the rules have no assertions".into()
+                    } else {
+                        format!(": the rules assert {}", all.join(", "))
+                    }
+                });
+            eprintln!("--assert {name}: no such assertion{hint}");
+            return EXIT_INVALID;
+        }
+    }
+    if !only.is_empty() {
+        model.assertions.retain(|a| only.contains(&a.name));
+    }
     // Where counterexamples go is checked before the campaign, not after a
     // failure is found (when it would be too late to keep it).
     if let Some(blocker) = out

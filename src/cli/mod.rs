@@ -261,6 +261,10 @@ pub enum Command {
         /// reached before, and mutate them in half of each later batch.
         #[arg(long)]
         feedback: bool,
+        /// Search for sessions that break these assertions only (by name;
+        /// repeat for several): the others are not checked.
+        #[arg(long = "assert", value_name = "NAME")]
+        only: Vec<String>,
     },
     /// Print a shell completion script to standard output.
     #[command(
@@ -509,6 +513,7 @@ pub fn execute(cli: Cli) -> u8 {
             no_invariants,
             coverage,
             feedback,
+            only,
         } => fuzz_command(
             rules,
             cases,
@@ -516,7 +521,11 @@ pub fn execute(cli: Cli) -> u8 {
             time,
             &out,
             !no_invariants,
-            fuzz::FuzzFlags { coverage, feedback },
+            fuzz::FuzzFlags {
+                coverage,
+                feedback,
+                only,
+            },
         ),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out } => docs::man(out.as_deref()),
