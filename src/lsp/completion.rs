@@ -165,5 +165,9 @@ mod tests {
         for mode in ["half_up", "combines", "cheapest", "exclusive"] {
             assert!(labels.iter().any(|l| l == mode), "{mode} in {labels:?}");
         }
+        // What assertions read and the steps they are checked after.
+        for word in ["store", "refunded", "credit", "code", "subtotal", "redeem", "void"] {
+            assert!(labels.iter().any(|l| l == word), "{word} in {labels:?}");
+        }
     }
 }
