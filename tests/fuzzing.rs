@@ -201,3 +201,46 @@ fn a_planted_violation_is_found_shrunk_and_replayed_by_run() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(Path::new(binary).exists());
 }
+
+/// A refund policy broken by refunding into store credit shrinks to the two
+/// steps that show it: a checkout and its refund. Earlier checkouts go even
+/// when a later refund counts past them (it is numbered one lower), and the
+/// counterexample replays under `run`.
+#[test]
+fn a_refund_policy_shrinks_to_a_checkout_and_its_refund() {
+    let rules = "currency USD\ncategory general\nwallet store_credit { spends on * }\n\
+        payment card { default }\nprecedence store_credit > card\nrefund into store_credit\n\
+        assert credit_back_within after refund: account.refunded.store_credit <= account.paid.store_credit\n";
+    let model = parse_rules("refund.promo", rules).expect("valid");
+    for seed in 1..=5 {
+        let outcome = fuzz(
+            &model,
+            &FuzzOptions {
+                cases: 3_000,
+                seed,
+                time: None,
+                check_invariants: true,
+            },
+            &|_, _| {},
+        );
+        let failure = outcome.failure.expect("the planted policy breaks");
+        assert_eq!(failure.broken.property, "assert credit_back_within");
+        assert!(failure
+            .broken
+            .message
+            .contains("account.refunded.store_credit is"));
+        let kinds: Vec<&str> = failure
+            .session
+            .steps
+            .iter()
+            .filter_map(|s| s.operation.as_ref())
+            .map(|o| o.kind().name())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["checkout", "refund"],
+            "seed {seed}: {:#?}",
+            failure.session
+        );
+    }
+}

@@ -150,6 +150,11 @@ fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
     let decimals = model.currency.decimals;
     match operation {
         Operation::Checkout(request) => {
+            // A checkout of nothing but one code: a redemption, as a person
+            // would write it.
+            if let ([], [code]) = (request.items.as_slice(), request.codes.as_slice()) {
+                out.push(Operation::Redeem(code.clone()));
+            }
             for j in 0..request.items.len() {
                 let mut fewer = request.clone();
                 fewer.items.remove(j);
@@ -226,6 +231,33 @@ fn simpler(model: &Model, operation: &Operation) -> Vec<Operation> {
 }
 
 /// Every session one simplification away from `session`, simplest first.
+/// `session` without its checkout at step `index`, later refunds of orders
+/// after it numbered one lower; `None` when no later refund counts past it.
+fn without_checkout(session: &Session, index: usize) -> Option<Session> {
+    let is_checkout = |i: usize| {
+        session.steps[i]
+            .operation
+            .as_ref()
+            .is_some_and(Operation::is_checkout)
+    };
+    if !is_checkout(index) {
+        return None;
+    }
+    let number = (0..=index).filter(|i| is_checkout(*i)).count();
+    let mut changed = session.clone();
+    changed.steps.remove(index);
+    let mut renumbered = false;
+    for step in &mut changed.steps[index..] {
+        if let Some(Operation::Refund(refund)) = &mut step.operation {
+            if refund.order > number {
+                refund.order -= 1;
+                renumbered = true;
+            }
+        }
+    }
+    renumbered.then_some(changed)
+}
+
 fn candidates(model: &Model, session: &Session) -> Vec<Session> {
     let mut out = Vec::new();
     // Drop the steps after the failure first, then each step.
@@ -238,6 +270,13 @@ fn candidates(model: &Model, session: &Session) -> Vec<Session> {
         let mut fewer = session.clone();
         fewer.steps.remove(i);
         out.push(fewer);
+        // A checkout that a later refund counts past: drop it and number
+        // those refunds one lower, so `refund: 2` need not keep an empty
+        // first checkout alive. (Failed checkouts have no number: the
+        // replay decides whether the guess holds.)
+        if let Some(renumbered) = without_checkout(session, i) {
+            out.push(renumbered);
+        }
     }
     out.extend(fewer_accounts(session));
     // Every account's opening grants: fewer, smaller, and plainer (no

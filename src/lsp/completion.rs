@@ -166,7 +166,9 @@ mod tests {
             assert!(labels.iter().any(|l| l == mode), "{mode} in {labels:?}");
         }
         // What assertions read and the steps they are checked after.
-        for word in ["store", "refunded", "credit", "code", "subtotal", "redeem", "void"] {
+        for word in [
+            "store", "refunded", "credit", "code", "subtotal", "redeem", "void",
+        ] {
             assert!(labels.iter().any(|l| l == word), "{word} in {labels:?}");
         }
     }
