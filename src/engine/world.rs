@@ -103,7 +103,8 @@ impl<'m> World<'m> {
     }
 
     /// The assertions checked after `operation` that do not hold: for the
-    /// acting account, or for each account after a clock move.
+    /// acting account, or for each account after a clock move (one entry per
+    /// account it does not hold for).
     fn broken_assertions(
         &self,
         who: AccountId,
@@ -128,14 +129,14 @@ impl<'m> World<'m> {
                 account: store[account],
                 store: &store,
             };
-            for assertion in policy::broken(assertions, kind, &scene) {
-                if !broken.iter().any(|b| b.name == assertion.name) {
-                    broken.push(BrokenAssertion {
+            broken.extend(
+                policy::broken(assertions, kind, &scene)
+                    .into_iter()
+                    .map(|assertion| BrokenAssertion {
                         name: assertion.name.clone(),
                         account,
-                    });
-                }
-            }
+                    }),
+            );
         }
         broken
     }
