@@ -73,11 +73,7 @@ impl Broken {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let reads_history = assertion
-            .expr
-            .variables()
-            .iter()
-            .any(|v| matches!(v, crate::model::Variable::History(..)));
+        let reads_history = assertion.reads_history();
         let message = match &checked.result {
             Ok(Outcome::Checkout(receipt)) => {
                 let mut message = format!(

@@ -213,11 +213,7 @@ fn describe(model: &Model, document: &Document, kind: NameKind, name: &str) -> O
                 let kinds: Vec<&str> = assertion.after.iter().map(|k| k.name()).collect();
                 format!("every {}", kinds.join(", every "))
             };
-            let reads_history = assertion
-                .expr
-                .variables()
-                .iter()
-                .any(|v| matches!(v, crate::model::Variable::History(..)));
+            let reads_history = assertion.reads_history();
             lines.push(format!(
                 "**assertion `{name}`**, checked after {after}{}:\n\n```promo\n{}\n```",
                 if reads_history {

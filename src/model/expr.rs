@@ -295,4 +295,21 @@ impl Assertion {
     pub fn every_step(&self) -> bool {
         self.after.len() == StepKind::ALL.len()
     }
+
+    /// Whether it reads any value of a history (`account.`, `store.`).
+    pub fn reads_history(&self) -> bool {
+        self.expr
+            .variables()
+            .iter()
+            .any(|v| matches!(v, Variable::History(..)))
+    }
+
+    /// Whether it reads only every account's history (`store.`): one
+    /// condition of the whole campaign, the same whoever's step it is.
+    pub fn campaign_wide(&self) -> bool {
+        self.expr
+            .variables()
+            .iter()
+            .all(|v| matches!(v, Variable::History(Whose::Store, _)))
+    }
 }

@@ -80,12 +80,7 @@ impl Expectations {
             };
             // An assertion over every account's history alone is one
             // condition of the campaign, whoever's step broke it.
-            let campaign_wide = assertion.expr.variables().iter().all(|v| {
-                matches!(
-                    v,
-                    crate::model::Variable::History(crate::model::Whose::Store, _)
-                )
-            });
+            let campaign_wide = assertion.campaign_wide();
             let key = (
                 broken.name.clone(),
                 if campaign_wide {

@@ -33,12 +33,7 @@ pub(super) fn explain_assertions(
     let _ = writeln!(out, "  assertions checked after this {}:", kind.name());
     for assertion in checked_now {
         // One condition of the whole campaign reads the same for everyone.
-        let campaign_wide = assertion.expr.variables().iter().all(|v| {
-            matches!(
-                v,
-                crate::model::Variable::History(crate::model::Whose::Store, _)
-            )
-        });
+        let campaign_wide = assertion.campaign_wide();
         let accounts = if campaign_wide {
             &accounts[..1]
         } else {
