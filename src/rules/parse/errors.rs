@@ -265,6 +265,10 @@ fn in_context(before: &str, previous: &str, rest: &str) -> Option<&'static str> 
         "quote a SKU or tag with spaces: `sku:\"RACKET PRO\"`"
     } else if number && rest.starts_with('%') {
         "an amount here takes its currency, e.g. `10.00 USD`"
+    } else if line_before.trim_start().starts_with("assert ")
+        && ["<", ">", "==", "!="].iter().any(|op| rest.starts_with(op))
+    {
+        "comparisons do not chain: write `0 <= x and x <= 5.00`"
     } else if number && line_before.trim_start().starts_with("assert ") {
         "amounts in assertions are plain numbers in the currency: write `30.00`, not `30.00 USD` (coins read as their worth, points as a count)"
     } else if number && !first_word.starts_with("time") {
