@@ -266,6 +266,12 @@ fn in_context(before: &str, previous: &str, rest: &str) -> Option<&'static str> 
     } else if number && rest.starts_with('%') {
         "an amount here takes its currency, e.g. `10.00 USD`"
     } else if line_before.trim_start().starts_with("assert ")
+        && previous.is_empty()
+        && rest.starts_with('-')
+        && rest[1..].starts_with(char::is_alphabetic)
+    {
+        "there is no unary minus: write `0 - account.discount`"
+    } else if line_before.trim_start().starts_with("assert ")
         && ["<", ">", "==", "!="].iter().any(|op| rest.starts_with(op))
     {
         "comparisons do not chain: write `0 <= x and x <= 5.00`"
