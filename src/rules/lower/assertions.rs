@@ -28,7 +28,12 @@ impl Lowering {
                 continue;
             }
             let after = self.after(after.as_ref());
-            let lowered = self.expression(expr, promos);
+            let context = Context {
+                promos,
+                name,
+                after: after.as_deref(),
+            };
+            let lowered = self.expression(expr, &context);
             let (Some(after), Some((expr, kind))) = (after, lowered) else {
                 continue;
             };
@@ -41,36 +46,6 @@ impl Lowering {
                     "compare it with something, e.g. `discount <= 5.00`".into(),
                 );
                 continue;
-            }
-            if after.iter().any(|k| *k != StepKind::Checkout) {
-                let others: Vec<&str> = after
-                    .iter()
-                    .filter(|k| **k != StepKind::Checkout)
-                    .map(|k| k.name())
-                    .collect();
-                if let Some(word) = checkout_only_word(expr_syntax_paths(statement)) {
-                    self.problem_with_help(
-                        RulesProblem::ValueNotAfterStep,
-                        word.span,
-                        format!(
-                            "`{}` is a value of a checkout, but `{}` is {}checked after {}, where there is no checkout",
-                            word.text,
-                            name.text,
-                            if after.contains(&StepKind::Checkout) { "also " } else { "" },
-                            others.join(", ")
-                        ),
-                        "only a checkout has it",
-                        match word.text.as_str() {
-                            "discount" | "paid" | "earned" => format!(
-                                "read the account's history instead (`account.{}{}`), or check it `after checkout` only",
-                                word.text,
-                                if word.text == "discount" { "" } else { ".NAME" }
-                            ),
-                            _ => "check it `after checkout` only; after other steps, read balances and the history (`account.paid.card`)".into(),
-                        },
-                    );
-                    continue;
-                }
             }
             assertions.push(Assertion {
                 name: name.text.clone(),
@@ -130,13 +105,13 @@ impl Lowering {
         ok.then_some(kinds)
     }
 
-    fn expression(&mut self, expr: &ExprSyntax, promos: &[Promo]) -> Option<(Expr, Kind)> {
+    fn expression(&mut self, expr: &ExprSyntax, context: &Context<'_>) -> Option<(Expr, Kind)> {
         match expr {
             ExprSyntax::Or(parts) | ExprSyntax::And(parts) => {
                 let mut lowered = Vec::new();
                 let mut ok = true;
                 for part in parts {
-                    match self.condition(part, promos) {
+                    match self.condition(part, context) {
                         Some(part) => lowered.push(part),
                         None => ok = false,
                     }
@@ -152,12 +127,12 @@ impl Lowering {
                 Some((result, Kind::Condition))
             }
             ExprSyntax::Not(inner) => Some((
-                Expr::Not(Box::new(self.condition(inner, promos)?)),
+                Expr::Not(Box::new(self.condition(inner, context)?)),
                 Kind::Condition,
             )),
             ExprSyntax::Compare(left, op, right) => {
-                let left = self.amount_expr(left, promos);
-                let right = self.amount_expr(right, promos);
+                let left = self.amount_expr(left, context);
+                let right = self.amount_expr(right, context);
                 let op = CompareOp::ALL
                     .iter()
                     .find(|(_, s)| *s == op.text)
@@ -168,9 +143,9 @@ impl Lowering {
                 ))
             }
             ExprSyntax::Arith(first, rest) => {
-                let mut result = self.amount_expr(first, promos);
+                let mut result = self.amount_expr(first, context);
                 for (op, operand) in rest {
-                    let operand = self.amount_expr(operand, promos);
+                    let operand = self.amount_expr(operand, context);
                     result = match (result, operand) {
                         (Some(l), Some(r)) => Some(match op.text.as_str() {
                             "+" => Expr::Add(Box::new(l), Box::new(r)),
@@ -185,18 +160,57 @@ impl Lowering {
             ExprSyntax::Number(word) => Some((Expr::Number(self.number(word)?), Kind::Amount)),
             ExprSyntax::PercentOf(percent, of) => {
                 let percent = self.number(percent);
-                let of = self.amount_expr(of, promos);
+                let of = self.amount_expr(of, context);
                 Some((Expr::PercentOf(percent?, Box::new(of?)), Kind::Amount))
             }
-            ExprSyntax::Path(path, on) => Some((
-                Expr::Var(self.variable(path, on.as_ref(), promos)?),
-                Kind::Amount,
-            )),
+            ExprSyntax::Path(path, on) => {
+                let variable = self.variable(path, on.as_ref(), context.promos)?;
+                if variable.checkout_only() {
+                    self.checkout_value(&path[0], context)?;
+                }
+                Some((Expr::Var(variable), Kind::Amount))
+            }
         }
     }
 
-    fn condition(&mut self, expr: &ExprSyntax, promos: &[Promo]) -> Option<Expr> {
-        let (lowered, kind) = self.expression(expr, promos)?;
+    /// A checkout's own value (`word` heads it) is read only by an
+    /// assertion checked after checkouts alone; `None` after reporting one
+    /// that is checked after other steps too.
+    fn checkout_value(&mut self, word: &Word, context: &Context<'_>) -> Option<()> {
+        let after = context.after?;
+        let others: Vec<&str> = after
+            .iter()
+            .filter(|k| **k != StepKind::Checkout)
+            .map(|k| k.name())
+            .collect();
+        if others.is_empty() {
+            return Some(());
+        }
+        self.problem_with_help(
+            RulesProblem::ValueNotAfterStep,
+            word.span,
+            format!(
+                "`{}` is a value of a checkout, but `{}` is {}checked after {}, where there is no checkout",
+                word.text,
+                context.name.text,
+                if after.contains(&StepKind::Checkout) { "also " } else { "" },
+                others.join(", ")
+            ),
+            "only a checkout has it",
+            match word.text.as_str() {
+                "discount" | "paid" | "earned" => format!(
+                    "read the account's history instead (`account.{}{}`), or check it `after checkout` only",
+                    word.text,
+                    if word.text == "discount" { "" } else { ".NAME" }
+                ),
+                _ => "check it `after checkout` only; after other steps, read balances and the history (`account.paid.card`)".into(),
+            },
+        );
+        None
+    }
+
+    fn condition(&mut self, expr: &ExprSyntax, context: &Context<'_>) -> Option<Expr> {
+        let (lowered, kind) = self.expression(expr, context)?;
         if kind != Kind::Condition {
             self.problem(
                 RulesProblem::TypeMismatch,
@@ -209,8 +223,8 @@ impl Lowering {
         Some(lowered)
     }
 
-    fn amount_expr(&mut self, expr: &ExprSyntax, promos: &[Promo]) -> Option<Expr> {
-        let (lowered, kind) = self.expression(expr, promos)?;
+    fn amount_expr(&mut self, expr: &ExprSyntax, context: &Context<'_>) -> Option<Expr> {
+        let (lowered, kind) = self.expression(expr, context)?;
         if kind != Kind::Amount {
             self.problem(
                 RulesProblem::TypeMismatch,
@@ -224,40 +238,13 @@ impl Lowering {
     }
 }
 
-/// Every value path of an assertion statement, in reading order.
-fn expr_syntax_paths(statement: &Statement) -> Vec<&[Word]> {
-    fn walk<'s>(expr: &'s ExprSyntax, out: &mut Vec<&'s [Word]>) {
-        match expr {
-            ExprSyntax::Or(parts) | ExprSyntax::And(parts) => {
-                parts.iter().for_each(|p| walk(p, out))
-            }
-            ExprSyntax::Not(inner) | ExprSyntax::PercentOf(_, inner) => walk(inner, out),
-            ExprSyntax::Compare(l, _, r) => {
-                walk(l, out);
-                walk(r, out);
-            }
-            ExprSyntax::Arith(first, rest) => {
-                walk(first, out);
-                rest.iter().for_each(|(_, p)| walk(p, out));
-            }
-            ExprSyntax::Number(_) => {}
-            ExprSyntax::Path(path, _) => out.push(path),
-        }
-    }
-    let mut out = Vec::new();
-    if let Statement::Assertion { expr, .. } = statement {
-        walk(expr, &mut out);
-    }
-    out
-}
-
-/// The first path that reads a checkout's own value (`subtotal`,
-/// `paid.card`), with the word to point at.
-fn checkout_only_word(paths: Vec<&[Word]>) -> Option<&Word> {
-    paths.into_iter().find_map(|path| {
-        let head = path.first()?;
-        super::values::checkout_only(&head.text).then_some(head)
-    })
+/// What lowering an assertion's expression needs: the promos its `code.`
+/// values name, and its name and step kinds (`None` when they were refused)
+/// for a checkout's value read after other steps.
+struct Context<'a> {
+    promos: &'a [Promo],
+    name: &'a Word,
+    after: Option<&'a [StepKind]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

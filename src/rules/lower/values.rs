@@ -17,11 +17,6 @@ const WITH_FIELD: [&str; 3] = Variable::WITH_FIELD;
 /// The history prefixes.
 const WHOSE: [(Whose, &str); 2] = [(Whose::Account, "account"), (Whose::Store, "store")];
 
-/// Whether a path that starts with `head` reads a value only a checkout has.
-pub(super) fn checkout_only(head: &str) -> bool {
-    PLAIN.contains(&head) || head == "paid" || head == "earned"
-}
-
 impl Lowering {
     /// Resolves a value path (and the scope after `on`).
     pub(super) fn variable(
