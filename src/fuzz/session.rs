@@ -59,19 +59,10 @@ impl Broken {
         let money = |v| model.show_money(v);
         let assertion = model.assertions.iter().find(|a| a.name == broken.name)?;
         let values = || -> String {
-            world
+            let sides = world
                 .read_assertion(assertion, broken.account, operation, &checked.result)
-                .1
-                .into_iter()
-                .map(|(expr, value)| {
-                    format!(
-                        "{} is {}",
-                        crate::rules::format_expression(model, expr),
-                        crate::scenario::explain::assertions::shown(model, expr, value)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+                .1;
+            crate::scenario::explain::assertions::values_read(model, &sides).unwrap_or_default()
         };
         let reads_history = assertion.reads_history();
         let message = match &checked.result {

@@ -96,7 +96,7 @@ impl Expectations {
             let sides = world
                 .read_assertion(assertion, broken.account, operation, &checked.result)
                 .1;
-            let mut detail = assertion_values(model, &sides);
+            let mut detail = super::explain::assertions::values_read(model, &sides);
             if world.len() > 1 {
                 let whose = format!("for {}", world.name(broken.account));
                 detail = Some(detail.map_or_else(|| whose.clone(), |d| format!("{whose}: {d}")));
@@ -338,23 +338,6 @@ fn all_sources(model: &Model) -> impl Iterator<Item = Source> + '_ {
     (0..model.wallets.len())
         .map(Source::Wallet)
         .chain((0..model.payment_methods.len()).map(Source::Payment))
-}
-
-/// What each side of every comparison in assertion `name` came to after the
-/// checkout: `discount <= 20% of subtotal` as `discount is 2.00, 20% of
-/// subtotal is 0.80`, so a broken policy shows why.
-fn assertion_values(
-    model: &crate::model::Model,
-    sides: &[(&crate::model::Expr, Option<rust_decimal::Decimal>)],
-) -> Option<String> {
-    let shown: Vec<String> = sides
-        .iter()
-        .map(|(e, value)| {
-            let value = super::explain::assertions::shown(model, e, *value);
-            format!("{} is {value}", crate::rules::format_expression(model, e))
-        })
-        .collect();
-    (!shown.is_empty()).then(|| shown.join(", "))
 }
 
 #[cfg(test)]

@@ -52,29 +52,35 @@ pub(super) fn explain_assertions(
             } else {
                 String::new()
             };
-            let values: Vec<String> = sides
-                .iter()
-                .map(|(expr, value)| {
-                    format!(
-                        "{} is {}",
-                        crate::rules::format_expression(model, expr),
-                        shown(model, expr, *value)
-                    )
-                })
-                .collect();
-            let read = if values.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", values.join(", "))
-            };
+            let read = values_read(model, &sides).map_or_else(String::new, |v| format!(": {v}"));
             let _ = writeln!(out, "    {}{whose} {verdict}{read}", assertion.name);
         }
     }
 }
 
+/// What each side of each comparison of an assertion came to, as
+/// `discount is 2.00, 20% of subtotal is 0.80` (numbers left out); `None`
+/// when it compares numbers only. `run`, `explain` and `fuzz` all say it so.
+pub(crate) fn values_read(
+    model: &Model,
+    sides: &[(&crate::model::Expr, Option<rust_decimal::Decimal>)],
+) -> Option<String> {
+    let read: Vec<String> = sides
+        .iter()
+        .map(|(expr, value)| {
+            format!(
+                "{} is {}",
+                crate::rules::format_expression(model, expr),
+                shown(model, expr, *value)
+            )
+        })
+        .collect();
+    (!read.is_empty()).then(|| read.join(", "))
+}
+
 /// A value an assertion read: a count of points as a whole number, an
 /// amount in the currency's decimals (more when the arithmetic made more).
-pub(crate) fn shown(
+fn shown(
     model: &Model,
     expr: &crate::model::Expr,
     value: Option<rust_decimal::Decimal>,
