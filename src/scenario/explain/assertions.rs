@@ -80,11 +80,7 @@ pub(crate) fn values_read(
 
 /// A value an assertion read: a count of points as a whole number, an
 /// amount in the currency's decimals (more when the arithmetic made more).
-fn shown(
-    model: &Model,
-    expr: &crate::model::Expr,
-    value: Option<rust_decimal::Decimal>,
-) -> String {
+fn shown(model: &Model, expr: &crate::model::Expr, value: Option<rust_decimal::Decimal>) -> String {
     let points = match expr {
         crate::model::Expr::Var(v) => crate::engine::policy::points_wallet(model, v).is_some(),
         _ => false,
